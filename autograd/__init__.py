@@ -1,0 +1,36 @@
+"""stepgrad's engine: scalar Values, their graphs, and reverse-mode gradients.
+
+>>> from autograd import Value
+>>> x = Value(3.0, label="x")
+>>> y = x * x + 2 * x
+>>> y.backward()
+>>> x.grad
+8.0
+"""
+
+from __future__ import annotations
+
+from autograd._guard import check_installation
+from autograd.backprop import grad, topological_order
+from autograd.checking import gradcheck, gradgradcheck
+from autograd.draw import draw_dot
+from autograd.errors import GradcheckError
+from autograd.mode import enable_grad, is_grad_enabled, no_grad
+from autograd.value import Value
+
+check_installation()
+
+__stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
+
+__all__ = [
+    "GradcheckError",
+    "Value",
+    "draw_dot",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
