@@ -15,6 +15,7 @@ from autograd.backprop import grad, topological_order
 from autograd.checking import gradcheck, gradgradcheck
 from autograd.draw import draw_dot
 from autograd.errors import GradcheckError
+from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.value import Value
 
@@ -25,6 +26,8 @@ __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 __all__ = [
     "GradcheckError",
     "Value",
+    "add_all",
+    "affine",
     "draw_dot",
     "enable_grad",
     "grad",

@@ -61,7 +61,7 @@ def op_text(v: Value) -> str:
     prim, c = v._prim, v._arg
     if prim is None:
         return ""
-    if c is None:
+    if not isinstance(c, float):  # no constant, or a fused node's tuple of constants
         return prim.name
     return f"{c:g} {prim.name}" if prim.const_first else f"{prim.name} {c:g}"
 

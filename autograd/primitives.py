@@ -18,6 +18,7 @@ never leaves a half-built graph.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -234,4 +235,41 @@ COS = Primitive(
     "cos",
     math.cos,
     lambda g, out, x: (-g * _sin(x),),  # d(cos x)/dx = -sin x
+)
+
+# ----------------------------------------------------------------------------------------------
+# fused n-ary primitives: one node instead of a chain, with the same floating-point results
+# (the forward adds in the same left-to-right order as the chain it replaces)
+
+
+def _affine_forward(*v: float) -> float:
+    """b + w1*x1 + ... + wn*xn with parents (w1..wn, x1..xn, b), summed from b like micrograd."""
+    n = len(v) // 2
+    return sum(map(operator.mul, v[:n], v[n : 2 * n]), v[-1])
+
+
+def _affine_vjp(g, out, *v):
+    n = len(v) // 2
+    ws, xs = v[:n], v[n : 2 * n]
+    return (
+        *[g * x for x in xs],  # d/dw_i = x_i
+        *[g * w for w in ws],  # d/dx_i = w_i
+        g,  # d/db = 1
+    )
+
+
+SUM = Primitive(
+    "sum",
+    lambda *xs: float(sum(xs)),
+    lambda g, out, *xs: (g,) * len(xs),  # d(x1 + ... + xn)/dx_i = 1
+)
+AFFINE = Primitive("affine", _affine_forward, _affine_vjp)
+AFFINE_CONST = Primitive(
+    "affine",
+    # parents (w1..wn, b); the inputs x are Python numbers, kept as the constant c
+    lambda *v: sum(map(operator.mul, v[:-2], v[-1]), v[-2]),
+    lambda g, out, *v: (
+        *[g * x for x in v[-1]],  # d/dw_i = x_i
+        g,  # d/db = 1
+    ),
 )
