@@ -1,0 +1,237 @@
+"""Run the benchmarks: stepgrad against its peers, interleaved, medians with min and max.
+
+    .venv/bin/python bench/run.py            # everything (about 10 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick    # a smoke run in well under a minute
+    .venv/bin/python bench/run.py --only w3  # one workload (w1, w2, w3, mem)
+
+Every job runs in its own process with a timeout, so an engine that crashes (micrograd's
+recursive topological sort) or takes too long is reported as failed, and the engines never
+share an interpreter. For each case the engines take turns, round after round, so a change in
+the machine's load hits them all alike. Peers that are not installed are skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORKER = HERE / "workloads.py"
+
+
+def available_engines() -> tuple[list[str], list[str]]:
+    engines, notes = ["stepgrad", "stepgrad-unfused"], []
+    for name, module in (("micrograd", "micrograd"), ("torch", "torch")):
+        if importlib.util.find_spec(module) is None:
+            notes.append(f"{name}: not installed, skipped (pip install -e '.[bench]')")
+        else:
+            engines.append(name)
+    return engines, notes
+
+
+def run_job(job: dict, timeout: float) -> dict:
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(WORKER), json.dumps(job)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=HERE,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        tail = proc.stderr.strip().splitlines()[-1:] or [""]
+        return {"error": f"crashed (exit {proc.returncode}) {tail[0][:80]}"}
+    return json.loads(lines[-1])
+
+
+class Case:
+    """One row group of the table: several engines doing the same work, sampled in turns."""
+
+    def __init__(self, title: str, jobs: dict[str, dict], fields: list[str]) -> None:
+        self.title, self.jobs, self.fields = title, jobs, fields
+        self.samples = {name: {f: [] for f in fields} for name in jobs}
+        self.errors: dict[str, str] = {}
+        self.checks: dict[str, float] = {}
+        self.notes: dict[str, str] = {}
+
+    def run_round(self, timeout: float) -> None:
+        for name, job in self.jobs.items():
+            if name in self.errors:
+                continue
+            result = run_job(job, timeout)
+            if "error" in result:
+                self.errors[name] = result["error"]
+                continue
+            for f in self.fields:
+                self.samples[name][f] += result[f]
+            self.checks[name] = result["check"]
+            if "note" in result:
+                self.notes[name] = result["note"]
+
+    def report(self) -> list[str]:
+        lines = [f"\n{self.title}"]
+        head = f"  {'engine':<26}"
+        for f in self.fields:
+            head += f"{f + ' median':>16}{'min .. max':>22}"
+        lines.append(head + f"{'vs stepgrad':>13}")
+        base = self._total("stepgrad")
+        for name in self.jobs:
+            row = f"  {name:<26}"
+            if name in self.errors:
+                lines.append(row + f"failed: {self.errors[name]}")
+                continue
+            for f in self.fields:
+                xs = self.samples[name][f]
+                row += f"{_ms(statistics.median(xs)):>16}{_ms(min(xs)) + ' .. ' + _ms(max(xs)):>22}"
+            total = self._total(name)
+            ratio = f"{total / base:.2f}x" if base and total is not None else "-"
+            lines.append(row + f"{ratio:>13}")
+        lines += self._agreement()
+        return lines
+
+    def _total(self, name: str) -> float | None:
+        if name in self.errors or not self.samples.get(name, {}).get(self.fields[0]):
+            return None
+        return sum(statistics.median(self.samples[name][f]) for f in self.fields)
+
+    def _agreement(self) -> list[str]:
+        if len(self.checks) < 2:
+            return []
+        values = list(self.checks.values())
+        spread = max(values) - min(values)
+        scale = max(abs(v) for v in values) or 1.0
+        verdict = "agree" if spread <= 1e-9 * scale else "DISAGREE"
+        return [
+            f"  check value (a gradient or the first loss): engines {verdict}, "
+            f"spread {spread:.3g} around {values[0]:.6g}"
+        ]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def memory_report(engines: list[str], sizes: list[int], steps: int, timeout: float) -> list[str]:
+    lines = ["\nW1 memory: what the graph holds after the forward pass (tracemalloc; torch: RSS)"]
+    lines.append(f"  {'engine':<20}{'N':>10}{'nodes':>12}{'bytes/node':>12}{'bytes/step':>12}")
+    for n in sizes:
+        for name in engines:
+            if name == "stepgrad-unfused":
+                continue
+            r = run_job({"workload": "w1mem", "engine": name, "n": n}, timeout)
+            if "error" in r:
+                lines.append(f"  {name:<20}{n:>10,}  failed: {r['error']}")
+                continue
+            tag = "" if r["how"] == "tracemalloc" else " (rss)"
+            lines.append(
+                f"  {name:<20}{n:>10,}{r['nodes']:>12,}{r['bytes'] / r['nodes']:>12.0f}"
+                f"{r['bytes'] / n:>12.0f}{tag}"
+            )
+    lines.append(f"\nW3 memory over {steps} training steps, cyclic garbage collector disabled")
+    lines.append(f"  {'engine':<20}{'after step 1':>16}{'after last step':>18}{'growth/step':>14}")
+    for name in engines:
+        if name == "torch":  # its graphs live in C++, out of tracemalloc's sight
+            continue
+        n = steps if name.startswith("stepgrad") else min(steps, 10)
+        r = run_job({"workload": "w3mem", "engine": name, "steps": n}, timeout)
+        if "error" in r:
+            lines.append(f"  {name:<20}failed: {r['error']}")
+            continue
+        a = r["after"]
+        growth = (a[-1] - a[0]) / (len(a) - 1)
+        lines.append(
+            f"  {name:<20}{a[0] / 1e6:>13.2f} MB{a[-1] / 1e6:>15.2f} MB{growth / 1e3:>11.1f} kB"
+            f"   ({len(a)} steps)"
+        )
+    return lines
+
+
+def build_cases(args, engines: list[str]) -> list[tuple[Case, int]]:
+    graph_engines = [e for e in engines if e != "stepgrad-unfused"]
+    cases = []
+    if "w1" in args.only:
+        sizes = [300, 5_000] if args.quick else [300, 5_000, 50_000, 500_000]
+        for n in sizes:
+            repeat = 1 if n >= 50_000 else 5
+            jobs = {
+                e: {"workload": "w1", "engine": e, "n": n, "repeat": repeat} for e in graph_engines
+            }
+            title = f"W1 deep chain, N = {n:,}: y = (0.0001 + 1.0001 * y) ** 0.9999"
+            cases.append((Case(title, jobs, ["forward", "backward"]), args.rounds))
+    if "w2" in args.only:
+        n = 10_000 if args.quick else 100_000
+        jobs = {"stepgrad": {"workload": "w2", "engine": "stepgrad", "n": n, "repeat": 1}}
+        jobs["stepgrad add_all"] = {**jobs["stepgrad"], "variant": "add_all"}
+        for e in graph_engines[1:]:
+            jobs[e] = {"workload": "w2", "engine": e, "n": n, "repeat": 1}
+        title = f"W2 wide sum of {n:,} products a_i * b_i, then backward"
+        cases.append((Case(title, jobs, ["forward", "backward"]), args.rounds))
+    if "w3" in args.only:
+        jobs = {}
+        for e in engines:
+            fast = e.startswith("stepgrad")
+            steps = (3 if fast else 1) if args.quick else (20 if fast else 3)
+            jobs[e] = {"workload": "w3", "engine": e, "repeat": steps}
+        jobs["floor (pure Python, no graph)"] = {
+            "workload": "w3",
+            "engine": "floor",
+            "repeat": 3 if args.quick else 20,
+        }
+        title = "W3 Karpathy's demo step: MLP(2, [16, 16, 1]), 100 two-moons points, hinge + L2"
+        cases.append((Case(title, jobs, ["step"]), args.rounds))
+    return cases
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one round")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds per case (default 3)")
+    parser.add_argument("--only", default="w1,w2,w3,mem", help="comma-separated: w1,w2,w3,mem")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per job")
+    args = parser.parse_args(argv)
+    args.only = set(args.only.split(","))
+    args.rounds = args.rounds or (1 if args.quick else 3)
+    engines, skipped = available_engines()
+    notes: dict[str, str] = {}
+    print(
+        f"stepgrad bench: Python {platform.python_version()}, {platform.machine()}, "
+        f"{_cpus()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
+    print("command: " + " ".join(["python", "bench/run.py", *(argv or sys.argv[1:])]))
+    for note in skipped:
+        print("  " + note)
+    started = time.perf_counter()
+    for case, rounds in build_cases(args, engines):
+        for _ in range(rounds):
+            case.run_round(args.timeout)
+        print("\n".join(case.report()))
+        notes.update(case.notes)
+        sys.stdout.flush()
+    if "mem" in args.only:
+        sizes = [300, 5_000] if args.quick else [5_000, 500_000]
+        print("\n".join(memory_report(engines, sizes, 5 if args.quick else 100, args.timeout)))
+    print("\nengines:")
+    for name, note in notes.items():
+        print(f"  {name}: {note}")
+    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

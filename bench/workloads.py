@@ -1,0 +1,218 @@
+"""The three workloads, written once for every engine, and the worker that runs one job.
+
+A job is one workload on one engine, run ``repeat`` times in a fresh process:
+``python bench/workloads.py '{"workload": "w1", "engine": "micrograd", "n": 5000}'`` prints
+one JSON line with the samples (seconds) and a check value that must agree across engines.
+``run.py`` starts the jobs, interleaves the engines and prints the table.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+import traceback
+import tracemalloc
+
+from moons import initial_parameters, two_moons
+
+W3_SIZES = [16, 16, 1]  # MLP(2, [16, 16, 1]), Karpathy's demo
+ALPHA = 1e-4
+
+
+# -- W1: a deep chain ---------------------------------------------------------------------------
+
+
+def chain(x, n: int):
+    """``y = (0.0001 + 1.0001 * y) ** 0.9999``, n times."""
+    y = x
+    for _ in range(n):
+        y = (0.0001 + 1.0001 * y) ** 0.9999
+    return y
+
+
+def w1(engine, n: int, repeat: int) -> dict:
+    forward, backward = [], []
+    for _ in range(repeat):
+        x = engine.leaf(0.5)
+        gc.collect()  # start each sample without the previous sample's garbage
+        t0 = time.perf_counter()
+        y = chain(x, n)
+        t1 = time.perf_counter()
+        engine.backward(y)
+        t2 = time.perf_counter()
+        forward.append(t1 - t0)
+        backward.append(t2 - t1)
+        check = engine.grad_of(x)
+        del y
+    return {"forward": forward, "backward": backward, "check": check}
+
+
+def w1_memory(engine, n: int) -> dict:
+    """Bytes the graph of W1 holds after the forward pass, per node and per chain step."""
+    gc.collect()
+    x = engine.leaf(0.5)
+    if engine.sees_memory:
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        y = chain(x, n)
+        used = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        how = "tracemalloc"
+    else:  # C++ allocations: tracemalloc sees none of them, the resident set does
+        before = _rss()
+        y = chain(x, n)
+        used = _rss() - before
+        how = "rss"
+    nodes = engine.count_nodes(y)
+    return {"bytes": used, "nodes": nodes, "steps": n, "how": how}
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        import os
+
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# -- W2: a wide sum -----------------------------------------------------------------------------
+
+
+def w2(engine, n: int, repeat: int, variant: str) -> dict:
+    import random
+
+    rng = random.Random(0)
+    forward, backward = [], []
+    for _ in range(repeat):
+        a = [engine.leaf(rng.uniform(-1.0, 1.0)) for _ in range(n)]
+        b = [engine.leaf(rng.uniform(-1.0, 1.0)) for _ in range(n)]
+        gc.collect()
+        t0 = time.perf_counter()
+        if variant == "add_all":
+            y = engine.add_all([ai * bi for ai, bi in zip(a, b)])
+        else:
+            y = sum(ai * bi for ai, bi in zip(a, b))
+        t1 = time.perf_counter()
+        engine.backward(y)
+        t2 = time.perf_counter()
+        forward.append(t1 - t0)
+        backward.append(t2 - t1)
+        check = sum(engine.grad_of(ai) for ai in a)
+        del y, a, b
+    return {"forward": forward, "backward": backward, "check": check}
+
+
+# -- W3: Karpathy's demo step ----------------------------------------------------------------
+
+
+def demo_loss(model, Value, X, y):
+    """The loss of micrograd's demo notebook: hinge loss + L2, over all points."""
+    inputs = [list(map(Value, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = ALPHA * sum(p * p for p in model.parameters())
+    return data_loss + reg_loss
+
+
+def demo_step(model, engine, X, y, k: int):
+    """One training step: forward over all points, zero_grad, backward, SGD update."""
+    total_loss = demo_loss(model, engine.Value, X, y)
+    model.zero_grad()
+    engine.backward(total_loss)
+    learning_rate = 1.0 - 0.9 * k / 100
+    update = engine.update
+    for p in model.parameters():
+        update(p, learning_rate)
+    return engine.data_of(total_loss)
+
+
+def _demo_model(engine):
+    model = engine.mlp(2, W3_SIZES)
+    params = model.parameters()
+    values = initial_parameters(2, W3_SIZES)
+    if len(params) != len(values):
+        raise RuntimeError(f"{engine.name}: {len(params)} parameters, expected {len(values)}")
+    for p, v in zip(params, values):
+        if hasattr(p, "requires_grad"):  # torch
+            with __import__("torch").no_grad():
+                p.fill_(v)
+        else:
+            p.data = v
+    return model
+
+
+def w3(engine, repeat: int) -> dict:
+    X, y = two_moons(100)
+    steps, losses = [], []
+    if engine is None:  # the floor: pure Python, no graph
+        from floor import FloorMLP
+
+        model = FloorMLP(2, W3_SIZES, initial_parameters(2, W3_SIZES))
+        run = lambda k: model.step(X, y, 1.0 - 0.9 * k / 100, ALPHA)
+    else:
+        model = _demo_model(engine)
+        run = lambda k: demo_step(model, engine, X, y, k)
+    for k in range(repeat + 1):  # step 0 warms up and is not timed
+        t0 = time.perf_counter()
+        losses.append(run(k))
+        t1 = time.perf_counter()
+        if k:
+            steps.append(t1 - t0)
+    return {"step": steps, "check": losses[0], "losses": losses}
+
+
+def w3_memory(engine, steps: int) -> dict:
+    """Traced memory after each training step, with the cyclic garbage collector switched off."""
+    X, y = two_moons(100)
+    model = _demo_model(engine)
+    gc.collect()
+    gc.disable()
+    tracemalloc.start()
+    after = []
+    for k in range(steps):
+        demo_step(model, engine, X, y, k)
+        after.append(tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    gc.enable()
+    return {"after": after}
+
+
+# -- the worker ---------------------------------------------------------------------------------
+
+
+def run_job(job: dict) -> dict:
+    from engines import ENGINES
+
+    name = job["engine"]
+    engine = None if name == "floor" else ENGINES[name]()
+    kind = job["workload"]
+    if kind == "w1":
+        result = w1(engine, job["n"], job["repeat"])
+    elif kind == "w1mem":
+        result = w1_memory(engine, job["n"])
+    elif kind == "w2":
+        result = w2(engine, job["n"], job["repeat"], job.get("variant", "sum"))
+    elif kind == "w3":
+        result = w3(engine, job["repeat"])
+    elif kind == "w3mem":
+        result = w3_memory(engine, job["steps"])
+    else:
+        raise ValueError(f"unknown workload {kind!r}")
+    if engine is not None and engine.note:
+        result["note"] = engine.note
+    return result
+
+
+def main() -> None:
+    job = json.loads(sys.argv[1])
+    try:
+        result = run_job(job)
+    except BaseException as e:  # reported, not hidden: the table says "failed: ..."
+        result = {"error": type(e).__name__, "detail": traceback.format_exc(limit=3)[-500:]}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
