@@ -8,12 +8,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
-from operator import attrgetter
 
 from autograd.mode import enable_grad
 from autograd.value import Value
-
-_data = attrgetter("data")  # _data(v) is v.data, looked up in C
 
 
 def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value]:
@@ -62,7 +59,7 @@ def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
     if create_graph:
         xs, out = node.parents, node
     else:
-        xs, out = map(_data, node.parents), node.data
+        xs, out = [p.data for p in node.parents], node.data
     if c is None:
         return vjp(g, out, *xs)
     return vjp(g, out, *xs, c)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from autograd import primitives as P
 from autograd.value import Value, _as_float, _node
 
+_VALUE = {Value}
+
 
 def add_all(values: Sequence[Value]) -> Value:
     """The sum of Values as one node (``0.0`` for an empty sequence).
@@ -54,13 +56,15 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
         raise ValueError(
             f"affine: expected as many inputs as weights ({len(ws)}), got {len(xs)} inputs"
         )
-    for i, w in enumerate(ws):
-        if type(w) is not Value:
-            raise TypeError(f"affine: weights[{i}] must be a Value (got {type(w).__name__})")
+    if not set(map(type, ws)) <= _VALUE:  # the type checks run in C; find the culprit on error
+        i, w = next((i, w) for i, w in enumerate(ws) if type(w) is not Value)
+        raise TypeError(f"affine: weights[{i}] must be a Value (got {type(w).__name__})")
     if type(bias) is not Value:
         raise TypeError(f"affine: bias must be a Value (got {type(bias).__name__})")
-    if any(type(x) is Value for x in xs):
-        xs = tuple(x if type(x) is Value else Value(_as_float(x, "affine")) for x in xs)
+    input_types = set(map(type, xs))
+    if Value in input_types:
+        if input_types != _VALUE:  # a mix: the numbers become leaves
+            xs = tuple(x if type(x) is Value else Value(_as_float(x, "affine")) for x in xs)
         parents = (*ws, *xs, bias)
         return _node(P.AFFINE.forward(*[p.data for p in parents]), parents, P.AFFINE, None)
     consts = tuple(_as_float(x, "affine") for x in xs)
