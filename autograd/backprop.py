@@ -31,21 +31,22 @@ def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value
         return [root] if include_leaves else []
     order: list[Value] = []
     seen = {root}
-    stack = [(root, iter(root.parents))]
-    while stack:
-        node, pending = stack[-1]
-        for p in pending:
+    # a depth-first walk without recursion: nodes[i] waits for the parents left in pending[i]
+    nodes, pending = [root], [iter(root.parents)]
+    while pending:
+        for p in pending[-1]:
             if p in seen:
                 continue
             seen.add(p)
-            if p.parents:
-                stack.append((p, iter(p.parents)))
+            if p.parents:  # go deeper: p's parents come before p
+                nodes.append(p)
+                pending.append(iter(p.parents))
                 break
             if include_leaves:
                 order.append(p)
-        else:  # every parent of node is placed: node can follow
-            stack.pop()
-            order.append(node)
+        else:  # every parent of the node on top is placed: it can follow
+            pending.pop()
+            order.append(nodes.pop())
     return order
 
 
