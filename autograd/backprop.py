@@ -5,9 +5,10 @@ Everything here is iterative (no recursion), so graphs of millions of nodes work
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 from autograd.mode import enable_grad
 from autograd.value import Value
@@ -33,21 +34,39 @@ def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value
     seen = {root}
     # a depth-first walk without recursion: nodes[i] waits for the parents left in pending[i]
     nodes, pending = [root], [iter(root.parents)]
-    while pending:
-        for p in pending[-1]:
-            if p in seen:
-                continue
-            seen.add(p)
-            if p.parents:  # go deeper: p's parents come before p
-                nodes.append(p)
-                pending.append(iter(p.parents))
-                break
-            if include_leaves:
-                order.append(p)
-        else:  # every parent of the node on top is placed: it can follow
-            pending.pop()
-            order.append(nodes.pop())
+    with _cyclic_gc_paused():
+        while pending:
+            for p in pending[-1]:
+                if p in seen:
+                    continue
+                seen.add(p)
+                if p.parents:  # go deeper: p's parents come before p
+                    nodes.append(p)
+                    pending.append(iter(p.parents))
+                    break
+                if include_leaves:
+                    order.append(p)
+            else:  # every parent of the node on top is placed: it can follow
+                pending.pop()
+                order.append(nodes.pop())
     return order
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Pause the cyclic garbage collector for a walk that creates no reference cycles.
+
+    A deep graph piles one iterator per node on the walk's stack; each pile-up makes the
+    collector scan the whole graph again, a third of the time of sorting a 1.5-million-node
+    chain. Nothing here can form a cycle, so the pause frees nothing late.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
