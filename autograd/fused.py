@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from autograd import primitives as P
 from autograd.value import Value, _as_float, _node
 
-_VALUE = {Value}
-
 
 def add_all(values: Sequence[Value]) -> Value:
     """The sum of Values as one node (``0.0`` for an empty sequence).
@@ -28,10 +26,11 @@ def add_all(values: Sequence[Value]) -> Value:
     [1.0, 1.0, 1.0]
     """
     values = tuple(values)
-    for i, v in enumerate(values):
-        if type(v) is not Value:
-            raise TypeError(f"add_all: values[{i}] must be a Value (got {type(v).__name__})")
-    return _node(P.SUM.forward(*[v.data for v in values]), values, P.SUM, None)
+    data = [v.data for v in values if type(v) is Value]
+    if len(data) != len(values):
+        i, v = next((i, v) for i, v in enumerate(values) if type(v) is not Value)
+        raise TypeError(f"add_all: values[{i}] must be a Value (got {type(v).__name__})")
+    return _node(P.SUM.forward(*data), values, P.SUM, None)
 
 
 def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
@@ -56,15 +55,17 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
         raise ValueError(
             f"affine: expected as many inputs as weights ({len(ws)}), got {len(xs)} inputs"
         )
-    if not set(map(type, ws)) <= _VALUE:  # the type checks run in C; find the culprit on error
-        i, w = next((i, w) for i, w in enumerate(ws) if type(w) is not Value)
-        raise TypeError(f"affine: weights[{i}] must be a Value (got {type(w).__name__})")
+    parents = (*ws, *xs, bias)
+    data = [p.data for p in parents if type(p) is Value]
+    if len(data) == len(parents):  # the common case: all Values
+        return _node(P.AFFINE.forward(*data), parents, P.AFFINE, None)
+    for i, w in enumerate(ws):
+        if type(w) is not Value:
+            raise TypeError(f"affine: weights[{i}] must be a Value (got {type(w).__name__})")
     if type(bias) is not Value:
         raise TypeError(f"affine: bias must be a Value (got {type(bias).__name__})")
-    input_types = set(map(type, xs))
-    if Value in input_types:
-        if input_types != _VALUE:  # a mix: the numbers become leaves
-            xs = tuple(x if type(x) is Value else Value(_as_float(x, "affine")) for x in xs)
+    if any(type(x) is Value for x in xs):  # a mix: the numbers become leaves
+        xs = tuple(x if type(x) is Value else Value(_as_float(x, "affine")) for x in xs)
         parents = (*ws, *xs, bias)
         return _node(P.AFFINE.forward(*[p.data for p in parents]), parents, P.AFFINE, None)
     consts = tuple(_as_float(x, "affine") for x in xs)

@@ -245,15 +245,14 @@ COS = Primitive(
 def _affine_forward(*v: float) -> float:
     """b + w1*x1 + ... + wn*xn with parents (w1..wn, x1..xn, b), summed from b like micrograd."""
     n = len(v) // 2
-    return sum(map(operator.mul, v[:n], v[n : 2 * n]), v[-1])
+    return sum(map(operator.mul, v, v[n:-1]), v[-1])  # pairs w_i with x_i
 
 
 def _affine_vjp(g, out, *v):
     n = len(v) // 2
-    ws, xs = v[:n], v[n : 2 * n]
     return (
-        *[g * x for x in xs],  # d/dw_i = x_i
-        *[g * w for w in ws],  # d/dx_i = w_i
+        *[g * x for x in v[n:-1]],  # d/dw_i = x_i
+        *[g * w for w in v[:n]],  # d/dx_i = w_i
         g,  # d/db = 1
     )
 
