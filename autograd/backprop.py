@@ -99,15 +99,17 @@ def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
     for node in reversed(order):
         g = node.grad
         parents = node.parents
-        if len(parents) == 1:  # most nodes: a unary op, or an op with a constant
-            # contributions(node, g), unrolled: one call less per node
+        # contributions(node, g), unrolled for one and two parents: a call less per node
+        vjp, c = node._prim.vjp, node._arg
+        if len(parents) == 1:  # a unary op, or an op with a constant
             (x,) = parents
-            c = node._arg
-            if c is None:
-                added = node._prim.vjp(g, node.data, x.data)
-            else:
-                added = node._prim.vjp(g, node.data, x.data, c)
+            added = vjp(g, node.data, x.data) if c is None else vjp(g, node.data, x.data, c)
             x.grad += added[0]
+        elif len(parents) == 2 and c is None:  # a binary op
+            x, y = parents
+            added = vjp(g, node.data, x.data, y.data)
+            x.grad += added[0]
+            y.grad += added[1]
         else:
             added = contributions(node, g)
             for p, d in zip(parents, added):
