@@ -115,6 +115,7 @@ def _write_atomically(path: Path, text: str) -> None:
     folder = path.parent
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -127,6 +128,12 @@ def _write_atomically(path: Path, text: str) -> None:
 
 class _NonFinite(ValueError):
     pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _reject_constant(name: str):
