@@ -145,9 +145,12 @@ def neuron_graph(trained: Neuron, point: list[float]) -> Value:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1 (got {text})")
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1 (got {text!r})")
     return value
 
 

@@ -21,7 +21,7 @@ def plot_decision_boundary(
     X: Sequence[Sequence[float]],
     y: Sequence[int],
     *,
-    resolution: int = 120,
+    resolution: int = 80,
     margin: float = 0.5,
     title: str = "decision boundary",
 ):
