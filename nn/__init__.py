@@ -25,7 +25,7 @@ if not getattr(autograd, "__stepgrad__", False):  # HIPS autograd overwrote or r
 
     raise ImportError(message(["autograd"]))
 
-from nn import data, losses
+from nn import data, losses, plot
 from nn.layers import MLP, Layer, Neuron
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer, linear_decay
@@ -47,6 +47,7 @@ __all__ = [
     "linear_decay",
     "load",
     "losses",
+    "plot",
     "save",
     "train",
 ]

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value, affine
-from nn.module import Module
+from nn.module import Module, named_parameters_of
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
@@ -134,11 +134,7 @@ class Layer(Module):
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``neurons.{i}.w.{j}`` and ``neurons.{i}.b``, neuron by neuron."""
-        return [
-            (f"neurons.{i}.{name}", p)
-            for i, n in enumerate(self.neurons)
-            for name, p in n.named_parameters()
-        ]
+        return named_parameters_of("neurons", self.neurons)
 
     def architecture(self) -> dict[str, Any]:
         """``{"type": "Layer", "nin": ..., "nout": ..., "activation": ...}``."""
@@ -204,11 +200,7 @@ class MLP(Module):
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``layers.{i}.neurons.{j}.w.{k}`` and ``...b``, in micrograd's order."""
-        return [
-            (f"layers.{i}.{name}", p)
-            for i, layer in enumerate(self.layers)
-            for name, p in layer.named_parameters()
-        ]
+        return named_parameters_of("layers", self.layers)
 
     def architecture(self) -> dict[str, Any]:
         """``{"type": "MLP", "nin": ..., "nouts": [...], "activation": ...}``."""

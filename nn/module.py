@@ -77,6 +77,20 @@ class Module:
         return f"{type(self).__name__}()  # {len(self.parameters())} parameters"
 
 
+def named_parameters_of(field: str, children: list[Module]) -> list[tuple[str, Value]]:
+    """The parameters of a list of submodules, named ``{field}.{index}.{their name}``.
+
+    >>> from nn import Neuron
+    >>> [name for name, _ in named_parameters_of("neurons", [Neuron(1), Neuron(1)])]
+    ['neurons.0.w.0', 'neurons.0.b', 'neurons.1.w.0', 'neurons.1.b']
+    """
+    return [
+        (f"{field}.{i}.{name}", p)
+        for i, child in enumerate(children)
+        for name, p in child.named_parameters()
+    ]
+
+
 def check_state(module: Module, state: Mapping[str, Any], where: str) -> list[float]:
     """The values of ``state`` in ``module``'s parameter order, after checking all of them."""
     if not isinstance(state, Mapping):
