@@ -32,7 +32,12 @@ DEFAULT_OUT = "stepgrad-demo-out"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line: ``--steps``, ``--seed``, ``--out``, ``--no-progress``."""
+    """The command line: ``--steps``, ``--seed``, ``--samples``, ``--out``, ``--no-progress``.
+
+    >>> args = parse_args(["--steps", "5", "--out", "pictures"])
+    >>> args.steps, args.seed, str(args.out), args.no_progress
+    (5, 1337, 'pictures', False)
+    """
     parser = argparse.ArgumentParser(
         prog="python -m nn.demo",
         description="Train micrograd's MLP(2, [16, 16, 1]) on two moons and draw what it learned.",
@@ -117,7 +122,13 @@ def write_pictures(model: MLP, X: list, y: list, history, out: Path) -> list[Pat
 
 
 def active_neuron(model: MLP, X: list) -> tuple[Neuron, list[float]]:
-    """A first-layer neuron and a point where its relu is active, so gradients flow through."""
+    """A first-layer neuron and a point where its relu is active, so gradients flow through.
+
+    >>> model = MLP(2, [3, 1], rng=random.Random(0))
+    >>> neuron, point = active_neuron(model, [[-1.0, 0.5], [0.5, 1.0], [1.0, -1.0]])
+    >>> neuron(point).data > 0
+    True
+    """
     for neuron in model.layers[0].neurons:
         for point in X:
             if neuron(point).data > 0:
@@ -129,6 +140,10 @@ def neuron_graph(trained: Neuron, point: list[float]) -> Value:
     """One neuron's output on ``point``, after ``backward()``, with every node labelled.
 
     The neuron is copied unfused (``fused=False``): the drawing shows each ``w * x`` and ``+``.
+
+    >>> out = neuron_graph(Neuron(2, rng=random.Random(0)), [1.0, 2.0])
+    >>> out.label, [p.op for p in out.parents]
+    ('out', ['+'])
     """
     neuron = Neuron(
         len(trained.w), activation=trained.activation, rng=random.Random(0), fused=False

@@ -92,7 +92,18 @@ def named_parameters_of(field: str, children: list[Module]) -> list[tuple[str, V
 
 
 def check_state(module: Module, state: Mapping[str, Any], where: str) -> list[float]:
-    """The values of ``state`` in ``module``'s parameter order, after checking all of them."""
+    """The values of ``state`` in ``module``'s parameter order, after checking all of them.
+
+    ``where`` starts the error messages. This is ``load_state_dict``'s check, also used by
+    ``nn.load``.
+
+    >>> from nn import Neuron
+    >>> check_state(Neuron(1), {"b": 0.5, "w.0": 2}, "example")
+    [2.0, 0.5]
+    >>> check_state(Neuron(1), {"w.0": 2}, "example")
+    Traceback (most recent call last):
+    ValueError: example: the parameters do not match this Neuron (2 parameters): missing 'b'
+    """
     if not isinstance(state, Mapping):
         raise TypeError(f"{where}: state must be a mapping of names to numbers (got {state!r})")
     names = [name for name, _ in module.named_parameters()]

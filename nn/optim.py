@@ -26,6 +26,13 @@ class Optimizer:
     Attributes:
         params: the Values being optimized (a list, in the order given).
         steps: how many ``step()`` calls have been made.
+
+    >>> from autograd import Value
+    >>> opt = SGD([Value(1.0)], lr=linear_decay(0.5, 0.1, 4))
+    >>> opt.lr, opt.steps
+    (0.5, 0)
+    >>> opt.step(); opt.lr, opt.steps
+    (0.4, 1)
     """
 
     def __init__(self, params: Iterable[Value], lr: float | Schedule, where: str) -> None:

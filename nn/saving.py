@@ -90,6 +90,15 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
     (for example truncated), is not a stepgrad model, has an unknown version, or its
     architecture or weights do not match; no model is changed then. A missing file raises
     ``FileNotFoundError``.
+
+    >>> import random, tempfile, os
+    >>> from nn import Neuron
+    >>> path = save(Neuron(2, rng=random.Random(0)), os.path.join(tempfile.mkdtemp(), "n.json"))
+    >>> load(path)
+    Neuron(2, activation='relu')
+    >>> other = Neuron(2, activation="relu", rng=random.Random(1))
+    >>> load(path, other) is other
+    True
     """
     path = Path(path)
     document = _read_document(path)

@@ -58,6 +58,10 @@ class History:
 
     ``loss`` includes the L2 penalty (it is what was minimized); ``accuracy`` is measured on
     the step's batch (``nan`` when the loss has no notion of a class).
+
+    >>> h = History(loss=[0.9, 0.4], accuracy=[0.5, 0.75], lr=[0.1, 0.1], epoch=[0, 1])
+    >>> len(h), h.loss[-1]
+    (2, 0.4)
     """
 
     loss: list[float] = field(default_factory=list)
@@ -70,7 +74,11 @@ class History:
 
 
 class Evaluation(NamedTuple):
-    """The mean loss and the accuracy of a model on a dataset."""
+    """The mean loss and the accuracy of a model on a dataset (what ``evaluate`` returns).
+
+    >>> Evaluation(loss=0.25, accuracy=0.9).accuracy
+    0.9
+    """
 
     loss: float
     accuracy: float

@@ -275,3 +275,36 @@ def test_repr():
     assert repr(MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], activation='relu')"
     assert repr(Layer(3, 4, activation="tanh")) == "Layer(3, 4, activation='tanh')"
     assert "['tanh', 'linear']" in repr(MLP(1, [2, 1], activation=["tanh", "linear"]))
+
+
+def test_nn_exports_exactly_its_public_names():
+    import nn
+
+    classes_and_functions = {
+        name
+        for name, obj in vars(nn).items()
+        if not name.startswith("_") and (isinstance(obj, type) or callable(obj))
+    }
+    assert classes_and_functions <= set(nn.__all__)
+    assert all(hasattr(nn, name) for name in nn.__all__)
+    assert sorted(nn.__all__) == sorted(
+        [
+            "MLP",
+            "SGD",
+            "Adam",
+            "Evaluation",
+            "History",
+            "Layer",
+            "Module",
+            "Neuron",
+            "Optimizer",
+            "data",
+            "evaluate",
+            "linear_decay",
+            "load",
+            "losses",
+            "plot",
+            "save",
+            "train",
+        ]
+    )

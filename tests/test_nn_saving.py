@@ -204,3 +204,21 @@ def test_save_overwrites_atomically_with_normal_permissions(model, saved):
     mask = os.umask(0)
     os.umask(mask)
     assert saved.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_custom_module_loads_into_a_model_you_build(tmp_path):
+    from autograd import Value
+    from nn import Module
+
+    class Line(Module):
+        def __init__(self, w=0.0, b=0.0):
+            self.w, self.b = Value(w), Value(b)
+
+        def named_parameters(self):
+            return [("w", self.w), ("b", self.b)]
+
+    path = save(Line(2.0, -1.0), tmp_path / "line.json")
+    with pytest.raises(ValueError, match=r"cannot build a 'Line' model.*pass model="):
+        load(path)
+    line = load(path, Line())
+    assert (line.w.data, line.b.data) == (2.0, -1.0)
