@@ -62,12 +62,12 @@ class Neuron(Module):
     ) -> None:
         _check_size(nin, "Neuron", "nin")
         self.activation = _resolve_activation(nonlin, activation, "Neuron")
-        uniform = _uniform(rng, "Neuron")
-        self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
         if not isinstance(fused, bool):
             raise TypeError(f"Neuron: fused must be True or False (got {fused!r})")
         self.fused = fused
+        uniform = _uniform(rng, "Neuron")  # checked before any random number is drawn
+        self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0)
 
     @property
     def nonlin(self) -> bool:

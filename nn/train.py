@@ -154,7 +154,9 @@ def train(
                 history.accuracy.append(_accuracy(outputs, yb, predict))
                 history.lr.append(lr)
                 history.epoch.append(epoch)
-                bar.set_postfix(loss=f"{total.data:.4f}", acc=f"{history.accuracy[-1]:.1%}")
+                bar.set_postfix(
+                    loss=f"{total.data:.4f}", acc=f"{history.accuracy[-1]:.1%}", refresh=False
+                )
                 bar.update()
     return history
 

@@ -260,8 +260,11 @@ def test_micrograd_style_subclass_overriding_only_parameters():
     ],
 )
 def test_bad_construction_is_a_clear_error(build, error, match):
+    random.seed(0)
+    state = random.getstate()
     with pytest.raises(error, match=match):
         build()
+    assert random.getstate() == state  # no random number was drawn before the error
 
 
 def test_wrong_number_of_inputs_is_a_value_error():
