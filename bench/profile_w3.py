@@ -1,7 +1,7 @@
 """Profile stepgrad on one workload with cProfile: where does the time go?
 
-    .venv/bin/python bench/profile_w3.py            # W3, 20 demo steps
-    .venv/bin/python bench/profile_w3.py w1 500000  # W1, a chain of N steps
+.venv/bin/python bench/profile_w3.py            # W3, 20 demo steps
+.venv/bin/python bench/profile_w3.py w1 500000  # W1, a chain of N steps
 """
 
 from __future__ import annotations
