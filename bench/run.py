@@ -99,6 +99,12 @@ class Case:
         lines += self._agreement()
         return lines
 
+    def median(self, name: str, *fields: str) -> float | None:
+        """The sum of the medians of ``fields`` for one engine (None if it failed)."""
+        if name in self.errors or not self.samples[name][fields[0]]:
+            return None
+        return sum(statistics.median(self.samples[name][f]) for f in fields)
+
     def _total(self, name: str) -> float | None:
         if name in self.errors or not self.samples.get(name, {}).get(self.fields[0]):
             return None
@@ -121,7 +127,9 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
-def memory_report(engines: list[str], sizes: list[int], steps: int, timeout: float) -> list[str]:
+def memory_report(
+    engines: list[str], sizes: list[int], steps: int, timeout: float, facts: dict
+) -> list[str]:
     lines = ["\nW1 memory: what the graph holds after the forward pass (tracemalloc; torch: RSS)"]
     lines.append(f"  {'engine':<20}{'N':>10}{'nodes':>12}{'bytes/node':>12}{'bytes/step':>12}")
     for n in sizes:
@@ -133,6 +141,8 @@ def memory_report(engines: list[str], sizes: list[int], steps: int, timeout: flo
                 lines.append(f"  {name:<20}{n:>10,}  failed: {r['error']}")
                 continue
             tag = "" if r["how"] == "tracemalloc" else " (rss)"
+            if name == "stepgrad":
+                facts["bytes per node"] = r["bytes"] / r["nodes"]
             lines.append(
                 f"  {name:<20}{n:>10,}{r['nodes']:>12,}{r['bytes'] / r['nodes']:>12.0f}"
                 f"{r['bytes'] / n:>12.0f}{tag}"
@@ -149,10 +159,46 @@ def memory_report(engines: list[str], sizes: list[int], steps: int, timeout: flo
             continue
         a = r["after"]
         growth = (a[-1] - a[0]) / (len(a) - 1)
+        if name == "stepgrad":
+            facts["growth per step"] = growth
         lines.append(
             f"  {name:<20}{a[0] / 1e6:>13.2f} MB{a[-1] / 1e6:>15.2f} MB{growth / 1e3:>11.1f} kB"
             f"   ({len(a)} steps)"
         )
+    return lines
+
+
+def targets(facts: dict) -> list[str]:
+    """Issue 6's targets against what this run measured ("not run" when a part was skipped)."""
+    w3 = facts.get("w3", {})
+    ours, theirs = w3.get("stepgrad"), w3.get("micrograd")
+    rows = [
+        (
+            "W3 step <= 1/20 of micrograd's",
+            ours and theirs and ours <= theirs / 20,
+            ours and theirs and f"1/{theirs / ours:.0f}",
+        ),
+        ("W3 step <= 27 ms", ours and ours <= 0.027, ours and _ms(ours)),
+        (
+            "W1 N=500,000 forward + backward <= 5 s",
+            facts.get("w1 500k", 99) <= 5,
+            "w1 500k" in facts and _ms(facts["w1 500k"]),
+        ),
+        (
+            "<= 150 bytes per node",
+            facts.get("bytes per node", 999) <= 150,
+            "bytes per node" in facts and f"{facts['bytes per node']:.0f} bytes",
+        ),
+        (
+            "memory flat over 100 steps, no gc.collect()",
+            abs(facts.get("growth per step", 1e9)) < 1024,
+            "growth per step" in facts and f"{facts['growth per step'] / 1e3:+.1f} kB per step",
+        ),
+    ]
+    lines = ["\ntargets (issue 6), medians of this run:"]
+    for what, met, value in rows:
+        verdict = "not run" if not value else ("met" if met else "NOT MET")
+        lines.append(f"  {what:<46}{verdict:>8}   {value or ''}")
     return lines
 
 
@@ -203,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     args.rounds = args.rounds or (1 if args.quick else 3)
     engines, skipped = available_engines()
     notes: dict[str, str] = {}
+    facts: dict = {}  # what the targets are checked against
     print(
         f"stepgrad bench: Python {platform.python_version()}, {platform.machine()}, "
         f"{_cpus()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
@@ -217,9 +264,15 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(case.report()))
         notes.update(case.notes)
         sys.stdout.flush()
+        if "W3" in case.title:
+            facts["w3"] = {name: case.median(name, "step") for name in case.jobs}
+        if "N = 500,000" in case.title and case.median("stepgrad", "forward") is not None:
+            facts["w1 500k"] = case.median("stepgrad", "forward", "backward")
     if "mem" in args.only:
         sizes = [300, 5_000] if args.quick else [5_000, 500_000]
-        print("\n".join(memory_report(engines, sizes, 5 if args.quick else 100, args.timeout)))
+        steps = 5 if args.quick else 100
+        print("\n".join(memory_report(engines, sizes, steps, args.timeout, facts)))
+    print("\n".join(targets(facts)))
     print("\nengines:")
     for name, note in notes.items():
         print(f"  {name}: {note}")
