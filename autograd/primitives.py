@@ -250,9 +250,10 @@ def _affine_forward(*v: float) -> float:
 
 def _affine_vjp(g, out, *v):
     n = len(v) // 2
+    ws, xs = v[:n], v[n:-1]
     return (
-        *[g * x for x in v[n:-1]],  # d/dw_i = x_i
-        *[g * w for w in v[:n]],  # d/dx_i = w_i
+        *[g * x for x in xs],  # d/dw_i = x_i
+        *[g * w for w in ws],  # d/dx_i = w_i
         g,  # d/db = 1
     )
 
