@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         if "N = 500,000" in case.title and case.median("stepgrad", "forward") is not None:
             facts["w1 500k"] = case.median("stepgrad", "forward", "backward")
     if "mem" in args.only:
-        sizes = [300, 5_000] if args.quick else [5_000, 500_000]
+        sizes = [300, 5_000] if args.quick else [5_000, 50_000]
         steps = 5 if args.quick else 100
         print("\n".join(memory_report(engines, sizes, steps, args.timeout, facts)))
     print("\n".join(targets(facts)))
