@@ -21,6 +21,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 
 _INF = math.inf
 
@@ -242,10 +243,19 @@ COS = Primitive(
 # (the forward adds in the same left-to-right order as the chain it replaces)
 
 
+def _sum_in_order(terms, start: float) -> float:
+    """start + t1 + t2 + ..., left to right, rounded after each addition like a chain of +.
+
+    Not the builtin ``sum``: from Python 3.12 on it compensates rounding errors, so a fused
+    node would no longer equal the chain of ``+`` nodes it replaces.
+    """
+    return reduce(operator.add, terms, start)
+
+
 def _affine_forward(*v: float) -> float:
     """b + w1*x1 + ... + wn*xn with parents (w1..wn, x1..xn, b), summed from b like micrograd."""
     n = len(v) // 2
-    return sum(map(operator.mul, v, v[n:-1]), v[-1])  # pairs w_i with x_i
+    return _sum_in_order(map(operator.mul, v, v[n:-1]), v[-1])  # pairs w_i with x_i
 
 
 def _affine_vjp(g, out, *v):
@@ -260,14 +270,14 @@ def _affine_vjp(g, out, *v):
 
 SUM = Primitive(
     "sum",
-    lambda *xs: float(sum(xs)),
+    lambda *xs: _sum_in_order(xs, 0.0),
     lambda g, out, *xs: (g,) * len(xs),  # d(x1 + ... + xn)/dx_i = 1
 )
 AFFINE = Primitive("affine", _affine_forward, _affine_vjp)
 AFFINE_CONST = Primitive(
     "affine",
     # parents (w1..wn, b); the inputs x are Python numbers, kept as the constant c
-    lambda *v: sum(map(operator.mul, v[:-2], v[-1]), v[-2]),
+    lambda *v: _sum_in_order(map(operator.mul, v[:-2], v[-1]), v[-2]),
     lambda g, out, *v: (
         *[g * x for x in v[-1]],  # d/dw_i = x_i
         g,  # d/db = 1

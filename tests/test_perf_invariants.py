@@ -147,6 +147,18 @@ def test_affine_equals_the_chain_it_replaces(values, bias, inputs_are_values):
     assert fused_grads == [p.grad for p in [*ws, *xs, b] if isinstance(p, Value)]
 
 
+def test_fused_sums_round_like_the_chain_on_every_python():
+    """Python 3.12's builtin sum() compensates rounding; a chain of + does not, nor may we."""
+    terms = [0.1, 1e16, -1e16, 0.3]  # the chain gives 0.3, a compensated sum 0.4
+    chain = 0.0
+    for t in terms:
+        chain = chain + t
+    ones = [Value(1.0) for _ in terms]
+    assert add_all([Value(t) for t in terms]).data == chain == 0.3
+    assert affine([Value(t) for t in terms], ones, Value(0.0)).data == chain
+    assert affine([Value(t) for t in terms], [1.0] * 4, Value(0.0)).data == chain
+
+
 def test_fused_nodes_still_name_the_bad_argument():
     w, b = Value(1.0), Value(0.0)
     cases = [
