@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(rounds):
             case.run_round(args.timeout)
         print("\n".join(case.report()))
-        notes.update(case.notes)
+        notes.update({k: v for k, v in case.notes.items() if k in engines})
         sys.stdout.flush()
         if "W3" in case.title:
             facts["w3"] = {name: case.median(name, "step") for name in case.jobs}
