@@ -70,8 +70,10 @@ def _dpow(x, y):
     """d/dx x**y = y * x**(y-1), with the limits at x = 0 spelled out.
 
     y = 0 gives 0 (x**0 is constant); 0 < y < 1 at x = 0 gives +inf (the slope of sqrt at 0).
+    A Value exponent at 0 keeps the formula (away from x = 0), so the result still depends
+    on y when differentiated again: d/dy (y x**(y-1)) = 1/x at y = 0.
     """
-    if _real(y) == 0.0:
+    if _real(y) == 0.0 and (type(y) is float or _real(x) == 0.0):
         return 0.0
     if _real(x) == 0.0 and _real(y) < 1.0:
         return _INF
