@@ -480,22 +480,27 @@ def _in_range(v: float, max_magnitude: float) -> bool:
     return math.isfinite(v) and abs(v) <= max_magnitude
 
 
+# inputs with two decimals in [-3, 3]: readable, and without the tiny and repeated floats that
+# make many derivatives vanish or coincide (a swapped rule for x * y hides at x = y)
+_DECIMALS = st.integers(-300, 300).map(lambda k: k / 100)
+
+
 @st.composite
 def _expressions(
     draw, ops, min_inputs, max_inputs, min_nodes, max_nodes, input_values, margin, max_magnitude
 ):
     n = draw(st.integers(min_inputs, max_inputs))
-    point = [draw(input_values) for _ in range(n)]
+    point = draw(st.lists(input_values, min_size=n, max_size=n, unique=True))
     nodes: list[_Node] = []
     vals = list(point)  # the value of every input and node, in order (floats, no engine)
     for k in range(draw(st.integers(min_nodes, max_nodes))):
-        op = draw(st.sampled_from(ops))
+        op = draw(st.sampled_from(draw(st.sampled_from(ops))))  # a name, then a variant
         arity = draw(st.sampled_from(op.arities))
         newest = len(vals) - 1
         # the first operand is the newest node, so every node counts; the others may be any
         # input or earlier node, which makes shared sub-expressions
         args = [newest if k else draw(st.integers(0, n - 1))]
-        args += [newest - draw(st.integers(0, newest)) for _ in range(arity - 1)]
+        args += [draw(st.integers(0, newest)) for _ in range(arity - 1)]
         const = None
         if op.constants and op.show == "affine_const":
             const = tuple(draw(st.sampled_from(op.constants)) for _ in range(arity - 1))
@@ -526,7 +531,7 @@ def expressions(
     min_inputs: int = 1,
     max_inputs: int = 3,
     min_nodes: int = 1,
-    max_nodes: int = 8,
+    max_nodes: int = 12,
     input_values: st.SearchStrategy[float] | None = None,
     margin: float = 0.1,
     max_magnitude: float = 1e3,
@@ -566,9 +571,19 @@ def expressions(
         raise ValueError(f"expressions: margin must be in (0, 1] (got {margin!r})")
     if not max_magnitude >= 10:
         raise ValueError(f"expressions: max_magnitude must be >= 10 (got {max_magnitude!r})")
-    values = reals() if input_values is None else input_values
+    values = _DECIMALS if input_values is None else input_values
+    groups: dict[str, list[Op]] = {}
+    for op in chosen:
+        groups.setdefault(op.name, []).append(op)
     return _expressions(
-        chosen, min_inputs, max_inputs, min_nodes, max_nodes, values, margin, max_magnitude
+        list(groups.values()),
+        min_inputs,
+        max_inputs,
+        min_nodes,
+        max_nodes,
+        values,
+        margin,
+        max_magnitude,
     )
 
 

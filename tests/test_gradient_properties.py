@@ -20,7 +20,7 @@ def test_gradients_of_random_expression_graphs_match_finite_differences(case):
     assert gradcheck(f, inputs)
 
 
-@given(expressions(max_nodes=5))
+@given(expressions())
 def test_second_derivatives_of_random_expression_graphs_match_finite_differences(case):
     f, inputs = case
     assert gradgradcheck(f, inputs)

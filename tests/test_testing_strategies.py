@@ -20,7 +20,9 @@ def op(show, const=None):
 
 
 def test_importing_autograd_does_not_import_hypothesis():
-    code = "import sys, autograd; print('hypothesis' in sys.modules, 'autograd.testing' in sys.modules)"
+    code = "import sys, autograd; " + (
+        "print('hypothesis' in sys.modules, 'autograd.testing' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -149,7 +151,7 @@ def test_expressions_reject_bad_options_by_name():
 
 def test_a_new_op_of_your_own_is_drawn_inside_random_graphs():
     swish = Op("swish", lambda x: x * x.sigmoid(), lambda x: x / (1 + math.exp(-x)))
-    f, inputs = find(expressions(ops=[swish, "+"]), lambda case: "swish" in case[0].op_names())
+    f, _ = find(expressions(ops=[swish, "+"]), lambda case: "swish" in case[0].op_names())
     assert str(f) == "f(x0) = swish(x0)"
     assert f(Value(0.5)).data == pytest.approx(f.reference(0.5))
 
