@@ -151,7 +151,7 @@ def _softplus(x: float) -> float:
 
 def _dot(b: float, ws, xs) -> float:
     for w, x in zip(ws, xs):
-        b += w * x
+        b = b + w * x  # not +=, so tensors (a cross-check with torch) work too
     return b
 
 
