@@ -10,12 +10,11 @@ addresses, so the same graph always gives the same DOT text.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import graphviz
 
-from autograd import primitives as P
-from autograd.backprop import contributions, topological_order
+from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
+from autograd._dot_parts import parts_of
+from autograd.backprop import topological_order
 from autograd.render import use_renderer
 from autograd.scopes import ScopeRecording
 from autograd.steps import Step
@@ -41,6 +40,7 @@ def draw_dot(
     highlight: Value | Step | None = None,
     scopes: ScopeRecording | None = None,
     expand_fused: bool = False,
+    collapse: bool = False,
     max_nodes: int | None = MAX_NODES,
 ) -> graphviz.Digraph:
     """Draw the graph that computed ``root``.
@@ -58,7 +58,10 @@ def draw_dot(
             recorded call (a neuron, a layer) are drawn inside a labelled box.
         expand_fused: draw ``sum`` and ``affine`` nodes as the chain of ``+`` and ``*`` they
             stand for (micrograd's picture of a neuron), with the intermediate values.
-        max_nodes: refuse graphs with more Values than this (ValueError); None for no limit.
+        collapse: with ``scopes``, draw each innermost recorded call (a neuron) as one box
+            showing its output, so a network's graph reads like a network diagram.
+        max_nodes: refuse graphs that would draw more Values than this (ValueError, saying
+            how to override); None for no limit. Collapsed calls count as one.
 
     Returns a ``graphviz.Digraph``: it shows inline in Jupyter, and ``.pipe(format="svg")`` or
     ``.render(...)`` make pictures (a system ``dot`` or the bundled renderer is used).
@@ -79,47 +82,54 @@ def draw_dot(
         v1_op -> v1
     }
     """
-    _check_options(root, rankdir, precision, max_nodes, scopes)
+    _check_options(root, rankdir, precision, max_nodes, scopes, collapse)
     order = topological_order(root)
-    if max_nodes is not None and len(order) > max_nodes:
-        raise ValueError(
-            f"draw_dot: the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
-            "a picture that big is slow to render and hard to read. Draw a smaller graph "
-            "(one example, a smaller network), or pass max_nodes=None (or a larger number) "
-            "to draw it anyway"
-        )
+    if max_nodes is not None and len(order) > max_nodes and not collapse:
+        raise _too_big(len(order), max_nodes)
     names = {v: f"v{i}" for i, v in enumerate(order)}
-    if highlight is not None and not isinstance(highlight, Value | Step):
-        raise TypeError(
-            f"draw_dot: highlight must be a Value or a Step (got {type(highlight).__name__})"
-        )
-    step = highlight if isinstance(highlight, Step) else None
-    current = step.node if step is not None else highlight
-    if current is not None and current not in names:
-        raise ValueError(
-            f"draw_dot: highlight must be a node of the graph of root (got {current!r})"
-        )
+    step, current = _highlighted(highlight, names)
     done = _done_before(root, step)
     receiving = set(step.node.parents) if step is not None else set()
     owner = scopes.owners(names) if scopes is not None else {}
+    hidden = _collapsed(scopes, owner) if collapse else {}
+    calls = sorted(set(hidden.values()))
+    if max_nodes is not None and len(order) - len(hidden) + len(calls) > max_nodes:
+        raise _too_big(len(order) - len(hidden) + len(calls), max_nodes)
 
     dot = graphviz.Digraph(
         graph_attr={"rankdir": rankdir}, node_attr={"fontsize": "11"}, edge_attr={"fontsize": "10"}
     )
-    boxes = _cluster_boxes(scopes, owner)
-    edges: list[tuple[str, str, dict]] = []
+    boxes = _cluster_boxes(scopes, owner, hidden)
     fmt = f"{{:.{precision}f}}".format
+    for i in calls:  # a collapsed call: one node showing its output
+        call = scopes.scopes[i]
+        outs = [o for o in call.outputs if hidden.get(o) == i]
+        fields = [_escape(call.name)]
+        if len(outs) == 1:
+            fields += [f"data {fmt(outs[0].data)}"] + ([f"grad {fmt(outs[0].grad)}"] * show_grad)
+        else:
+            fields.append(f"{len(outs)} outputs")
+        style = _CURRENT if hidden.get(current) == i else {}
+        where = boxes.get(call.parent, dot)
+        where.node(f"s{i}", "{ " + " | ".join(fields) + " }", shape="record", **style)
+    alias = {names[v]: f"s{i}" for v, i in hidden.items()}  # a hidden node's edges go to its box
+    edges: dict[tuple[str, str], dict] = {}
     for v in order:
+        if v in hidden:
+            for p in v.parents:
+                src, dst = alias.get(names[p], names[p]), alias[names[v]]
+                if src != dst:
+                    edges.setdefault((src, dst), {})
+            continue
         where = boxes.get(owner.get(v), dot)
         style = _CURRENT if v is current else _DONE if v in done else {}
         if v in receiving:
             style = {**style, **_RECEIVING}
-        where.node(
-            names[v], _record(v.label, v.data, v.grad, show_grad, fmt), shape="record", **style
-        )
+        record = _record(v.label, v.data, v.grad, show_grad, fmt)
+        where.node(names[v], record, shape="record", **style)
         if not v.parents:
             continue
-        parts = _parts(v, names, expand_fused, show_local)
+        parts = parts_of(v, names, expand_fused, show_local)
         for name, data in parts.records:  # intermediate values of an expanded fused node
             where.node(name, _record("", data, v.grad, show_grad, fmt), shape="record", **style)
         for name, text in parts.ops:
@@ -132,86 +142,14 @@ def draw_dot(
                 attrs.update(_USED_EDGE)
             if labels:
                 attrs["label"] = "\n".join(labels)
-            edges.append((src, dst, attrs))
+            if src in alias:  # from a collapsed call: one edge per box is enough
+                edges.setdefault((alias[src], dst), {})
+            else:
+                edges[(src, dst, len(edges))] = attrs  # every operand use is its own edge
     _attach_boxes(dot, boxes, scopes)
-    for src, dst, attrs in edges:
+    for (src, dst, *_), attrs in edges.items():
         dot.edge(src, dst, **attrs)
     return dot
-
-
-def op_text(v: Value) -> str:
-    """How an operation reads in a picture: ``+``, ``* 2``, ``2 **``, ``tanh``, ..."""
-    prim, c = v._prim, v._arg
-    if prim is None:
-        return ""
-    if not isinstance(c, float):  # no constant, or a fused node's tuple of constants
-        return prim.name
-    return f"{c:g} {prim.name}" if prim.const_first else f"{prim.name} {c:g}"
-
-
-# ----------------------------------------------------------------------------------------------
-# the pieces of one operation: op nodes, intermediate values (expanded fused nodes), edges
-
-
-class _Parts(NamedTuple):
-    records: list[tuple[str, float]]  # (name, data) of intermediate values
-    ops: list[tuple[str, str]]  # (name, text)
-    edges: list[tuple[str, str, int | None, float | None]]  # (src, dst, parent index, local)
-
-
-def _parts(v: Value, names: dict, expand: bool, show_local: bool) -> _Parts:
-    name = names[v]
-    if expand and v._prim is P.SUM and len(v.parents) > 1:
-        return _expanded(name, [(names[p], p.data, i) for i, p in enumerate(v.parents)], [])
-    if expand and v._prim in (P.AFFINE, P.AFFINE_CONST) and len(v.parents) > 1:
-        ps = v.parents
-        n = len(ps) // 2 if v._prim is P.AFFINE else len(ps) - 1
-        bias = [(names[ps[-1]], ps[-1].data, len(ps) - 1)]
-        if v._prim is P.AFFINE:
-            factors = [
-                ((names[ps[i]], ps[i].data, i), (names[ps[n + i]], ps[n + i].data, n + i))
-                for i in range(n)
-            ]
-        else:
-            factors = [((names[ps[i]], ps[i].data, i), v._arg[i]) for i in range(n)]
-        return _expanded(name, bias, factors)
-    local = contributions(v, 1.0) if show_local else [None] * len(v.parents)
-    op = name + "_op"
-    edges = [(names[p], op, i, d) for i, (p, d) in enumerate(zip(v.parents, local))]
-    return _Parts([], [(op, op_text(v))], [*edges, (op, name, None, None)])
-
-
-def _expanded(name: str, terms: list, factors: list) -> _Parts:
-    """A chain of ``+`` over ``terms`` then the products ``factors``; the last sum is ``name``.
-
-    A term is ``(node name, data, parent index)``; a factor pairs a weight term with an input
-    term, or with a constant (a float).
-    """
-    parts = _Parts([], [], [])
-    for k, (w, x) in enumerate(factors):  # products w * x become terms of the sum
-        op, prod = f"{name}_mul{k}", f"{name}_prod{k}"
-        if isinstance(x, tuple):
-            parts.ops.append((op, "*"))
-            parts.edges.extend([(w[0], op, w[2], x[1]), (x[0], op, x[2], w[1])])
-            data = w[1] * x[1]
-        else:
-            parts.ops.append((op, f"* {x:g}"))
-            parts.edges.append((w[0], op, w[2], x))
-            data = w[1] * x
-        parts.records.append((prod, data))
-        parts.edges.append((op, prod, None, None))
-        terms = [*terms, (prod, data, None)]
-    acc_name, acc, j = terms[0]
-    for k, (t_name, t_data, t_j) in enumerate(terms[1:], start=1):
-        op = f"{name}_add{k}"
-        out = name if k == len(terms) - 1 else f"{name}_sum{k}"
-        parts.ops.append((op, "+"))
-        parts.edges.extend([(acc_name, op, j, 1.0), (t_name, op, t_j, 1.0), (op, out, None, None)])
-        acc += t_data
-        if out != name:
-            parts.records.append((out, acc))
-        acc_name, j = out, None
-    return parts
 
 
 # ----------------------------------------------------------------------------------------------
@@ -224,6 +162,38 @@ def _record(label: str, data: float, grad: float, show_grad: bool, fmt) -> str:
     if show_grad:
         fields.append(f"grad {fmt(grad)}")
     return "{ " + " | ".join(fields) + " }"
+
+
+def _highlighted(highlight, names: dict) -> tuple[Step | None, Value | None]:
+    """The step (if a Step was given) and the node to mark, checked against the graph."""
+    if highlight is not None and not isinstance(highlight, Value | Step):
+        raise TypeError(
+            f"draw_dot: highlight must be a Value or a Step (got {type(highlight).__name__})"
+        )
+    step = highlight if isinstance(highlight, Step) else None
+    current = step.node if step is not None else highlight
+    if current is not None and current not in names:
+        raise ValueError(
+            f"draw_dot: highlight must be a node of the graph of root (got {current!r})"
+        )
+    return step, current
+
+
+def _too_big(count: int, max_nodes: int) -> ValueError:
+    return ValueError(
+        f"draw_dot: the graph has {count} Values to draw, more than max_nodes={max_nodes}; a "
+        "picture that big is slow to render and hard to read. Draw a smaller graph (one example, a "
+        "smaller network), draw a network's neurons as boxes (record_scopes() and "
+        "scopes=..., collapse=True), or pass max_nodes=None (or a larger number) to draw it "
+        "anyway"
+    )
+
+
+def _collapsed(scopes: ScopeRecording, owner: dict) -> dict[Value, int]:
+    """The nodes of innermost calls (calls with no drawn call inside), mapped to the call."""
+    used = set(owner.values())
+    outer = {a for i in used for a in scopes.ancestors(i)[1:]}
+    return {v: i for v, i in owner.items() if i not in outer}
 
 
 def _done_before(root: Value, step: Step | None) -> set[Value]:
@@ -239,11 +209,15 @@ def _done_before(root: Value, step: Step | None) -> set[Value]:
     return set(walk[: step.index - 1])
 
 
-def _cluster_boxes(scopes: ScopeRecording | None, owner: dict) -> dict[int, graphviz.Digraph]:
-    """One subgraph per recorded call that owns a drawn node, and per call around those."""
+def _cluster_boxes(
+    scopes: ScopeRecording | None, owner: dict, hidden: dict
+) -> dict[int, graphviz.Digraph]:
+    """One subgraph per call that holds a drawn node or a collapsed call, and the calls around."""
     if scopes is None:
         return {}
-    used = {a for index in set(owner.values()) for a in scopes.ancestors(index)}
+    homes = {i for v, i in owner.items() if v not in hidden}
+    homes |= {scopes.scopes[i].parent for i in set(hidden.values())} - {None}
+    used = {a for index in homes for a in scopes.ancestors(index)}
     return {
         i: graphviz.Digraph(
             name=f"cluster_{i}",
@@ -260,7 +234,7 @@ def _attach_boxes(dot: graphviz.Digraph, boxes: dict, scopes: ScopeRecording | N
         (boxes[parent] if parent is not None else dot).subgraph(boxes[i])
 
 
-def _check_options(root, rankdir, precision, max_nodes, scopes) -> None:
+def _check_options(root, rankdir, precision, max_nodes, scopes, collapse) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: expected a Value, got {root!r} ({type(root).__name__})")
     if rankdir not in _RANKDIRS:
@@ -274,6 +248,11 @@ def _check_options(root, rankdir, precision, max_nodes, scopes) -> None:
     if scopes is not None and not isinstance(scopes, ScopeRecording):
         raise TypeError(
             f"draw_dot: scopes must come from record_scopes() (got {type(scopes).__name__})"
+        )
+    if collapse and scopes is None:
+        raise ValueError(
+            "draw_dot: collapse=True needs the calls to collapse: pass scopes= (from "
+            "record_scopes())"
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from autograd._dot_parts import op_text
 from autograd.backprop import contributions, walk_backward
 from autograd.value import Value
 
@@ -90,8 +91,6 @@ def _name(v: Value) -> str:
 
 def _formula(v: Value, names: list[str]) -> str:
     """``a * b``, ``tanh(a)``, ``a ** 2``, ``sum(a, b, c)``: how a node was computed."""
-    from autograd.draw import op_text  # late: draw imports this module
-
     op = op_text(v)
     if len(names) == 2 and op in ("+", "*", "**"):
         return f"{names[0]} {op} {names[1]}"

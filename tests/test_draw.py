@@ -196,7 +196,9 @@ def test_the_size_guard_refuses_politely_and_can_be_lifted():
     y = x
     for _ in range(20):
         y = y + 1.0
-    with pytest.raises(ValueError, match=r"21 Values, more than max_nodes=10.*max_nodes=None"):
+    with pytest.raises(
+        ValueError, match=r"21 Values to draw, more than max_nodes=10.*max_nodes=None"
+    ):
         draw_dot(y, max_nodes=10)
     assert draw_dot(y, max_nodes=None).source.count("_op [") == 20
     big = x
@@ -319,3 +321,34 @@ def test_scope_names_and_recording_rules():
     assert scopes.scopes[0].outputs == () and "1 calls" in repr(scopes)
     with pytest.raises(TypeError, match="scope: name must be a str or None"):
         scope(3)
+
+
+def test_collapse_draws_each_neuron_as_one_box_with_its_output():
+    layer = _Layer()
+    x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
+    with record_scopes() as scopes:
+        outs = layer(x)
+        out = outs[0] * outs[1]
+    out.label = "out"
+    out.backward()
+    source = draw_dot(out, scopes=scopes, collapse=True).source
+    n0, n1 = outs
+    assert f'"{{ _Neuron | data {n0.data:.4f} | grad {n0.grad:.4f} }}"' in source
+    assert f'"{{ _Neuron | data {n1.data:.4f} | grad {n1.grad:.4f} }}"' in source
+    assert "w00" not in source and "affine" not in source and "tanh" not in source
+    assert "label=_Layer" in source and "label=_Neuron" not in source  # neurons are boxes now
+    edges = re.findall(r"^\s*(\w+) -> (\w+)", source, re.M)
+    # x1, x2 into each neuron box (once each, not per use), each box into out's *
+    into_boxes = [("v2", "s1"), ("v3", "s1"), ("v2", "s2"), ("v3", "s2")]
+    out_of_boxes = [("s1", "v12_op"), ("s2", "v12_op"), ("v12_op", "v12")]
+    assert sorted(edges) == sorted([*into_boxes, *out_of_boxes])
+    assert draw_dot(out, scopes=scopes, collapse=True, max_nodes=5).source  # 5 drawn Values
+    with pytest.raises(ValueError, match="5 Values to draw, more than max_nodes=4"):
+        draw_dot(out, scopes=scopes, collapse=True, max_nodes=4)
+    hidden = draw_dot(out, scopes=scopes, collapse=True, highlight=n0, show_grad=False).source
+    assert re.search(r's1 \[label="\{ _Neuron \| data [-\d.]+ \}".*#ffd54f', hidden)
+
+
+def test_collapse_needs_scopes():
+    with pytest.raises(ValueError, match="collapse=True needs the calls to collapse"):
+        draw_dot(Value(1.0) * 2, collapse=True)
