@@ -10,6 +10,8 @@ addresses, so the same graph always gives the same DOT text.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import graphviz
 
 from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
@@ -104,34 +106,32 @@ def draw_dot(
     for i in calls:  # a collapsed call: one node showing its output
         call = scopes.scopes[i]
         outs = [o for o in call.outputs if hidden.get(o) == i]
-        fields = [_escape(call.name)]
-        if len(outs) == 1:
-            fields += [f"data {fmt(outs[0].data)}"] + ([f"grad {fmt(outs[0].grad)}"] * show_grad)
-        else:
-            fields.append(f"{len(outs)} outputs")
+        shown = outs[0] if len(outs) == 1 else None
+        label = (
+            _record(call.name, shown, show_grad, fmt)
+            if shown
+            else f"{{ {_escape(call.name)} | {len(outs)} outputs }}"
+        )
         style = _CURRENT if hidden.get(current) == i else {}
-        where = boxes.get(call.parent, dot)
-        where.node(f"s{i}", "{ " + " | ".join(fields) + " }", shape="record", **style)
+        boxes.get(call.parent, dot).node(f"s{i}", label, shape="record", **style)
     alias = {names[v]: f"s{i}" for v, i in hidden.items()}  # a hidden node's edges go to its box
-    edges: dict[tuple[str, str], dict] = {}
+    edges = _Edges(alias)
     for v in order:
         if v in hidden:
             for p in v.parents:
-                src, dst = alias.get(names[p], names[p]), alias[names[v]]
-                if src != dst:
-                    edges.setdefault((src, dst), {})
+                edges.add(names[p], names[v])
             continue
         where = boxes.get(owner.get(v), dot)
         style = _CURRENT if v is current else _DONE if v in done else {}
         if v in receiving:
             style = {**style, **_RECEIVING}
-        record = _record(v.label, v.data, v.grad, show_grad, fmt)
-        where.node(names[v], record, shape="record", **style)
+        where.node(names[v], _record(v.label, v, show_grad, fmt), shape="record", **style)
         if not v.parents:
             continue
         parts = parts_of(v, names, expand_fused, show_local)
         for name, data in parts.records:  # intermediate values of an expanded fused node
-            where.node(name, _record("", data, v.grad, show_grad, fmt), shape="record", **style)
+            record = _record("", _Shown(data, v.grad), show_grad, fmt)
+            where.node(name, record, shape="record", **style)
         for name, text in parts.ops:
             where.node(name, _escape(text), shape="oval")
         for src, dst, j, local in parts.edges:
@@ -142,12 +142,9 @@ def draw_dot(
                 attrs.update(_USED_EDGE)
             if labels:
                 attrs["label"] = "\n".join(labels)
-            if src in alias:  # from a collapsed call: one edge per box is enough
-                edges.setdefault((alias[src], dst), {})
-            else:
-                edges[(src, dst, len(edges))] = attrs  # every operand use is its own edge
+            edges.add(src, dst, attrs)
     _attach_boxes(dot, boxes, scopes)
-    for (src, dst, *_), attrs in edges.items():
+    for src, dst, attrs in edges.edges:
         dot.edge(src, dst, **attrs)
     return dot
 
@@ -156,12 +153,38 @@ def draw_dot(
 # helpers
 
 
-def _record(label: str, data: float, grad: float, show_grad: bool, fmt) -> str:
+class _Shown(NamedTuple):
+    """The numbers of a drawn value that is not a node (an expanded fused node's partial sum)."""
+
+    data: float
+    grad: float
+
+
+def _record(label: str, v: Value | _Shown, show_grad: bool, fmt) -> str:
+    """A record label: ``{ label | data ... | grad ... }``."""
     fields = [_escape(label)] if label else []
-    fields.append(f"data {fmt(data)}")
+    fields.append(f"data {fmt(v.data)}")
     if show_grad:
-        fields.append(f"grad {fmt(grad)}")
+        fields.append(f"grad {fmt(v.grad)}")
     return "{ " + " | ".join(fields) + " }"
+
+
+class _Edges:
+    """The edges to draw, in order; edges of collapsed calls go to their box, once each."""
+
+    def __init__(self, alias: dict[str, str]) -> None:
+        self.alias = alias
+        self.edges: list[tuple[str, str, dict]] = []
+        self._box_edges: set[tuple[str, str]] = set()
+
+    def add(self, src: str, dst: str, attrs: dict | None = None) -> None:
+        if src not in self.alias and dst not in self.alias:
+            self.edges.append((src, dst, attrs or {}))  # every operand use is its own edge
+            return
+        src, dst = self.alias.get(src, src), self.alias.get(dst, dst)
+        if src != dst and (src, dst) not in self._box_edges:
+            self._box_edges.add((src, dst))
+            self.edges.append((src, dst, {}))
 
 
 def _highlighted(highlight, names: dict) -> tuple[Step | None, Value | None]:

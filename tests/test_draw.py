@@ -93,6 +93,7 @@ def test_the_dot_text_does_not_depend_on_the_hash_seed():
         step = next(backward_steps(out))
         print(draw_dot(out, scopes=scopes, highlight=step, show_local=True).source)
         print(draw_dot(out, expand_fused=True).source)
+        print(draw_dot(out, scopes=scopes, collapse=True).source)
         """
     )
     sources = {
