@@ -134,6 +134,9 @@ class ScopeRecording:
 def record_scopes() -> ScopeRecording:
     """Record the calls of ``@scope`` functions made inside a ``with`` block, for ``draw_dot``.
 
+    The recording keeps the inputs and outputs of every call (and so their graphs) alive as
+    long as you keep it: wrap the one forward pass you want to draw, not a training loop.
+
     >>> from autograd import Value, record_scopes, scope
     >>> @scope()
     ... def square(x):
