@@ -123,6 +123,9 @@ def test_explain_reads_as_the_chain_rule():
     assert "leaky_relu((1), 0.1)" in next(backward_steps(x.leaky_relu(0.1))).explain()
     assert "= 2 ** (1)" in next(backward_steps(2**x)).explain()
     assert "= (1) * 3" in next(backward_steps(x * 3)).explain()
+    x.label = "x + y"
+    assert "= (x + y) - 1 received" in next(backward_steps(x - 1)).explain()
+    assert "= (x + y) ** 2 received" in next(backward_steps(x**2)).explain()
 
 
 def test_backward_steps_wants_a_value():
