@@ -353,3 +353,23 @@ def test_collapse_draws_each_neuron_as_one_box_with_its_output():
 def test_collapse_needs_scopes():
     with pytest.raises(ValueError, match="collapse=True needs the calls to collapse"):
         draw_dot(Value(1.0) * 2, collapse=True)
+
+
+def test_scopes_on_nn_modules_give_a_network_diagram(monkeypatch):
+    # the one-line hook nn's modules can add: @scope() above each __call__
+    import random
+
+    from nn import MLP, Layer, Neuron
+
+    for cls in (Neuron, Layer, MLP):
+        monkeypatch.setattr(cls, "__call__", scope()(cls.__call__))
+    model = MLP(2, [3, 1], activation="tanh", rng=random.Random(0))
+    with record_scopes() as scopes:
+        out = model([0.5, -1.0])
+    out.backward()
+    assert [s.name for s in scopes.scopes] == ["MLP", "Layer", *["Neuron"] * 3, "Layer", "Neuron"]
+    clusters = _clusters(draw_dot(out, scopes=scopes).source)
+    assert len(clusters) == 7  # every call is a box, neurons inside layers inside the MLP
+    diagram = draw_dot(out, scopes=scopes, collapse=True).source
+    assert diagram.count("{ Neuron |") == 4 and "affine" not in diagram
+    assert len(re.findall(r"^\s*s\d+ -> s\d+", diagram, re.M)) == 3  # hidden neurons -> output
