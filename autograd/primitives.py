@@ -69,14 +69,12 @@ def _sigmoid(x):
 def _dpow(x, y):
     """d/dx x**y = y * x**(y-1), with the limits at x = 0 spelled out.
 
-    y = 0 gives 0 (x**0 is constant); 0 < y < 1 at x = 0 gives +inf (the slope of sqrt at 0).
-    A Value exponent at 0 keeps the formula (away from x = 0), so the result still depends
-    on y when differentiated again: d/dy (y x**(y-1)) = 1/x at y = 0.
+    At x = 0 the formula would divide by zero for y < 1: y = 0 gives 0 (x**0 is constant),
+    0 < y < 1 gives +inf (the slope of sqrt at 0). Elsewhere the formula itself is used, so
+    the result stays differentiable in x and y (needed for second derivatives).
     """
-    if _real(y) == 0.0 and (type(y) is float or _real(x) == 0.0):
-        return 0.0
     if _real(x) == 0.0 and _real(y) < 1.0:
-        return _INF
+        return 0.0 if _real(y) == 0.0 else _INF
     return y * x ** (y - 1.0)
 
 

@@ -1,37 +1,172 @@
-"""The main job: ``python -m nn.demo`` (a minimal demo until the networks land).
+"""The main job: ``python -m nn.demo`` trains micrograd's network on two moons and draws it.
 
-One neuron, y = w * x + b, learns the line y = 2x - 1 from eight points by gradient descent.
-Every step is the three steps of learning: forward pass, backward pass, update.
+An ``MLP(2, [16, 16, 1])`` (337 parameters) learns to separate 100 points of two interleaving
+half moons, exactly as in micrograd's demo: hinge (max-margin) loss plus L2 regularization
+(alpha 1e-4), full-batch SGD with the learning rate ``1.0 - 0.9 k / steps``. It prints the
+final loss and training accuracy and writes into the output folder:
+
+- ``decision_boundary.png``: the learned score over the plane and the points;
+- ``training_curves.png``: loss and accuracy at every step;
+- ``neuron_graph.svg`` and ``neuron_graph.png``: the computation graph of one trained neuron
+  of the first layer on a training point that activates it, after ``backward()``, every
+  multiply shown;
+- ``model.json``: the trained model (``nn.load`` reads it back).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import sys
+import time
+from pathlib import Path
 
-from autograd import Value, no_grad
+from autograd import Value, draw_dot
+from nn.data import make_moons, signed_labels
+from nn.layers import MLP, Neuron
+from nn.optim import SGD, linear_decay
+from nn.saving import save
+from nn.train import evaluate, train
+
+DEFAULT_OUT = "stepgrad-demo-out"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line: ``--steps``, ``--seed``, ``--samples``, ``--out``, ``--no-progress``.
+
+    >>> args = parse_args(["--steps", "5", "--out", "pictures"])
+    >>> args.steps, args.seed, str(args.out), args.no_progress
+    (5, 1337, 'pictures', False)
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m nn.demo",
+        description="Train micrograd's MLP(2, [16, 16, 1]) on two moons and draw what it learned.",
+    )
+    parser.add_argument("--steps", type=_positive_int, default=100, help="SGD steps (default: 100)")
+    parser.add_argument(
+        "--seed", type=int, default=1337, help="seed for the data and the weights (default: 1337)"
+    )
+    parser.add_argument(
+        "--samples", type=_positive_int, default=100, help="points in the dataset (default: 100)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        help=f"folder for the pictures and the model (default: ./{DEFAULT_OUT}/)",
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (it is off anyway when standard error is not a terminal)",
+    )
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200, help="gradient-descent steps")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the initial weights")
-    args = parser.parse_args(argv)
-    rng = random.Random(args.seed)
-    w, b = Value(rng.uniform(-1, 1), label="w"), Value(0.0, label="b")
-    xs = [i / 4 for i in range(-4, 4)]
-    ys = [2.0 * x - 1.0 for x in xs]
-    for step in range(args.steps):
-        loss = sum(((w * x + b) - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
-        w.grad = b.grad = 0.0
-        loss.backward()
-        with no_grad():
-            w.data -= 0.3 * w.grad
-            b.data -= 0.3 * b.grad
-        if step % 50 == 0 or step == args.steps - 1:
-            print(f"step {step:4d}  loss {loss.data:.6f}  w {w.data:+.4f}  b {b.data:+.4f}")
-    print(f"learned y = {w.data:.4f} x {b.data:+.4f} (target y = 2 x - 1)")
+    """Run the demo (the ``stepgrad-demo`` console script); returns the exit status."""
+    args = parse_args(argv)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"error: cannot create the output folder {args.out}: {e}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    X, y = make_moons(args.samples, noise=0.1, seed=args.seed)
+    y = signed_labels(y)
+    model = MLP(2, [16, 16, 1], rng=random.Random(args.seed))
+    print(f"{model}: {len(model.parameters())} parameters; {len(X)} points of two moons")
+    optimizer = SGD(model.parameters(), lr=linear_decay(1.0, 0.1, args.steps))
+    history = train(
+        model,
+        X,
+        y,
+        optimizer=optimizer,
+        loss="hinge",
+        epochs=args.steps,
+        l2=1e-4,
+        progress=False if args.no_progress else None,
+    )
+    final = evaluate(model, X, y, loss="hinge")
+    trained = time.perf_counter() - started
+    print(f"trained {args.steps} steps in {trained:.1f} s")
+    print(
+        f"final loss {final.loss:.4f} (hinge, without the L2 term), accuracy {final.accuracy:.1%}"
+    )
+    files = write_pictures(model, X, y, history, args.out)
+    files.append(save(model, args.out / "model.json"))
+    print(f"wrote {len(files)} files to {args.out.resolve()}/:")
+    for f in files:
+        print(f"  {f.name}")
     return 0
+
+
+def write_pictures(model: MLP, X: list, y: list, history, out: Path) -> list[Path]:
+    """Draw the decision boundary, the curves and one neuron's graph into ``out``."""
+    from nn.plot import plot_decision_boundary, plot_history
+
+    boundary = out / "decision_boundary.png"
+    acc = evaluate(model, X, y).accuracy
+    plot_decision_boundary(
+        model, X, y, title=f"MLP(2, [16, 16, 1]) on two moons: {acc:.0%} accuracy"
+    ).savefig(boundary, dpi=110)
+    curves = out / "training_curves.png"
+    plot_history(history, title="hinge loss + L2, SGD").savefig(curves, dpi=110)
+    dot = draw_dot(neuron_graph(*active_neuron(model, X)))
+    graphs = []
+    for fmt in ("svg", "png"):
+        path = out / f"neuron_graph.{fmt}"
+        path.write_bytes(dot.pipe(format=fmt))
+        graphs.append(path)
+    return [boundary, curves, *graphs]
+
+
+def active_neuron(model: MLP, X: list) -> tuple[Neuron, list[float]]:
+    """A first-layer neuron and a point where its relu is active, so gradients flow through.
+
+    >>> model = MLP(2, [3, 1], rng=random.Random(0))
+    >>> neuron, point = active_neuron(model, [[-1.0, 0.5], [0.5, 1.0], [1.0, -1.0]])
+    >>> neuron(point).data > 0
+    True
+    """
+    for neuron in model.layers[0].neurons:
+        for point in X:
+            if neuron(point).data > 0:
+                return neuron, point
+    return model.layers[0].neurons[0], X[0]
+
+
+def neuron_graph(trained: Neuron, point: list[float]) -> Value:
+    """One neuron's output on ``point``, after ``backward()``, with every node labelled.
+
+    The neuron is copied unfused (``fused=False``): the drawing shows each ``w * x`` and ``+``.
+
+    >>> out = neuron_graph(Neuron(2, rng=random.Random(0)), [1.0, 2.0])
+    >>> out.label, [p.op for p in out.parents]
+    ('out', ['+'])
+    """
+    neuron = Neuron(
+        len(trained.w), activation=trained.activation, rng=random.Random(0), fused=False
+    )
+    neuron.load_state_dict(trained.state_dict())
+    for i, w in enumerate(neuron.w):
+        w.label = f"w{i + 1}"
+    neuron.b.label = "b"
+    x = [Value(v, label=f"x{i + 1}") for i, v in enumerate(point)]
+    out = neuron(x)
+    out.label = "out"
+    out.backward()
+    return out
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1 (got {text!r})")
+    return value
 
 
 if __name__ == "__main__":

@@ -1,0 +1,260 @@
+"""``Neuron``, ``Layer`` and ``MLP``: micrograd's networks, with names, activations and seeds.
+
+A neuron computes ``activation(b + w1*x1 + ... + wn*xn)``. A layer is a list of neurons that
+all see the same inputs; an MLP is a stack of layers. Signatures and behaviour follow
+micrograd 0.1.0, so its code runs with only the imports changed:
+
+- weights start as ``uniform(-1, 1)``, biases as ``0.0``; without ``rng`` the global
+  ``random`` module is used with the same calls in the same order as micrograd;
+- ``parameters()`` lists each neuron's weights, then its bias, neuron by neuron;
+- the last layer of an MLP is linear, and an MLP whose last layer has one neuron returns
+  one Value instead of a list.
+
+One difference: a ``Layer`` always returns a list (micrograd unwraps a single output there
+too, which breaks an MLP with a one-neuron hidden layer). Only ``MLP`` unwraps.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from autograd import Value, affine, scope
+from nn.module import Module, named_parameters_of
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+
+class Neuron(Module):
+    """One neuron: ``activation(b + w·x)`` with ``nin`` weights and a bias.
+
+    Args:
+        nin: number of inputs (>= 1).
+        nonlin: micrograd's switch: ``True`` for relu, ``False`` for linear.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"``; overrides ``nonlin``.
+        rng: a ``random.Random`` for the initial weights; ``None`` uses the global ``random``.
+        fused: ``True`` (default) computes ``b + w·x`` as one ``affine`` node; ``False``
+            builds micrograd's chain of ``*`` and ``+`` nodes, so a drawing shows every
+            multiply. Both give exactly the same data and gradients.
+
+    Inputs may be Python numbers (constants) or Values (they then get gradients too).
+
+    >>> import random
+    >>> n = Neuron(2, rng=random.Random(0))
+    >>> n
+    Neuron(2, activation='relu')
+    >>> y = n([1.0, -2.0])
+    >>> y.op, len(n.parameters())
+    ('relu', 3)
+    >>> [name for name, _ in n.named_parameters()]
+    ['w.0', 'w.1', 'b']
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        *,
+        activation: str | None = None,
+        rng: random.Random | None = None,
+        fused: bool = True,
+    ) -> None:
+        _check_size(nin, "Neuron", "nin")
+        self.activation = _resolve_activation(nonlin, activation, "Neuron")
+        if not isinstance(fused, bool):
+            raise TypeError(f"Neuron: fused must be True or False (got {fused!r})")
+        self.fused = fused
+        uniform = _uniform(rng, "Neuron")  # checked before any random number is drawn
+        self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the activation is linear."""
+        return self.activation != "linear"
+
+    @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
+    def __call__(self, x: Sequence) -> Value:
+        """The neuron's output for the inputs ``x`` (numbers or Values, ``nin`` of them)."""
+        if not isinstance(x, Sequence):
+            x = list(x)  # any iterable, as micrograd's zip accepts
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs (got {len(x)})")
+        if self.fused:
+            act = affine(self.w, x, self.b)
+        else:  # micrograd's sum((wi*xi for wi, xi in zip(w, x)), b): same floats, more nodes
+            act = self.b
+            for wi, xi in zip(self.w, x):
+                act = act + wi * xi
+        if self.activation == "relu":
+            return act.relu()
+        if self.activation == "linear":
+            return act
+        return act.tanh() if self.activation == "tanh" else act.sigmoid()
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``w.0 ... w.{nin-1}`` then ``b``, as in micrograd's ``parameters()``."""
+        return [(f"w.{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
+
+    def architecture(self) -> dict[str, Any]:
+        """``{"type": "Neuron", "nin": ..., "activation": ...}``."""
+        return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons that each see all ``nin`` inputs; returns a list of ``nout`` Values.
+
+    Keyword arguments go to every ``Neuron`` (``nonlin``, ``activation``, ``rng``, ``fused``).
+
+    >>> import random
+    >>> layer = Layer(3, 2, activation="tanh", rng=random.Random(0))
+    >>> layer
+    Layer(3, 2, activation='tanh')
+    >>> out = layer([0.5, -1.0, 2.0])
+    >>> len(out), len(layer.parameters())
+    (2, 8)
+    """
+
+    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        _check_size(nin, "Layer", "nin")
+        _check_size(nout, "Layer", "nout")
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+
+    @property
+    def activation(self) -> str:
+        """The activation of this layer's neurons."""
+        return self.neurons[0].activation
+
+    @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
+    def __call__(self, x: Sequence) -> list[Value]:
+        """Every neuron's output for the inputs ``x``, as a list (also for one neuron)."""
+        return [n(x) for n in self.neurons]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``neurons.{i}.w.{j}`` and ``neurons.{i}.b``, neuron by neuron."""
+        return named_parameters_of("neurons", self.neurons)
+
+    def architecture(self) -> dict[str, Any]:
+        """``{"type": "Layer", "nin": ..., "nout": ..., "activation": ...}``."""
+        nin = len(self.neurons[0].w)
+        nout = len(self.neurons)
+        return {"type": "Layer", "nin": nin, "nout": nout, "activation": self.activation}
+
+    def __repr__(self) -> str:
+        nin = len(self.neurons[0].w)
+        return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes ``nouts`` on ``nin`` inputs.
+
+    Args:
+        nin: number of inputs.
+        nouts: the size of each layer, the last one being the output layer.
+        activation: one name for every hidden layer (the last layer is then linear, as in
+            micrograd), or a sequence with one name per layer, the last layer included.
+        rng: a ``random.Random`` for the initial weights; ``None`` uses the global ``random``
+            exactly as micrograd does (so ``random.seed(1337)`` gives micrograd's weights).
+
+    Calling it returns a list of Values, or one Value when the last layer has one neuron.
+
+    >>> import random
+    >>> model = MLP(2, [16, 16, 1], rng=random.Random(0))
+    >>> model
+    MLP(2, [16, 16, 1], activation='relu')
+    >>> len(model.parameters())
+    337
+    >>> model([0.5, -1.0]).op  # a single output: one Value, from a linear last layer
+    'affine'
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str | Sequence[str] = "relu",
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_size(nin, "MLP", "nin")
+        if isinstance(nouts, str | bytes) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes (got {nouts!r})")
+        for n in nouts:
+            _check_size(n, "MLP", "every layer size")
+        activations = _layer_activations(activation, len(nouts))
+        _uniform(rng, "MLP")
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=activations[i], rng=rng)
+            for i in range(len(nouts))
+        ]
+        self._activation = activation if isinstance(activation, str) else list(activation)
+
+    @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
+    def __call__(self, x: Sequence) -> Value | list[Value]:
+        """The network's outputs for the inputs ``x``; one Value if the last layer has one."""
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``layers.{i}.neurons.{j}.w.{k}`` and ``...b``, in micrograd's order."""
+        return named_parameters_of("layers", self.layers)
+
+    def architecture(self) -> dict[str, Any]:
+        """``{"type": "MLP", "nin": ..., "nouts": [...], "activation": ...}``."""
+        nin = len(self.layers[0].neurons[0].w)
+        nouts = [len(layer.neurons) for layer in self.layers]
+        return {"type": "MLP", "nin": nin, "nouts": nouts, "activation": self._activation}
+
+    def __repr__(self) -> str:
+        a = self.architecture()
+        return f"MLP({a['nin']}, {a['nouts']}, activation={a['activation']!r})"
+
+
+def _check_size(n, where: str, what: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{where}: {what} must be an int >= 1 (got {n!r})")
+
+
+def _check_activation(name, where: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"{where}: activation must be one of {ACTIVATIONS} (got {name!r})")
+    return name
+
+
+def _resolve_activation(nonlin, activation, where: str) -> str:
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"{where}: nonlin must be True or False (got {nonlin!r})")
+    if activation is None:
+        return "relu" if nonlin else "linear"
+    _check_activation(activation, where)
+    if not nonlin and activation != "linear":
+        raise ValueError(
+            f"{where}: nonlin=False means a linear neuron, but activation={activation!r} was given"
+        )
+    return activation
+
+
+def _layer_activations(activation, nlayers: int) -> list[str]:
+    if isinstance(activation, str):
+        return [_check_activation(activation, "MLP")] * (nlayers - 1) + ["linear"]
+    if not isinstance(activation, Sequence) or len(activation) != nlayers:
+        raise ValueError(
+            f"MLP: activation must be a name or a list of {nlayers} names, one per layer "
+            f"(got {activation!r})"
+        )
+    return [_check_activation(a, "MLP") for a in activation]
+
+
+def _uniform(rng, where: str):
+    """``rng.uniform``, or the global ``random.uniform`` (micrograd's calls) when rng is None."""
+    if rng is None:
+        return random.uniform
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"{where}: rng must be a random.Random or None (got {rng!r})")
+    return rng.uniform

@@ -1,0 +1,246 @@
+"""Training: the loop of forward pass, loss, backward pass and update, with a progress bar.
+
+``train`` runs epochs of (mini-)batches and returns a ``History`` with the loss and accuracy
+of every step; ``evaluate`` measures a model on data without recording a graph.
+
+A loss is named (``"hinge"``, ``"bce"``, ``"cross_entropy"``, ``"mse"``) or any function
+``loss(outputs, labels) -> Value``. A named loss also says how an output becomes a predicted
+class, which is what accuracy counts: the sign of the score for ``hinge`` (labels ``-1/+1``),
+``score > 0`` for ``bce`` (labels ``0/1``), the largest logit for ``cross_entropy``; ``mse`` is
+regression and has no accuracy (``nan``). Pass ``predict=`` to count accuracy for your own loss.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from autograd import Value, no_grad
+from nn import losses
+from nn.optim import Optimizer
+
+__all__ = ["LOSSES", "Evaluation", "History", "evaluate", "train"]
+
+LossFn = Callable[[list, list], Value]
+Predict = Callable[[Any], Any]
+
+
+def _argmax(outputs) -> int:
+    scores = [o.data if isinstance(o, Value) else o for o in outputs]
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
+def _sign(score) -> int:
+    return 1 if _data(score) > 0 else -1
+
+
+def _positive(score) -> int:
+    return 1 if _data(score) > 0 else 0
+
+
+# name -> (loss function, how one output becomes a predicted label, or None for regression)
+LOSSES: dict[str, tuple[LossFn, Predict | None]] = {
+    "hinge": (losses.hinge, _sign),
+    "bce": (losses.binary_cross_entropy, _positive),
+    "cross_entropy": (losses.softmax_cross_entropy, _argmax),
+    "mse": (losses.mse, None),
+}
+
+
+@dataclass
+class History:
+    """What happened at each training step: ``loss[i]``, ``accuracy[i]``, ``lr[i]``, ``epoch[i]``.
+
+    ``loss`` includes the L2 penalty (it is what was minimized); ``accuracy`` is measured on
+    the step's batch (``nan`` when the loss has no notion of a class).
+
+    >>> h = History(loss=[0.9, 0.4], accuracy=[0.5, 0.75], lr=[0.1, 0.1], epoch=[0, 1])
+    >>> len(h), h.loss[-1]
+    (2, 0.4)
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    epoch: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+
+class Evaluation(NamedTuple):
+    """The mean loss and the accuracy of a model on a dataset (what ``evaluate`` returns).
+
+    >>> Evaluation(loss=0.25, accuracy=0.9).accuracy
+    0.9
+    """
+
+    loss: float
+    accuracy: float
+
+
+def train(
+    model: Callable,
+    X: Sequence,
+    y: Sequence,
+    *,
+    optimizer: Optimizer,
+    loss: str | LossFn = "hinge",
+    epochs: int = 1,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    predict: Predict | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` on ``(X, y)`` and return the ``History`` of every step.
+
+    Each epoch shuffles the examples (with ``seed``) into batches of ``batch_size``
+    (``None``: one full batch per epoch, micrograd's demo). Each step: forward every example of
+    the batch, ``loss + l2_penalty(parameters, l2)``, ``optimizer.zero_grad()``, ``backward()``,
+    ``optimizer.step()``. The optimizer holds the parameters it updates (usually
+    ``model.parameters()``) and its learning rate or schedule.
+
+    ``progress``: a tqdm progress bar on standard error; ``None`` (default) shows it only when
+    standard error is a terminal, ``True``/``False`` force it on or off.
+
+    >>> import random
+    >>> from nn import MLP, SGD
+    >>> from nn.data import make_moons, signed_labels
+    >>> X, y = make_moons(20, seed=0)
+    >>> model = MLP(2, [8, 1], rng=random.Random(0))
+    >>> history = train(model, X, signed_labels(y), optimizer=SGD(model.parameters(), lr=0.1),
+    ...                 loss="hinge", epochs=5, progress=False)
+    >>> len(history), history.loss[-1] < history.loss[0]
+    (5, True)
+    """
+    loss_fn, predict = _resolve_loss(loss, predict, "train")
+    X, y = _check_data(X, y, "train")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"train: optimizer must be an nn.SGD or nn.Adam (got {optimizer!r})")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"train: epochs must be an int >= 0 (got {epochs!r})")
+    size = len(X) if batch_size is None else batch_size
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"train: batch_size must be an int >= 1 or None (got {batch_size!r})")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
+        raise ValueError(f"train: l2 must be a number >= 0 (got {l2!r})")
+    params = model.parameters() if l2 else []
+    rng = random.Random(seed)
+    order = list(range(len(X)))
+    batches = math.ceil(len(X) / size)
+    history = History()
+    with _progress_bar(epochs * batches, progress) as bar:
+        for epoch in range(epochs):
+            if batch_size is not None:
+                rng.shuffle(order)
+            for start in range(0, len(X), size):
+                idx = order[start : start + size]
+                xb, yb = [X[i] for i in idx], [y[i] for i in idx]
+                outputs = [model(x) for x in xb]
+                total = loss_fn(outputs, yb)
+                if l2:
+                    total = total + losses.l2_penalty(params, l2)
+                lr = optimizer.lr
+                optimizer.zero_grad()
+                total.backward()
+                optimizer.step()
+                history.loss.append(total.data)
+                history.accuracy.append(_accuracy(outputs, yb, predict))
+                history.lr.append(lr)
+                history.epoch.append(epoch)
+                bar.set_postfix(
+                    loss=f"{total.data:.4f}", acc=f"{history.accuracy[-1]:.1%}", refresh=False
+                )
+                bar.update()
+    return history
+
+
+def evaluate(
+    model: Callable,
+    X: Sequence,
+    y: Sequence,
+    *,
+    loss: str | LossFn = "hinge",
+    predict: Predict | None = None,
+) -> Evaluation:
+    """The mean loss and accuracy of ``model`` on ``(X, y)``; no graph is recorded.
+
+    >>> import random
+    >>> from nn import MLP
+    >>> model = MLP(2, [4, 1], rng=random.Random(0))
+    >>> result = evaluate(model, [[0.0, 1.0], [1.0, 0.0]], [1, -1], loss="hinge")
+    >>> 0.0 <= result.accuracy <= 1.0
+    True
+    """
+    loss_fn, predict = _resolve_loss(loss, predict, "evaluate")
+    X, y = _check_data(X, y, "evaluate")
+    with no_grad():
+        outputs = [model(x) for x in X]
+        value = loss_fn(outputs, y)
+    return Evaluation(value.data, _accuracy(outputs, y, predict))
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _data(x) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _accuracy(outputs: list, labels: list, predict: Predict | None) -> float:
+    if predict is None:
+        return math.nan
+    return sum(predict(o) == t for o, t in zip(outputs, labels)) / len(labels)
+
+
+def _resolve_loss(loss, predict, where: str) -> tuple[LossFn, Predict | None]:
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(
+                f"{where}: loss must be one of {tuple(LOSSES)} or a function (got {loss!r})"
+            )
+        loss_fn, default = LOSSES[loss]
+        return loss_fn, predict or default
+    if not callable(loss):
+        raise TypeError(f"{where}: loss must be a name or a function (got {loss!r})")
+    return loss, predict
+
+
+def _check_data(X, y, where: str) -> tuple[list, list]:
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise ValueError(f"{where}: X has {len(X)} examples but y has {len(y)} labels")
+    if not X:
+        raise ValueError(f"{where}: the dataset is empty")
+    return X, y
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def set_postfix(self, **kwargs) -> None:
+        pass
+
+    def update(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress: bool | None):
+    """A tqdm bar on stderr, or a stand-in that does nothing."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="training", unit="step", file=sys.stderr, leave=True)

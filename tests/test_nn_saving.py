@@ -1,0 +1,224 @@
+"""save and load: exact round trips, atomic writes, and every kind of bad file."""
+
+import json
+import math
+import os
+import random
+
+import pytest
+
+import nn.saving
+from nn import MLP, Layer, Neuron, load, save
+
+
+@pytest.fixture
+def model():
+    m = MLP(2, [4, 3, 1], activation="tanh", rng=random.Random(0))
+    for p in m.parameters():  # awkward floats that must survive the round trip bit for bit
+        p.data = p.data / 3 + 1e-17
+    return m
+
+
+@pytest.fixture
+def saved(model, tmp_path):
+    return save(model, tmp_path / "model.json")
+
+
+def test_round_trip_is_exact(model, saved):
+    loaded = load(saved)
+    assert type(loaded) is MLP and loaded.architecture() == model.architecture()
+    assert [p.data for p in loaded.parameters()] == [p.data for p in model.parameters()]
+    x = [0.3, -0.7]
+    assert loaded(x).data == model(x).data
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Neuron(3, activation="sigmoid", rng=random.Random(1)),
+        lambda: Layer(2, 3, activation="linear", rng=random.Random(1)),
+        lambda: MLP(1, [2, 2], activation=["relu", "sigmoid"], rng=random.Random(1)),
+    ],
+)
+def test_round_trip_of_every_kind(build, tmp_path):
+    m = build()
+    loaded = load(save(m, tmp_path / "m.json"))
+    assert repr(loaded) == repr(m) and loaded.state_dict() == m.state_dict()
+
+
+def test_load_into_an_existing_model(model, saved):
+    other = MLP(2, [4, 3, 1], activation="tanh", rng=random.Random(9))
+    assert load(saved, other) is other
+    assert other.state_dict() == model.state_dict()
+
+
+def test_file_is_readable_json_with_format_version_architecture(saved):
+    doc = json.loads(saved.read_text())
+    assert doc["format"] == "stepgrad.nn" and doc["version"] == 1
+    assert doc["architecture"] == {
+        "type": "MLP",
+        "nin": 2,
+        "nouts": [4, 3, 1],
+        "activation": "tanh",
+    }
+    assert len(doc["parameters"]) == 3 * 4 + 5 * 3 + 4
+
+
+def test_loading_does_not_touch_the_global_random_state(saved):
+    random.seed(11)
+    state = random.getstate()
+    load(saved)
+    assert random.getstate() == state
+
+
+def _edit(path, change):
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def _set_first_weight(value):
+    return lambda d: d["parameters"].update({"layers.0.neurons.0.w.0": value})
+
+
+BAD_EDITS = [
+    (lambda d: d.update(format="pickle"), "not a stepgrad model file"),
+    (lambda d: d.pop("format"), "not a stepgrad model file"),
+    (lambda d: d.update(version=2), "format version 2; this stepgrad reads version 1"),
+    (lambda d: d.update(version=True), "format version True"),
+    (lambda d: d.pop("parameters"), "'parameters' must be a JSON object"),
+    (lambda d: d.update(architecture=[1]), "'architecture' must be a JSON object"),
+    (lambda d: d["architecture"].pop("type"), 'has no "type"'),
+    (lambda d: d["architecture"].update(type="CNN"), "cannot build a 'CNN' model"),
+    (lambda d: d["architecture"].update(nouts=[4, 3]), "unexpected 'layers.2.neurons.0.w.0'"),
+    (lambda d: d["architecture"].update(nouts="431"), "invalid architecture"),
+    (lambda d: d["architecture"].update(activation="gelu"), "invalid architecture"),
+    (lambda d: d["architecture"].update(depth=3), "needs exactly the keys"),
+    (lambda d: d["parameters"].pop("layers.2.neurons.0.b"), "missing 'layers.2.neurons.0.b'"),
+    (lambda d: d["parameters"].update(extra=1.0), "unexpected 'extra'"),
+    (_set_first_weight("0.5"), "must be a real number"),
+    (_set_first_weight(None), "must be a real number"),
+    (_set_first_weight(True), "must be a real number"),
+    (_set_first_weight(1e999), "finite"),
+]
+
+
+@pytest.mark.parametrize(("change", "match"), BAD_EDITS)
+def test_bad_file_is_a_value_error_naming_the_file_and_changes_no_model(
+    model, saved, change, match
+):
+    _edit(saved, change)
+    target = MLP(2, [4, 3, 1], activation="tanh", rng=random.Random(5))
+    before = target.state_dict()
+    # loading into a model may stop earlier, at the architecture that differs from the model's
+    for call, expected in [
+        (lambda: load(saved), match),
+        (lambda: load(saved, target), f"{match}|the file holds"),
+    ]:
+        with pytest.raises(ValueError, match=expected) as info:
+            call()
+        assert str(saved) in str(info.value)
+    assert target.state_dict() == before
+
+
+def test_mismatched_architecture_is_refused(saved):
+    target = MLP(2, [4, 4, 1], activation="tanh", rng=random.Random(5))
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=r"the file holds .*\[4, 3, 1\].* but the model is"):
+        load(saved, target)
+    assert target.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        (lambda text: text[: len(text) // 2], "not valid JSON"),
+        (lambda text: text[:-3], "not valid JSON"),
+        (lambda text: "", "not valid JSON"),
+        (lambda text: text.replace(":", "=", 1), "not valid JSON"),
+        (lambda text: "[1, 2, 3]", "not a stepgrad model file"),
+        (lambda text: text.replace('"version": 1', '"version": NaN'), "NaN"),
+        (lambda text: text.replace(",", ": Infinity,", 1), "not valid JSON|Infinity"),
+    ],
+)
+def test_corrupt_or_truncated_file(model, saved, damage, match):
+    saved.write_text(damage(saved.read_text()))
+    target = MLP(2, [4, 3, 1], activation="tanh", rng=random.Random(5))
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=match) as info:
+        load(saved, target)
+    assert str(saved) in str(info.value)
+    assert target.state_dict() == before
+
+
+def test_binary_garbage_is_a_value_error(saved):
+    saved.write_bytes(b"\x80\x04\x95pickle\xff")
+    with pytest.raises(ValueError, match="not UTF-8"):
+        load(saved)
+
+
+def test_a_weight_nan_in_the_file_is_refused(saved):
+    text = saved.read_text()
+    name = '"layers.0.neurons.0.w.0": '
+    start = text.index(name) + len(name)
+    end = text.index(",", start)
+    saved.write_text(text[:start] + "NaN" + text[end:])
+    with pytest.raises(ValueError, match="contains NaN"):
+        load(saved)
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "nothing.json")
+
+
+def test_save_refuses_non_finite_weights_and_keeps_the_old_file(model, saved):
+    old = saved.read_bytes()
+    model.parameters()[3].data = math.inf
+    with pytest.raises(ValueError, match="only finite weights can be saved"):
+        save(model, saved)
+    assert saved.read_bytes() == old
+    with pytest.raises(TypeError, match=r"nn\.Module"):
+        save([1.0], saved)
+
+
+def test_a_crash_while_writing_leaves_the_old_file_and_no_temporary(model, saved, monkeypatch):
+    old = saved.read_bytes()
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nn.saving.os, "replace", crash)
+    model.parameters()[0].data = 0.125
+    with pytest.raises(OSError, match="disk full"):
+        save(model, saved)
+    assert saved.read_bytes() == old
+    assert os.listdir(saved.parent) == [saved.name]
+
+
+def test_save_overwrites_atomically_with_normal_permissions(model, saved):
+    model.parameters()[0].data = 0.125
+    save(model, saved)
+    assert load(saved).parameters()[0].data == 0.125
+    assert os.listdir(saved.parent) == [saved.name]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert saved.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_custom_module_loads_into_a_model_you_build(tmp_path):
+    from autograd import Value
+    from nn import Module
+
+    class Line(Module):
+        def __init__(self, w=0.0, b=0.0):
+            self.w, self.b = Value(w), Value(b)
+
+        def named_parameters(self):
+            return [("w", self.w), ("b", self.b)]
+
+    path = save(Line(2.0, -1.0), tmp_path / "line.json")
+    with pytest.raises(ValueError, match=r"cannot build a 'Line' model.*pass model="):
+        load(path)
+    line = load(path, Line())
+    assert (line.w.data, line.b.data) == (2.0, -1.0)

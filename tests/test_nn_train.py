@@ -1,0 +1,129 @@
+"""train and evaluate: the loop, the history, batches, losses, progress bar, bad input."""
+
+import math
+import random
+
+import pytest
+
+from autograd import is_grad_enabled
+from nn import MLP, SGD, Adam, History, evaluate, train
+from nn.data import make_blobs, make_moons, signed_labels
+
+
+def _moons(n=30):
+    X, y = make_moons(n, noise=0.1, seed=2)
+    return X, signed_labels(y)
+
+
+def test_history_has_one_entry_per_step():
+    X, y = _moons()
+    model = MLP(2, [8, 1], rng=random.Random(0))
+    opt = SGD(model.parameters(), lr=lambda k: 0.5 / (k + 1))
+    history = train(model, X, y, optimizer=opt, epochs=3, batch_size=8, progress=False)
+    assert isinstance(history, History)
+    assert len(history) == 12  # 4 batches (8, 8, 8, 6) per epoch
+    assert history.epoch == [0] * 4 + [1] * 4 + [2] * 4
+    assert history.lr == pytest.approx([0.5 / (k + 1) for k in range(12)])
+    assert opt.steps == 12
+    assert all(0.0 <= a <= 1.0 for a in history.accuracy)
+
+
+def test_full_batch_training_is_micrograds_loop_and_learns():
+    X, y = _moons(40)
+    model = MLP(2, [16, 16, 1], rng=random.Random(1))
+    opt = SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 40)
+    history = train(model, X, y, optimizer=opt, loss="hinge", epochs=40, l2=1e-4, progress=False)
+    assert history.loss[-1] < history.loss[0]
+    result = evaluate(model, X, y)
+    assert result.accuracy >= 0.9
+    assert history.accuracy[-1] >= 0.85
+
+
+def test_loss_in_history_includes_the_l2_term():
+    X, y = _moons(10)
+    a = MLP(2, [4, 1], rng=random.Random(0))
+    b = MLP(2, [4, 1], rng=random.Random(0))
+    ha = train(a, X, y, optimizer=SGD(a.parameters(), lr=0.0), progress=False)
+    hb = train(b, X, y, optimizer=SGD(b.parameters(), lr=0.0), l2=0.5, progress=False)
+    penalty = 0.5 * sum(p.data**2 for p in b.parameters())
+    assert hb.loss[0] == pytest.approx(ha.loss[0] + penalty)
+
+
+def test_cross_entropy_on_blobs_with_adam():
+    X, y = make_blobs(45, centers=[[-3, 0], [3, 0], [0, 4]], cluster_std=0.5, seed=0)
+    model = MLP(2, [8, 3], rng=random.Random(0))
+    opt = Adam(model.parameters(), lr=0.05)
+    train(model, X, y, optimizer=opt, loss="cross_entropy", epochs=30, progress=False)
+    assert evaluate(model, X, y, loss="cross_entropy").accuracy >= 0.95
+
+
+def test_bce_and_mse_and_a_custom_loss():
+    X, y01 = make_moons(20, seed=0)
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    opt = SGD(model.parameters(), lr=0.1)
+    h = train(model, X, y01, optimizer=opt, loss="bce", epochs=2, progress=False)
+    assert all(0 <= a <= 1 for a in h.accuracy)
+    h = train(model, X, y01, optimizer=opt, loss="mse", epochs=2, progress=False)
+    assert all(math.isnan(a) for a in h.accuracy)
+    assert math.isnan(evaluate(model, X, y01, loss="mse").accuracy)
+
+    def l1(outputs, labels):
+        return sum(abs(o - t) for o, t in zip(outputs, labels)) * (1 / len(labels))
+
+    h = train(
+        model,
+        X,
+        y01,
+        optimizer=opt,
+        loss=l1,
+        predict=lambda o: int(o.data > 0.5),
+        epochs=2,
+        progress=False,
+    )
+    assert not math.isnan(h.accuracy[0])
+
+
+def test_evaluate_records_no_graph_and_restores_grad_mode():
+    X, y = _moons(10)
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    result = evaluate(model, X, y)
+    assert result.loss >= 0 and 0 <= result.accuracy <= 1
+    assert is_grad_enabled()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_progress_bar_is_tqdm_on_stderr_when_asked(capsys):
+    X, y = _moons(10)
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    train(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), epochs=3, progress=True)
+    err = capsys.readouterr().err
+    assert "training" in err and "3/3" in err and "loss=" in err
+    train(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), epochs=3)  # not a terminal
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"loss": "nll"}, ValueError, "loss must be one of"),
+        ({"loss": 3}, TypeError, "loss must be a name or a function"),
+        ({"epochs": -1}, ValueError, "epochs must be an int >= 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be an int >= 1 or None"),
+        ({"l2": -1.0}, ValueError, "l2 must be a number >= 0"),
+        ({"optimizer": None}, TypeError, "optimizer must be an nn.SGD or nn.Adam"),
+    ],
+)
+def test_bad_arguments(kwargs, error, match):
+    X, y = _moons(10)
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    kwargs = {"optimizer": SGD(model.parameters(), lr=0.1), "progress": False, **kwargs}
+    with pytest.raises(error, match=match):
+        train(model, X, y, **kwargs)
+
+
+def test_mismatched_or_empty_data():
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    with pytest.raises(ValueError, match="X has 2 examples but y has 1 labels"):
+        evaluate(model, [[0, 0], [1, 1]], [1])
+    with pytest.raises(ValueError, match="the dataset is empty"):
+        evaluate(model, [], [])
