@@ -1,12 +1,10 @@
 """Hypothesis strategies for property-testing gradients: domain-aware floats, random expressions.
 
-Three strategies, each made to feed ``gradcheck``:
+Two strategies, each made to feed ``gradcheck`` (``nn.testing.mlps`` adds networks):
 
 - ``reals(op=...)``: floats inside an operation's domain, a margin away from its kinks and poles.
 - ``expressions()``: random expression graphs over every primitive, with shared sub-expressions,
   paired with inputs at which every operation is a margin away from its kinks and poles.
-- ``mlps()``: small random multi-layer perceptrons (``affine`` neurons and activations) with
-  their weights and inputs.
 
 An expression ``f`` is callable on Values, carries the same function on plain floats as
 ``f.reference`` (which ``gradcheck`` uses to check the forward value), and prints as a formula,
@@ -42,7 +40,7 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
 from autograd.fused import add_all, affine
 from autograd.value import Value
 
-__all__ = ["OPS", "Domain", "Expression", "Op", "expressions", "mlps", "reals"]
+__all__ = ["OPS", "Domain", "Expression", "Op", "expressions", "reals"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -338,7 +336,7 @@ _SHIFT = _with_const("+", "{0} + {c}", lambda x, c: x + c, lambda x, c: x + c, (
 
 
 class Expression:
-    """A function of Values drawn by ``expressions()`` or ``mlps()``, printable as a formula.
+    """A function of Values drawn by ``expressions()`` (or ``nn.testing.mlps()``), as a formula.
 
     ``f(*values)`` builds its graph with the engine and returns the output Value;
     ``f.reference(*floats)`` computes the same function on plain floats (``gradcheck`` picks
@@ -585,120 +583,3 @@ def expressions(
         margin,
         max_magnitude,
     )
-
-
-# ----------------------------------------------------------------------------------------------
-# networks
-
-_ACTIVATIONS = {
-    "relu": next(op for op in OPS if op.name == "relu"),
-    "tanh": next(op for op in OPS if op.name == "tanh"),
-    "sigmoid": next(op for op in OPS if op.name == "sigmoid"),
-    "leaky_relu": next(op for op in OPS if op.name == "leaky_relu"),
-    "linear": None,
-}
-_AFFINE = next(op for op in OPS if op.show == "affine")
-_SQUARE = next(op for op in OPS if op.name == "**" and op.constants == (2.0, 3.0))
-_ADD_ALL = next(op for op in OPS if op.name == "add_all")
-
-
-@st.composite
-def _mlps(draw, min_inputs, max_inputs, max_layers, max_width, max_outputs, activations, margin):
-    nin = draw(st.integers(min_inputs, max_inputs))
-    widths = draw(st.lists(st.integers(1, max_width), min_size=1, max_size=max_layers))
-    widths.append(draw(st.integers(1, max_outputs)))
-    acts = [draw(st.sampled_from(activations)) for _ in widths[:-1]] + ["linear"]
-    numbers = st.floats(-2.0, 2.0)
-    names = [f"x{i}" for i in range(nin)]
-    point = [draw(numbers) for _ in range(nin)]
-    nodes: list[_Node] = []
-    layer = list(range(nin))  # indices of this layer's inputs
-
-    def add(name, value):
-        names.append(name)
-        point.append(value)
-        return len(names) - 1
-
-    params = []
-    for depth, (fan_in, width) in enumerate(zip([nin, *widths], widths), start=1):
-        for j in range(width):
-            ws = [add(f"w{depth}_{j}_{i}", draw(numbers)) for i in range(fan_in)]
-            params.append((ws, add(f"b{depth}_{j}", draw(numbers))))
-    # Values are numbered inputs first, nodes after; parameters are inputs, so renumber later
-    n = len(names)
-    vals = list(point)
-    k = 0
-    for depth, (width, act) in enumerate(zip(widths, acts), start=1):
-        nxt = []
-        for j in range(width):
-            ws, b = params[k]
-            k += 1
-            pre = _Node(_AFFINE, (*ws, *layer, b), None, "" if act != "linear" else f"h{depth}_{j}")
-            v = _AFFINE.reference(*[vals[i] for i in pre.args])
-            op = _ACTIVATIONS[act]
-            if op is not None and not op.domain(0).contains(v, margin):
-                vals[b] += op.domain(0).shift(v, margin)  # move the bias, not the formula
-                point[b] = vals[b]
-                v = _AFFINE.reference(*[vals[i] for i in pre.args])
-            nodes.append(pre)
-            vals.append(v)
-            if op is not None:
-                const = 0.1 if op.constants else None
-                nodes.append(_Node(op, (len(vals) - 1,), const, f"h{depth}_{j}"))
-                vals.append(_apply(nodes[-1], vals, op.reference))
-            nxt.append(len(vals) - 1)
-        layer = nxt
-    if len(layer) > 1:
-        squares = []
-        for i in layer:
-            nodes.append(_Node(_SQUARE, (i,), 2.0))
-            squares.append(n + len(nodes) - 1)
-        nodes.append(_Node(_ADD_ALL, tuple(squares)))
-    sizes = " -> ".join([str(nin), *(f"{w} {a}" for w, a in zip(widths, acts))])
-    loss = "" if len(layer) == 1 else ", output = sum of squares"
-    return Expression(names, nodes, title=f"mlp {sizes}{loss}"), point
-
-
-def mlps(
-    *,
-    min_inputs: int = 1,
-    max_inputs: int = 3,
-    max_hidden_layers: int = 2,
-    max_width: int = 3,
-    max_outputs: int = 2,
-    activations: Sequence[str] = ("relu", "tanh", "sigmoid", "leaky_relu", "linear"),
-    margin: float = 0.1,
-) -> st.SearchStrategy[tuple[Expression, list[float]]]:
-    """Small random multi-layer perceptrons with their weights, biases and inputs.
-
-    Draws ``(f, inputs)`` like ``expressions()``: ``f`` is a network of ``affine`` neurons
-    (one node per neuron, ``b + w.x``) with one activation per hidden layer (the last layer is
-    linear), whose output is the single network output or, for several, the sum of their
-    squares. ``f`` takes the features ``x*``, then every weight ``w<layer>_<neuron>_<input>``
-    and bias ``b<layer>_<neuron>`` as inputs, so ``gradcheck(f, inputs)`` checks the gradients
-    of the parameters and the features alike. Weights and features are in [-2, 2]; a bias is
-    moved by a whole number when its neuron's pre-activation is within ``margin`` of a kink.
-
-    >>> from hypothesis import given
-    >>> from autograd import gradcheck
-    >>> @given(mlps(max_hidden_layers=1))
-    ... def test(case):
-    ...     f, inputs = case
-    ...     assert gradcheck(f, inputs)
-    >>> test()
-    """
-    for name, v, lo in (
-        ("min_inputs", min_inputs, 1),
-        ("max_inputs", max_inputs, min_inputs),
-        ("max_hidden_layers", max_hidden_layers, 0),
-        ("max_width", max_width, 1),
-        ("max_outputs", max_outputs, 1),
-    ):
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise ValueError(f"mlps: {name} must be an int >= {lo} (got {v!r})")
-    acts = tuple(activations)
-    if not acts or any(a not in _ACTIVATIONS for a in acts):
-        raise ValueError(f"mlps: activations must be among {list(_ACTIVATIONS)} (got {acts!r})")
-    if not 0 < margin <= 1:
-        raise ValueError(f"mlps: margin must be in (0, 1] (got {margin!r})")
-    return _mlps(min_inputs, max_inputs, max_hidden_layers, max_width, max_outputs, acts, margin)

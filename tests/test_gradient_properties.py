@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import gradcheck, gradgradcheck
-from autograd.testing import OPS, expressions, mlps
+from autograd.testing import OPS, expressions
+from nn.testing import mlps
 
 NAMES = list(dict.fromkeys(op.name for op in OPS))
 

@@ -5,11 +5,10 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import find, given, settings
-from hypothesis import strategies as st
+from hypothesis import find, given
 
 from autograd import Value, primitives, topological_order
-from autograd.testing import OPS, Domain, Expression, Op, expressions, mlps, reals
+from autograd.testing import OPS, Domain, Expression, Op, expressions, reals
 
 
 def op(show, const=None):
@@ -172,40 +171,11 @@ def test_every_primitive_of_the_engine_is_reachable_through_the_strategies():
     assert used == table
 
 
-@given(mlps())
-def test_mlps_are_layers_of_affine_neurons_away_from_kinks(case):
-    f, inputs = case
-    assert f.title.startswith("mlp ")
-    assert len(inputs) == f.n_inputs
-    vals = list(inputs)
-    for node in f.nodes:
-        for pos, i in enumerate(node.args):
-            assert node.op.domain(pos).contains(vals[i], 0.1)
-        args = [vals[i] for i in node.args]
-        vals.append(node.op.reference(*args, *([node.const] if node.op.constants else [])))
-    assert "affine" in f.op_names()
-
-
-def test_mlps_reject_bad_options_by_name():
-    with pytest.raises(ValueError, match="mlps: activations must be among"):
-        mlps(activations=["gelu"])
-    with pytest.raises(ValueError, match=r"mlps: max_width must be an int >= 1 \(got 0\)"):
-        mlps(max_width=0)
-
-
-@settings(max_examples=5)
-@given(st.data())
-def test_an_mlp_prints_its_architecture_and_named_neurons(data):
-    f, _ = data.draw(mlps(min_inputs=2, max_inputs=2, max_hidden_layers=1, activations=["tanh"]))
-    text = str(f)
-    assert text.startswith("mlp 2 -> ")
-    assert "f(x0, x1, w1_0_0, w1_0_1, b1_0" in text
-
-
-def test_without_hypothesis_the_import_error_says_what_to_install():
+@pytest.mark.parametrize("module", ["autograd.testing", "nn.testing"])
+def test_without_hypothesis_the_import_error_says_what_to_install(module):
     code = (
         "import sys; sys.modules['hypothesis'] = None\n"
-        "try:\n    import autograd.testing\nexcept ImportError as e:\n    print(e)"
+        f"try:\n    import {module}\nexcept ImportError as e:\n    print(e)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install hypothesis" in out.stdout
