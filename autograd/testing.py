@@ -343,6 +343,11 @@ class Expression:
     it up to check the forward value). ``str(f)`` and ``repr(f)`` are the formula; shared
     sub-expressions are inlined when short and named (``where t3 = ...``) otherwise.
 
+    Attributes: ``input_names``; ``nodes``, each with ``op`` (an ``Op``), ``args`` (indices
+    into the inputs followed by the nodes), ``const`` (the op's constant or None) and ``name``
+    (shown in the formula as a named node when set); ``title``, printed before the formula.
+    Nodes may be given as tuples ``(op, args[, const[, name]])``.
+
     >>> from autograd import Value
     >>> from autograd.testing import OPS, Expression
     >>> op = {o.show or o.name: o for o in OPS}

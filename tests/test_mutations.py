@@ -112,9 +112,9 @@ def test_a_rule_that_drops_the_graph_is_caught_by_gradgradcheck(monkeypatch, nam
 def test_the_shrunk_counterexample_is_a_readable_formula(monkeypatch):
     _break(monkeypatch, "MUL", MUTATIONS["MUL"][0])
     f, inputs = find(
-        expressions(),
+        expressions(max_nodes=6),  # fewer nodes to start from: shrinking takes a second, not 5
         lambda case: not gradcheck(*case, raise_exception=False),
         settings=settings(database=None, derandomize=True),
     )
-    assert len(f.nodes) <= 2 and f.op_names() & {"*", "/"}
+    assert len(f.nodes) <= 3 and f.op_names() & {"*", "/"}  # e.g. (x0 + x0) / (x0 + 1)
     assert len(str(f)) < 40 and len(inputs) <= 2
