@@ -100,7 +100,7 @@ class Op:
     A new op of your own, tested inside random graphs with shared sub-expressions:
 
     >>> import math
-    >>> from autograd.testing import Domain, Op
+    >>> from autograd.testing import Op
     >>> swish = Op("swish", lambda x: x * x.sigmoid(), lambda x: x / (1 + math.exp(-x)))
     >>> swish.reference(0.0)
     0.0
@@ -134,9 +134,8 @@ def _with_const(name, show, apply, reference, constants, prec, operand_prec, dom
     return Op(name, apply, reference, show, (1,), domains, constants, prec, (operand_prec,))
 
 
-def _fn(name, reference, domains=(), method=None):
-    method = method or name
-    return Op(name, lambda x: getattr(x, method)(), reference, domains=domains)
+def _fn(name, reference, domains=()):
+    return Op(name, lambda x: getattr(x, name)(), reference, domains=domains)
 
 
 def _sigmoid(x: float) -> float:
