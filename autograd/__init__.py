@@ -17,6 +17,8 @@ from autograd.draw import draw_dot
 from autograd.errors import GradcheckError
 from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
+from autograd.scopes import record_scopes, scope
+from autograd.steps import Step, backward_steps
 from autograd.value import Value
 
 check_installation()
@@ -25,9 +27,11 @@ __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 
 __all__ = [
     "GradcheckError",
+    "Step",
     "Value",
     "add_all",
     "affine",
+    "backward_steps",
     "draw_dot",
     "enable_grad",
     "grad",
@@ -35,5 +39,7 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
+    "record_scopes",
+    "scope",
     "topological_order",
 ]

@@ -1,28 +1,69 @@
 """``draw_dot``: a computation graph as a ``graphviz.Digraph``.
 
 Each Value is a record node (label | data | grad); each operation is a small oval node; each
-use of an operand is one edge (``a + a`` shows two). Node names come from the topological
-order, so the same graph always gives the same DOT text.
+use of an operand is one edge (``a + a`` shows two). Options highlight a node or a backward
+step, show each edge's local derivative, group the nodes made inside network modules into
+clusters and draw fused ``sum``/``affine`` nodes as the chain of ``+`` and ``*`` they replace.
+Node names come from the topological order (``v0``, ``v1``, ...), never from memory
+addresses, so the same graph always gives the same DOT text.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import graphviz
 
+from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
+from autograd._dot_parts import parts_of
 from autograd.backprop import topological_order
 from autograd.render import use_renderer
+from autograd.scopes import ScopeRecording
+from autograd.steps import Step
 from autograd.value import Value
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
+MAX_NODES = 500  # more Values than this make a picture that is slow to render and unreadable
+
+# colours: the node being handled, the nodes whose gradient is final, the edges just used
+_CURRENT = {"style": "filled", "fillcolor": "#ffd54f", "penwidth": "2"}
+_DONE = {"style": "filled", "fillcolor": "#dcedc8"}
+_RECEIVING = {"color": "#d32f2f", "penwidth": "2"}
+_USED_EDGE = {"color": "#d32f2f", "fontcolor": "#d32f2f", "penwidth": "2"}
 
 
-def draw_dot(root: Value, *, rankdir: str = "LR", precision: int = 4) -> graphviz.Digraph:
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    precision: int = 4,
+    show_grad: bool = True,
+    show_local: bool = False,
+    highlight: Value | Step | None = None,
+    scopes: ScopeRecording | None = None,
+    expand_fused: bool = False,
+    collapse: bool = False,
+    max_nodes: int | None = MAX_NODES,
+) -> graphviz.Digraph:
     """Draw the graph that computed ``root``.
 
     Args:
         root: the output Value; every node it depends on is drawn.
         rankdir: layout direction, ``"LR"`` (left to right, the default), ``"TB"``, ...
-        precision: digits after the point for data and grad.
+        precision: digits after the point for every number shown.
+        show_grad: show each node's ``.grad`` (``False`` for a forward-only picture).
+        show_local: label each edge with the local derivative d(node)/d(operand).
+        highlight: a node to mark, or a ``Step`` from ``backward_steps``: its node is marked,
+            the edges it just used are red and labelled with what they added, the nodes whose
+            gradient is already final are green.
+        scopes: a ``ScopeRecording`` from ``record_scopes()``: the nodes made inside each
+            recorded call (a neuron, a layer) are drawn inside a labelled box.
+        expand_fused: draw ``sum`` and ``affine`` nodes as the chain of ``+`` and ``*`` they
+            stand for (micrograd's picture of a neuron), with the intermediate values.
+        collapse: with ``scopes``, draw each innermost recorded call (a neuron) as one box
+            showing its output, so a network's graph reads like a network diagram.
+        max_nodes: refuse graphs that would draw more Values than this (ValueError, saying
+            how to override); None for no limit. Collapsed calls count as one.
 
     Returns a ``graphviz.Digraph``: it shows inline in Jupyter, and ``.pipe(format="svg")`` or
     ``.render(...)`` make pictures (a system ``dot`` or the bundled renderer is used).
@@ -33,37 +74,209 @@ def draw_dot(root: Value, *, rankdir: str = "LR", precision: int = 4) -> graphvi
     >>> dot = draw_dot(b)
     >>> dot.source.count("->")  # a -> +, a -> + (two uses), + -> b
     3
+    >>> print(draw_dot(a * 3.0, show_grad=False, show_local=True, precision=1).source)
+    digraph {
+    ...
+        v0 [label="{ a | data 2.0 }" shape=record]
+        v1 [label="{ data 6.0 }" shape=record]
+        v1_op [label="* 3" shape=oval]
+        v0 -> v1_op [label="local 3.0"]
+        v1_op -> v1
+    }
     """
+    _check_options(root, rankdir, precision, max_nodes, scopes, collapse)
+    order = topological_order(root)
+    if max_nodes is not None and len(order) > max_nodes and not collapse:
+        raise _too_big(len(order), max_nodes)
+    names = {v: f"v{i}" for i, v in enumerate(order)}
+    step, current = _highlighted(highlight, names)
+    done = _done_before(root, step)
+    receiving = set(step.node.parents) if step is not None else set()
+    owner = scopes.owners(names) if scopes is not None else {}
+    hidden = _collapsed(scopes, owner) if collapse else {}
+    calls = sorted(set(hidden.values()))
+    if max_nodes is not None and len(order) - len(hidden) + len(calls) > max_nodes:
+        raise _too_big(len(order) - len(hidden) + len(calls), max_nodes)
+
+    dot = graphviz.Digraph(
+        graph_attr={"rankdir": rankdir}, node_attr={"fontsize": "11"}, edge_attr={"fontsize": "10"}
+    )
+    boxes = _cluster_boxes(scopes, owner, hidden)
+    fmt = f"{{:.{precision}f}}".format
+    for i in calls:  # a collapsed call: one node showing its output
+        call = scopes.scopes[i]
+        outs = [o for o in call.outputs if hidden.get(o) == i]
+        shown = outs[0] if len(outs) == 1 else None
+        label = (
+            _record(call.name, shown, show_grad, fmt)
+            if shown
+            else f"{{ {_escape(call.name)} | {len(outs)} outputs }}"
+        )
+        style = _CURRENT if hidden.get(current) == i else {}
+        boxes.get(call.parent, dot).node(f"s{i}", label, shape="record", **style)
+    alias = {names[v]: f"s{i}" for v, i in hidden.items()}  # a hidden node's edges go to its box
+    edges = _Edges(alias)
+    for v in order:
+        if v in hidden:
+            for p in v.parents:
+                edges.add(names[p], names[v])
+            continue
+        where = boxes.get(owner.get(v), dot)
+        style = _CURRENT if v is current else _DONE if v in done else {}
+        if v in receiving:
+            style = {**style, **_RECEIVING}
+        where.node(names[v], _record(v.label, v, show_grad, fmt), shape="record", **style)
+        if not v.parents:
+            continue
+        parts = parts_of(v, names, expand_fused, show_local)
+        for name, data in parts.records:  # intermediate values of an expanded fused node
+            record = _record("", _Shown(data, v.grad), show_grad, fmt)
+            where.node(name, record, shape="record", **style)
+        for name, text in parts.ops:
+            where.node(name, _escape(text), shape="oval")
+        for src, dst, j, local in parts.edges:
+            attrs = {}
+            labels = [f"local {fmt(local)}"] if show_local and local is not None else []
+            if step is not None and v is current and j is not None:
+                labels.append(f"adds {fmt(step.added[j])}")
+                attrs.update(_USED_EDGE)
+            if labels:
+                attrs["label"] = "\n".join(labels)
+            edges.add(src, dst, attrs)
+    _attach_boxes(dot, boxes, scopes)
+    for src, dst, attrs in edges.edges:
+        dot.edge(src, dst, **attrs)
+    return dot
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+
+
+class _Shown(NamedTuple):
+    """The numbers of a drawn value that is not a node (an expanded fused node's partial sum)."""
+
+    data: float
+    grad: float
+
+
+def _record(label: str, v: Value | _Shown, show_grad: bool, fmt) -> str:
+    """A record label: ``{ label | data ... | grad ... }``."""
+    fields = [_escape(label)] if label else []
+    fields.append(f"data {fmt(v.data)}")
+    if show_grad:
+        fields.append(f"grad {fmt(v.grad)}")
+    return "{ " + " | ".join(fields) + " }"
+
+
+class _Edges:
+    """The edges to draw, in order; edges of collapsed calls go to their box, once each."""
+
+    def __init__(self, alias: dict[str, str]) -> None:
+        self.alias = alias
+        self.edges: list[tuple[str, str, dict]] = []
+        self._box_edges: set[tuple[str, str]] = set()
+
+    def add(self, src: str, dst: str, attrs: dict | None = None) -> None:
+        if src not in self.alias and dst not in self.alias:
+            self.edges.append((src, dst, attrs or {}))  # every operand use is its own edge
+            return
+        src, dst = self.alias.get(src, src), self.alias.get(dst, dst)
+        if src != dst and (src, dst) not in self._box_edges:
+            self._box_edges.add((src, dst))
+            self.edges.append((src, dst, {}))
+
+
+def _highlighted(highlight, names: dict) -> tuple[Step | None, Value | None]:
+    """The step (if a Step was given) and the node to mark, checked against the graph."""
+    if highlight is not None and not isinstance(highlight, Value | Step):
+        raise TypeError(
+            f"draw_dot: highlight must be a Value or a Step (got {type(highlight).__name__})"
+        )
+    step = highlight if isinstance(highlight, Step) else None
+    current = step.node if step is not None else highlight
+    if current is not None and current not in names:
+        raise ValueError(
+            f"draw_dot: highlight must be a node of the graph of root (got {current!r})"
+        )
+    return step, current
+
+
+def _too_big(count: int, max_nodes: int) -> ValueError:
+    return ValueError(
+        f"draw_dot: the graph has {count} Values to draw, more than max_nodes={max_nodes}; a "
+        "picture that big is slow to render and hard to read. Draw a smaller graph (one example, a "
+        "smaller network), draw a network's neurons as boxes (record_scopes() and "
+        "scopes=..., collapse=True), or pass max_nodes=None (or a larger number) to draw it "
+        "anyway"
+    )
+
+
+def _collapsed(scopes: ScopeRecording, owner: dict) -> dict[Value, int]:
+    """The nodes of innermost calls (calls with no drawn call inside), mapped to the call."""
+    used = set(owner.values())
+    outer = {a for i in used for a in scopes.ancestors(i)[1:]}
+    return {v: i for v, i in owner.items() if i not in outer}
+
+
+def _done_before(root: Value, step: Step | None) -> set[Value]:
+    """The nodes backward handled before ``step``: their gradients are final."""
+    if step is None:
+        return set()
+    walk = topological_order(root, include_leaves=False)[::-1]
+    if not (0 < step.index <= len(walk) and walk[step.index - 1] is step.node):
+        raise ValueError(
+            f"draw_dot: highlight is step {step.index} of a backward pass that is not from "
+            "root (draw a step with the root it was taken from)"
+        )
+    return set(walk[: step.index - 1])
+
+
+def _cluster_boxes(
+    scopes: ScopeRecording | None, owner: dict, hidden: dict
+) -> dict[int, graphviz.Digraph]:
+    """One subgraph per call that holds a drawn node or a collapsed call, and the calls around."""
+    if scopes is None:
+        return {}
+    homes = {i for v, i in owner.items() if v not in hidden}
+    homes |= {scopes.scopes[i].parent for i in set(hidden.values())} - {None}
+    used = {a for index in homes for a in scopes.ancestors(index)}
+    return {
+        i: graphviz.Digraph(
+            name=f"cluster_{i}",
+            graph_attr={"label": scopes.scopes[i].name, "style": "rounded", "color": "#9e9e9e"},
+        )
+        for i in sorted(used)
+    }
+
+
+def _attach_boxes(dot: graphviz.Digraph, boxes: dict, scopes: ScopeRecording | None) -> None:
+    """Put each box inside its enclosing call's box (inner calls first), the rest in ``dot``."""
+    for i in sorted(boxes, key=lambda i: (-len(scopes.ancestors(i)), i)):  # innermost first
+        parent = scopes.scopes[i].parent
+        (boxes[parent] if parent is not None else dot).subgraph(boxes[i])
+
+
+def _check_options(root, rankdir, precision, max_nodes, scopes, collapse) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: expected a Value, got {root!r} ({type(root).__name__})")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
     if isinstance(precision, bool) or not isinstance(precision, int) or precision < 0:
         raise ValueError(f"draw_dot: precision must be an int >= 0 (got {precision!r})")
-    dot = graphviz.Digraph(graph_attr={"rankdir": rankdir}, node_attr={"fontsize": "11"})
-    order = topological_order(root)
-    names = {v: f"v{i}" for i, v in enumerate(order)}
-    for v in order:
-        name = names[v]
-        fields = [_escape(v.label)] if v.label else []
-        fields += [f"data {v.data:.{precision}f}", f"grad {v.grad:.{precision}f}"]
-        dot.node(name, "{ " + " | ".join(fields) + " }", shape="record")
-        if v.parents:
-            dot.node(name + "_op", _escape(op_text(v)), shape="oval")
-            for p in v.parents:
-                dot.edge(names[p], name + "_op")
-            dot.edge(name + "_op", name)
-    return dot
-
-
-def op_text(v: Value) -> str:
-    """How an operation reads in a picture: ``+``, ``* 2``, ``2 **``, ``tanh``, ..."""
-    prim, c = v._prim, v._arg
-    if prim is None:
-        return ""
-    if not isinstance(c, float):  # no constant, or a fused node's tuple of constants
-        return prim.name
-    return f"{c:g} {prim.name}" if prim.const_first else f"{prim.name} {c:g}"
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
+        raise ValueError(f"draw_dot: max_nodes must be an int >= 1 or None (got {max_nodes!r})")
+    if scopes is not None and not isinstance(scopes, ScopeRecording):
+        raise TypeError(
+            f"draw_dot: scopes must come from record_scopes() (got {type(scopes).__name__})"
+        )
+    if collapse and scopes is None:
+        raise ValueError(
+            "draw_dot: collapse=True needs the calls to collapse: pass scopes= (from "
+            "record_scopes())"
+        )
 
 
 def _escape(text: str) -> str:

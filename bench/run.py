@@ -28,9 +28,9 @@ WORKER = HERE / "workloads.py"
 
 def available_engines() -> tuple[list[str], list[str]]:
     engines, notes = ["stepgrad", "stepgrad-unfused"], []
-    for name, module in (("micrograd", "micrograd"), ("torch", "torch")):
-        if importlib.util.find_spec(module) is None:
-            notes.append(f"{name}: not installed, skipped (pip install -e '.[bench]')")
+    for name, extra in (("micrograd", "bench"), ("torch", "torch")):
+        if importlib.util.find_spec(name) is None:
+            notes.append(f"{name}: not installed, skipped (pip install -e '.[{extra}]')")
         else:
             engines.append(name)
     return engines, notes

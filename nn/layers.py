@@ -20,7 +20,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import Value, affine
+from autograd import Value, affine, scope
 from nn.module import Module, named_parameters_of
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -74,6 +74,7 @@ class Neuron(Module):
         """micrograd's flag: True unless the activation is linear."""
         return self.activation != "linear"
 
+    @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
     def __call__(self, x: Sequence) -> Value:
         """The neuron's output for the inputs ``x`` (numbers or Values, ``nin`` of them)."""
         if not isinstance(x, Sequence):
@@ -128,6 +129,7 @@ class Layer(Module):
         """The activation of this layer's neurons."""
         return self.neurons[0].activation
 
+    @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
     def __call__(self, x: Sequence) -> list[Value]:
         """Every neuron's output for the inputs ``x``, as a list (also for one neuron)."""
         return [n(x) for n in self.neurons]
@@ -192,6 +194,7 @@ class MLP(Module):
         ]
         self._activation = activation if isinstance(activation, str) else list(activation)
 
+    @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
     def __call__(self, x: Sequence) -> Value | list[Value]:
         """The network's outputs for the inputs ``x``; one Value if the last layer has one."""
         for layer in self.layers:

@@ -14,9 +14,11 @@ def test_autograd_exports_exactly_the_public_names():
     assert sorted(autograd.__all__) == sorted(
         [
             "GradcheckError",
+            "Step",
             "Value",
             "add_all",
             "affine",
+            "backward_steps",
             "draw_dot",
             "enable_grad",
             "grad",
@@ -24,6 +26,8 @@ def test_autograd_exports_exactly_the_public_names():
             "gradgradcheck",
             "is_grad_enabled",
             "no_grad",
+            "record_scopes",
+            "scope",
             "topological_order",
         ]
     )

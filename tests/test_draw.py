@@ -1,0 +1,373 @@
+"""draw_dot: options, determinism, clusters, the size guard, and rendering without `dot`."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from autograd import (
+    Value,
+    add_all,
+    affine,
+    backward_steps,
+    draw_dot,
+    record_scopes,
+    scope,
+)
+from autograd.render import current_renderer, use_renderer
+
+
+@pytest.fixture
+def bundled_renderer():
+    """The graphviz-pure renderer, as on a machine without a system `dot`."""
+    before = current_renderer()
+    yield use_renderer(prefer_system=False)
+    import graphviz.backend.dot_command as dot_command
+
+    dot_command.DOT_BINARY = before
+
+
+def _example():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    e = a * b
+    e.label = "e"
+    d = e + Value(10.0, label="c")
+    d.label = "d"
+    L = d * Value(-2.0, label="f")
+    L.label = "L"
+    return a, b, e, d, L
+
+
+def _node_line(source: str, label: str) -> str:
+    return next(line for line in source.splitlines() if f"{{ {label} |" in line)
+
+
+def test_the_svg_of_the_bundled_renderer_contains_the_node_text(bundled_renderer):
+    *_, L = _example()
+    L.backward()
+    svg = html.unescape(draw_dot(L).pipe(format="svg", encoding="utf-8"))  # &#45; is -
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    for text in ("data -8.0000", "grad 1.0000", "data 2.0000", "grad 6.0000", ">*<", ">+<"):
+        assert text in svg
+
+
+def test_a_step_picture_renders_with_its_labels(bundled_renderer):
+    *_, L = _example()
+    steps = backward_steps(L)
+    next(steps)
+    step = next(steps)
+    svg = html.unescape(
+        draw_dot(L, highlight=step, show_local=True).pipe(format="svg", encoding="utf-8")
+    )
+    assert "adds -2.0000" in svg and "local 1.0000" in svg and "#ffd54f" in svg
+    png = draw_dot(L, highlight=step).pipe(format="png")
+    assert png.startswith(b"\x89PNG")
+
+
+def test_the_same_graph_gives_the_same_dot_text():
+    assert draw_dot(_example()[-1]).source == draw_dot(_example()[-1]).source
+    source = draw_dot(_example()[-1]).source
+    assert "0x" not in source and re.findall(r"^\s*(v\d+) \[", source, re.M)[:3] == [
+        "v0",
+        "v1",
+        "v2",
+    ]
+
+
+def test_the_dot_text_does_not_depend_on_the_hash_seed():
+    program = textwrap.dedent(
+        """
+        from autograd import Value, affine, backward_steps, draw_dot, record_scopes, scope
+        @scope("neuron")
+        def neuron(ws, b, xs):
+            return affine(ws, xs, b).tanh()
+        xs = [Value(1.0, label="x1"), Value(-2.0, label="x2")]
+        ws = [Value(0.5), Value(0.25)]
+        with record_scopes() as scopes:
+            out = neuron(ws, Value(0.1), xs) * neuron(ws, Value(0.2), xs)
+        step = next(backward_steps(out))
+        print(draw_dot(out, scopes=scopes, highlight=step, show_local=True).source)
+        print(draw_dot(out, expand_fused=True).source)
+        print(draw_dot(out, scopes=scopes, collapse=True).source)
+        """
+    )
+    sources = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            env={"PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(sources) == 1
+
+
+def test_precision_and_show_grad():
+    *_, L = _example()
+    assert "data -8.00 | grad 0.00" in draw_dot(L, precision=2).source
+    hidden = draw_dot(L, show_grad=False, precision=0).source
+    assert "grad" not in hidden and "{ L | data -8 }" in hidden
+
+
+def test_show_local_labels_each_operand_edge_with_its_local_derivative():
+    L = _example()[-1]
+    source = draw_dot(L, show_local=True, precision=1).source
+    edges = dict(re.findall(r"(v\d+ -> v\d+_op) \[label=\"local (-?[\d.]+)\"\]", source))
+    assert sorted(edges.values()) == sorted(["-3.0", "2.0", "1.0", "1.0", "-2.0", "4.0"])
+    assert "local" not in draw_dot(L).source
+
+
+def test_highlighting_a_node():
+    _, _, e, _, L = _example()
+    assert "#ffd54f" in _node_line(draw_dot(L, highlight=e).source, "e")
+    with pytest.raises(ValueError, match="highlight must be a node of the graph"):
+        draw_dot(L, highlight=Value(1.0))
+    with pytest.raises(TypeError, match="highlight must be a Value or a Step"):
+        draw_dot(L, highlight="e")
+
+
+def test_highlighting_a_step_marks_the_node_the_edges_it_used_and_the_finished_nodes():
+    L = _example()[-1]
+    steps = list(backward_steps(L))  # exhausted: the grads are final, step 2 is d = e + c
+    source = draw_dot(L, highlight=steps[1]).source
+    assert "#ffd54f" in _node_line(source, "d")  # the current node
+    assert "#dcedc8" in _node_line(source, "L")  # handled before: its grad is final
+    assert "#dcedc8" not in _node_line(source, "e")
+    assert "#d32f2f" in _node_line(source, "e") and "#d32f2f" in _node_line(source, "c")
+    assert source.count("adds -2.0000") == 2  # both operands of d received -2
+    third = draw_dot(L, highlight=steps[2]).source  # e = a * b
+    assert third.count("#dcedc8") == 2 and "adds 6.0000" in third and "adds -4.0000" in third
+
+
+def test_a_step_of_another_graph_is_refused():
+    *_, L = _example()
+    *_, other = _example()
+    step = next(backward_steps(other))
+    with pytest.raises(ValueError, match="highlight must be a node of the graph"):
+        draw_dot(L, highlight=step)
+    d = L.parents[0]
+    inner = next(backward_steps(d))
+    with pytest.raises(ValueError, match="not from root"):
+        draw_dot(L, highlight=inner)
+
+
+def test_expand_fused_draws_a_neuron_as_products_and_a_chain_of_sums():
+    w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
+    x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
+    b = Value(0.1, label="b")
+    y = affine(w, x, b)
+    y.backward()
+    fused = draw_dot(y).source
+    assert fused.count("->") == 6 and "affine" in fused
+    source = draw_dot(y, expand_fused=True, show_local=True, precision=2).source
+    assert "affine" not in source
+    assert source.count('[label="*"') == 2 and source.count('[label="+"') == 2
+    # b + w1*x1 = 0.6, then + w2*x2 = -1.4 (y itself); products 0.5 and -2.0
+    for data in ("data 0.50", "data 0.60", "data -2.00", "data -1.40"):
+        assert data in source
+    unlabelled = re.findall(r'label="\{ data [-\d.]+ \| grad 1\.00', source)
+    assert len(unlabelled) == 4  # y and its three intermediate values share y's gradient
+    assert "-> v3_op" not in source  # no fused op node
+    step = next(backward_steps(y))
+    stepped = draw_dot(y, expand_fused=True, highlight=step).source
+    assert stepped.count("adds") == 5  # w1, x1, w2, x2 and b received
+
+
+def test_expand_fused_with_constant_inputs_and_sums():
+    w = [Value(2.0), Value(3.0)]
+    y = affine(w, [4.0, -1.0], Value(0.5))
+    source = draw_dot(y, expand_fused=True, show_local=True, precision=1).source
+    assert '"* 4"' in source and '"* -1"' in source and "local 4.0" in source
+    assert "data 8.5" in source and "data 5.5" in source
+    s = add_all([Value(1.0), Value(2.0), Value(4.0)])
+    chain = draw_dot(s, expand_fused=True).source
+    assert chain.count('[label="+"') == 2 and "data 3.0000" in chain and "label=sum" not in chain
+    assert "label=sum" in draw_dot(add_all([Value(1.0)]), expand_fused=True).source
+
+
+def test_the_size_guard_refuses_politely_and_can_be_lifted():
+    x = Value(1.0)
+    y = x
+    for _ in range(20):
+        y = y + 1.0
+    with pytest.raises(
+        ValueError, match=r"21 Values to draw, more than max_nodes=10.*max_nodes=None"
+    ):
+        draw_dot(y, max_nodes=10)
+    assert draw_dot(y, max_nodes=None).source.count("_op [") == 20
+    big = x
+    for _ in range(600):
+        big = big * 1.0
+    with pytest.raises(ValueError, match="max_nodes=500"):
+        draw_dot(big)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"rankdir": "XY"}, ValueError, "rankdir must be one of"),
+        ({"precision": -1}, ValueError, "precision must be an int >= 0"),
+        ({"precision": True}, ValueError, "precision must be an int >= 0"),
+        ({"max_nodes": 0}, ValueError, "max_nodes must be an int >= 1 or None"),
+        ({"scopes": []}, TypeError, "scopes must come from record_scopes"),
+    ],
+)
+def test_bad_options_are_named(options, error, message):
+    with pytest.raises(error, match=message):
+        draw_dot(Value(1.0) * 2, **options)
+    with pytest.raises(TypeError, match=r"draw_dot: expected a Value, got 1\.0"):
+        draw_dot(1.0)
+
+
+# -- scopes ---------------------------------------------------------------------------------
+
+
+class _Neuron:
+    def __init__(self, k):
+        self.w = [Value(0.1 * k, label=f"w{k}0"), Value(0.2, label=f"w{k}1")]
+        self.b = Value(0.0, label=f"b{k}")
+
+    @scope()
+    def __call__(self, x):
+        return affine(self.w, x, self.b).tanh()
+
+
+class _Layer:
+    def __init__(self):
+        self.neurons = [_Neuron(0), _Neuron(1)]
+
+    @scope()
+    def __call__(self, x):
+        return [n(x) for n in self.neurons]
+
+
+def _clusters(source: str) -> dict[str, list[str]]:
+    """cluster name -> the labels of the Values declared directly inside it."""
+    found, stack = {}, []
+    for line in source.splitlines():
+        if m := re.match(r"\s*subgraph (cluster_\d+) \{", line):
+            stack.append(m.group(1))
+            found[m.group(1)] = []
+        elif line.strip() == "}" and stack:
+            stack.pop()
+        elif stack and (m := re.search(r'label="\{ (\w+) \|', line)):
+            found[stack[-1]].append(m.group(1))
+    return found
+
+
+def test_scopes_draw_nested_clusters_for_layers_and_neurons():
+    layer = _Layer()
+    x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
+    with record_scopes() as scopes:
+        out = add_all(layer(x))
+    out.label = "out"
+    assert [(s.name, s.parent) for s in scopes.scopes] == [
+        ("_Layer", None),
+        ("_Neuron", 0),
+        ("_Neuron", 0),
+    ]
+    source = draw_dot(out, scopes=scopes).source
+    assert "label=_Layer" in source and source.count("label=_Neuron") == 2
+    clusters = _clusters(source)
+    assert clusters == {
+        "cluster_0": [],
+        "cluster_1": ["w00", "w01", "b0"],
+        "cluster_2": ["w10", "w11", "b1"],
+    }
+    assert source.index("subgraph cluster_1") < source.index("subgraph cluster_2")
+    owners = scopes.owners(set([out, *x]))
+    assert out not in owners and x[0] not in owners  # made outside; an input
+    assert "cluster" not in draw_dot(out).source
+
+
+def test_a_weight_shared_by_two_calls_goes_to_the_call_around_both():
+    @scope("pair")
+    def pair(n, x1, x2):
+        return n(x1) + n(x2)
+
+    n = _Neuron(0)
+    with record_scopes() as scopes:
+        y = pair(n, [Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
+    owners = scopes.owners(set([y, *n.w]))
+    assert owners[y] == 0 and owners[n.w[0]] == 0 == owners[n.w[1]]
+    with record_scopes() as scopes:
+        n([Value(1.0), Value(2.0)]) * n([Value(3.0), Value(4.0)])
+    assert n.w[0] not in scopes.owners(set(n.w))  # two sibling calls: no common call
+
+
+def test_scope_names_and_recording_rules():
+    @scope
+    def double(x):
+        return x * 2.0
+
+    with record_scopes() as scopes:
+        double(Value(1.0))
+    assert scopes.scopes[0].name == "double" and len(scopes) == 1
+    double(Value(1.0))  # outside a recording: nothing is kept
+    assert len(scopes) == 1
+
+    @scope("boom")
+    def boom(x):
+        raise ArithmeticError("inside")
+
+    with record_scopes() as scopes, pytest.raises(ArithmeticError):
+        boom(Value(1.0))
+    assert scopes.scopes[0].outputs == () and "1 calls" in repr(scopes)
+    with pytest.raises(TypeError, match="scope: name must be a str or None"):
+        scope(3)
+
+
+def test_collapse_draws_each_neuron_as_one_box_with_its_output():
+    layer = _Layer()
+    x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
+    with record_scopes() as scopes:
+        outs = layer(x)
+        out = outs[0] * outs[1]
+    out.label = "out"
+    out.backward()
+    source = draw_dot(out, scopes=scopes, collapse=True).source
+    n0, n1 = outs
+    assert f'"{{ _Neuron | data {n0.data:.4f} | grad {n0.grad:.4f} }}"' in source
+    assert f'"{{ _Neuron | data {n1.data:.4f} | grad {n1.grad:.4f} }}"' in source
+    assert "w00" not in source and "affine" not in source and "tanh" not in source
+    assert "label=_Layer" in source and "label=_Neuron" not in source  # neurons are boxes now
+    edges = re.findall(r"^\s*(\w+) -> (\w+)", source, re.M)
+    # x1, x2 into each neuron box (once each, not per use), each box into out's *
+    into_boxes = [("v2", "s1"), ("v3", "s1"), ("v2", "s2"), ("v3", "s2")]
+    out_of_boxes = [("s1", "v12_op"), ("s2", "v12_op"), ("v12_op", "v12")]
+    assert sorted(edges) == sorted([*into_boxes, *out_of_boxes])
+    assert draw_dot(out, scopes=scopes, collapse=True, max_nodes=5).source  # 5 drawn Values
+    with pytest.raises(ValueError, match="5 Values to draw, more than max_nodes=4"):
+        draw_dot(out, scopes=scopes, collapse=True, max_nodes=4)
+    hidden = draw_dot(out, scopes=scopes, collapse=True, highlight=n0, show_grad=False).source
+    assert re.search(r's1 \[label="\{ _Neuron \| data [-\d.]+ \}".*#ffd54f', hidden)
+
+
+def test_collapse_needs_scopes():
+    with pytest.raises(ValueError, match="collapse=True needs the calls to collapse"):
+        draw_dot(Value(1.0) * 2, collapse=True)
+
+
+def test_scopes_on_nn_modules_give_a_network_diagram():
+    # nn's Neuron, Layer and MLP decorate their __call__ with @scope()
+    import random
+
+    from nn import MLP
+
+    model = MLP(2, [3, 1], activation="tanh", rng=random.Random(0))
+    with record_scopes() as scopes:
+        out = model([0.5, -1.0])
+    out.backward()
+    assert [s.name for s in scopes.scopes] == ["MLP", "Layer", *["Neuron"] * 3, "Layer", "Neuron"]
+    clusters = _clusters(draw_dot(out, scopes=scopes).source)
+    assert len(clusters) == 7  # every call is a box, neurons inside layers inside the MLP
+    diagram = draw_dot(out, scopes=scopes, collapse=True).source
+    assert diagram.count("{ Neuron |") == 4 and "affine" not in diagram
+    assert len(re.findall(r"^\s*s\d+ -> s\d+", diagram, re.M)) == 3  # hidden neurons -> output

@@ -1,0 +1,120 @@
+"""Self-test of the toolkit: deliberately broken derivative rules must be caught.
+
+Each mutation swaps one Primitive of ``autograd.primitives`` for a copy with a wrong rule.
+Value methods look primitives up as ``P.NAME`` at call time, so patching the module attribute
+is enough. The suite's property tests (all ops mixed, 50 examples under the default profile,
+and each op alone) must fail: derandomized, so the counts are the same on every run.
+"""
+
+import contextlib
+import math
+
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+
+from autograd import GradcheckError, gradcheck, gradgradcheck
+from autograd import primitives as P
+from autograd.testing import expressions
+
+
+def _sign(x):
+    return 1.0 if P._real(x) > 0.0 else -1.0
+
+
+MUTATIONS = {  # name of the primitive: (wrong vjp, what is wrong)
+    "MUL": (lambda g, out, x, y: (g * x, g * y), "d(x*y)/dx = x instead of y"),
+    "TANH": (lambda g, out, x: (g * (1.0 - out),), "1 - tanh(x) without the square"),
+    "POW_CONST": (lambda g, out, x, c: (g * c * x**c,), "c * x**c: exponent off by one"),
+    "LOG": (lambda g, out, x: (g * x,), "x instead of 1/x"),
+    "ABS": (lambda g, out, x: (-g * _sign(x),), "the sign flipped"),
+    "LEAKY_RELU": (
+        lambda g, out, x, c: (g * (1.0 if P._real(x) > 0.0 else 0.0),),
+        "slope 0 instead of c below 0",
+    ),
+    "SUM": (lambda g, out, *xs: (g,) * (len(xs) - 1) + (0.0,), "the last summand gets nothing"),
+    "AFFINE": (
+        lambda g, out, *v: P._affine_vjp(g, out, *v[len(v) // 2 : -1], *v[: len(v) // 2], v[-1]),
+        "weights and inputs swapped in the rule",
+    ),
+}
+
+# right on floats, wrong on Values: only second derivatives (create_graph) can see it
+SECOND_ORDER_MUTATIONS = {
+    "SIN": (lambda g, out, x: (g * math.cos(P._real(x)),), "cos(x) computed on floats only"),
+    "EXP": (lambda g, out, x: (g * P._real(out),), "e^x taken as a constant"),
+}
+
+DEFAULT_EXAMPLES = 50  # the default hypothesis profile (tests/conftest.py)
+OP_NAME = {"MUL": "*", "POW_CONST": "**", "SUM": "add_all"}  # the op that uses the primitive
+
+
+def _break(monkeypatch, name, vjp):
+    original = getattr(P, name)
+    broken = P.Primitive(original.name, original.forward, vjp, original.const_first)
+    monkeypatch.setattr(P, name, broken)
+
+
+def _examples_until_caught(strategy, check, max_examples=DEFAULT_EXAMPLES) -> int | None:
+    """How many examples a property test of ``check`` ran until the first failure (or None).
+
+    Derandomized, so the count is the same on every run, and without shrinking, so it is fast.
+    """
+    count, caught = [0], []
+
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def prop(case):
+        count[0] += 1
+        try:
+            check(*case)
+        except GradcheckError:
+            caught.append(count[0])
+            raise
+
+    with contextlib.suppress(GradcheckError):
+        prop()
+    return caught[0] if caught else None
+
+
+def _caught_by_the_suite(name, check):
+    """The suite's two property tests: all ops mixed (50 examples), the op alone (30)."""
+    op = OP_NAME.get(name, name.lower())
+    return (
+        _examples_until_caught(expressions(), check),
+        _examples_until_caught(expressions(ops=[op], max_nodes=3), check, max_examples=30),
+    )
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_a_broken_first_derivative_rule_is_caught(monkeypatch, name):
+    assert gradcheck(lambda x: (x * x).tanh(), [0.3])  # the engine is right before the patch
+    _break(monkeypatch, name, MUTATIONS[name][0])
+    mixed, alone = _caught_by_the_suite(name, gradcheck)
+    assert alone is not None and alone <= 10
+    assert mixed is not None  # within DEFAULT_EXAMPLES of all ops mixed
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER_MUTATIONS)
+def test_a_rule_that_drops_the_graph_is_caught_by_gradgradcheck(monkeypatch, name):
+    _break(monkeypatch, name, SECOND_ORDER_MUTATIONS[name][0])
+    # first derivatives are still right: only the second-order check can see this
+    assert _examples_until_caught(expressions(ops=[name.lower(), "+", "*"]), gradcheck) is None
+    mixed, alone = _caught_by_the_suite(name, gradgradcheck)
+    assert mixed is not None and alone is not None
+
+
+def test_the_shrunk_counterexample_is_a_readable_formula(monkeypatch):
+    _break(monkeypatch, "MUL", MUTATIONS["MUL"][0])
+    f, inputs = find(
+        expressions(max_nodes=6),  # fewer nodes to start from: shrinking takes a second, not 5
+        lambda case: not gradcheck(*case, raise_exception=False),
+        settings=settings(database=None, derandomize=True),
+    )
+    assert len(f.nodes) <= 3 and f.op_names() & {"*", "/"}  # e.g. (x0 + x0) / (x0 + 1)
+    assert len(str(f)) < 40 and len(inputs) <= 2

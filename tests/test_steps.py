@@ -1,0 +1,133 @@
+"""backward_steps: the one backward walk, one node at a time."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Step, Value, affine, backward_steps, topological_order
+from tests.graphs import build, programs
+
+
+def _grads(values):
+    return [v.grad for v in values]
+
+
+@given(programs())
+def test_exhausting_the_steps_gives_backward_bit_for_bit(recipe):
+    _, root = build(recipe)
+    _, twin = build(recipe)
+    twin.backward()
+    steps = list(backward_steps(root))
+    assert _grads(topological_order(root)) == _grads(topological_order(twin))
+    assert [s.index for s in steps] == list(range(1, len(steps) + 1))
+    assert [s.node for s in steps] == topological_order(root, include_leaves=False)[::-1]
+
+
+@given(programs(), st.data())
+def test_stopping_after_k_steps_leaves_what_the_first_k_steps_added(recipe, data):
+    xs, root = build(recipe)
+    for x in xs:
+        x.grad = 0.25  # leaves accumulate on top of what they hold
+    total = len(topological_order(root, include_leaves=False))
+    k = data.draw(st.integers(0, total))
+    taken = list(islice(backward_steps(root), k))
+    expected = {v: 0.25 if not v.parents else 0.0 for v in topological_order(root)}
+    if k:
+        expected[root] += 1.0
+    for step in taken:  # the same additions in the same order: equal bit for bit
+        assert step.grad == expected[step.node]
+        for p, d in zip(step.node.parents, step.added):
+            expected[p] += d
+    assert {v: v.grad for v in expected} == expected
+
+
+def test_a_step_records_the_local_derivatives_and_what_it_added():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    d = c.tanh()
+    steps = backward_steps(d)
+    first = next(steps)
+    assert first == Step(1, d, 1.0, first.local, first.added)
+    assert first.local[0] == pytest.approx(1.0 - d.data**2)
+    assert c.grad == first.added[0] and a.grad == 0.0  # c got its gradient, a not yet
+    second = next(steps)
+    assert (second.index, second.node, second.grad) == (2, c, c.grad)
+    assert second.local == (-3.0, 2.0)  # d(a*b)/da = b, d(a*b)/db = a
+    assert second.added == (c.grad * -3.0, c.grad * 2.0)
+    assert (a.grad, b.grad) == second.added
+    assert next(steps, None) is None
+
+
+def test_a_repeated_operand_gets_both_contributions():
+    a = Value(3.0)
+    (step,) = backward_steps(a * a)
+    assert step.local == (3.0, 3.0) and a.grad == 6.0
+
+
+def test_fused_nodes_step_in_one_go():
+    w, x, b = [Value(2.0), Value(-1.0)], [Value(0.5), Value(4.0)], Value(0.1)
+    (step,) = backward_steps(affine(w, x, b))
+    assert step.local == (0.5, 4.0, 2.0, -1.0, 1.0)
+    assert _grads(w + x + [b]) == list(step.added)
+
+
+def test_a_leaf_root_only_gets_the_seed():
+    x = Value(1.5)
+    assert list(backward_steps(x)) == []
+    assert x.grad == 1.0
+
+
+def test_nothing_happens_before_the_first_step():
+    x = Value(1.5)
+    y = x * 2.0
+    y.grad = 7.0
+    steps = backward_steps(y)
+    assert (x.grad, y.grad) == (0.0, 7.0)
+    next(steps)
+    assert (x.grad, y.grad) == (2.0, 1.0)  # the intermediate's stale grad is reset first
+
+
+def test_stepping_twice_doubles_the_leaves_like_backward():
+    x = Value(0.3)
+    y = (x * x).sin()
+    list(backward_steps(y))
+    once = x.grad
+    list(backward_steps(y))
+    assert x.grad == 2 * once
+
+
+def test_a_long_chain_steps_without_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0
+    assert sum(1 for _ in backward_steps(y)) == 20_000
+    assert x.grad == 1.0
+
+
+def test_explain_reads_as_the_chain_rule():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = a**b
+    c.label = "c"
+    text = next(backward_steps(c)).explain(precision=2)
+    assert text.splitlines() == [
+        "step 1: c = a ** b received grad 1.00",
+        "  to a: 1.00 × 12.00 (local) = 12.00",
+        "  to b: 1.00 × 5.55 (local) = 5.55",
+    ]
+    x = Value(1.0)
+    assert "leaky_relu((1), 0.1)" in next(backward_steps(x.leaky_relu(0.1))).explain()
+    assert "= 2 ** (1)" in next(backward_steps(2**x)).explain()
+    assert "= (1) * 3" in next(backward_steps(x * 3)).explain()
+    x.label = "x + y"
+    assert "= (x + y) - 1 received" in next(backward_steps(x - 1)).explain()
+    assert "= (x + y) ** 2 received" in next(backward_steps(x**2)).explain()
+
+
+def test_backward_steps_wants_a_value():
+    with pytest.raises(TypeError, match=r"backward_steps: expected a Value, got 3\.0"):
+        backward_steps(3.0)

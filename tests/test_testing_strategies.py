@@ -1,0 +1,181 @@
+"""The strategies of ``autograd.testing`` themselves: domains, formulas, options, errors."""
+
+import math
+import subprocess
+import sys
+
+import pytest
+from hypothesis import find, given
+
+from autograd import Value, primitives, topological_order
+from autograd.testing import OPS, Domain, Expression, Op, expressions, reals
+
+
+def op(show, const=None):
+    """The built-in Op variant shown as ``show`` (and drawing ``const``, if given)."""
+    return next(
+        o for o in OPS if (o.show or o.name) == show and (const is None or const in o.constants)
+    )
+
+
+def test_importing_autograd_does_not_import_hypothesis():
+    code = "import sys, autograd; " + (
+        "print('hypothesis' in sys.modules, 'autograd.testing' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+@given(reals(op="log"), reals(op="relu"), reals(op="/"), reals(op="**"))
+def test_reals_stay_inside_each_ops_domain_with_the_margin(log_x, relu_x, divisor, base):
+    assert 0.1 <= log_x <= 3.0
+    assert abs(relu_x) >= 0.1
+    assert abs(divisor) >= 0.1
+    assert base >= 0.1  # some variant of ** needs a positive base
+
+
+@given(reals(min_value=-1.0, max_value=4.0, avoid=(0.0, 2.0), margin=0.5))
+def test_reals_avoid_points_of_your_own(x):
+    assert -1.0 <= x <= 4.0
+    assert abs(x) >= 0.5 and abs(x - 2.0) >= 0.5
+    assert math.isfinite(x)
+
+
+def test_reals_reject_bad_arguments_by_name():
+    with pytest.raises(ValueError, match="reals: ops must be names"):
+        reals(op="nope")
+    with pytest.raises(TypeError, match=r"reals: min_value must be a finite number \(got nan\)"):
+        reals(min_value=math.nan)
+    with pytest.raises(ValueError, match="reals: margin must be >= 0"):
+        reals(margin=-1)
+    with pytest.raises(ValueError, match="reals: no float in"):
+        reals(min_value=-0.05, max_value=0.05, avoid=(0.0,))
+
+
+def test_domain_shift_moves_a_value_inside_by_a_whole_number():
+    positive, nonzero = Domain(lower=0.0), Domain(kinks=(0.0,))
+    assert positive.shift(-3.7, 0.1) == 4.0 and positive.contains(-3.7 + 4.0, 0.1)
+    assert positive.shift(2.0, 0.1) == 0.0
+    assert nonzero.shift(-0.01, 0.1) == -1.0 and nonzero.shift(0.0, 0.1) == 1.0
+
+
+def test_a_formula_prints_with_the_fewest_parentheses_python_needs():
+    f = Expression(
+        ["x0", "x1"],
+        [
+            (op("{0} * {1}"), (0, 1)),  # 2: x0 * x1
+            (op("tanh"), (2,)),  # 3
+            (op("{0} ** {c}", 2.0), (2,), 2.0),  # 4
+            (op("{0} + {1}"), (3, 4)),  # 5
+        ],
+    )
+    assert str(f) == "f(x0, x1) = tanh(x0 * x1) + (x0 * x1) ** 2"
+    assert repr(f) == str(f)
+    g = Expression(
+        ["x0", "x1"],
+        [
+            (op("{0} - {1}"), (0, 1)),
+            (op("{0} - {1}"), (0, 2)),  # x0 - (x0 - x1): the right side needs parentheses
+            (op("{0} + {c}", -1.0), (3,), -1.0),  # x + (-1) prints as x - 1
+            (op("-{0}"), (4,)),
+            (op("{c} * {0}", -1.5), (5,), -1.5),
+        ],
+    )
+    assert str(g) == "f(x0, x1) = -1.5 * -(x0 - (x0 - x1) - 1)"
+
+
+def test_a_long_formula_names_its_shared_nodes():
+    nodes = [(op("{0} * {1}"), (0, 0))]
+    for k in range(1, 8):
+        nodes.append((op("{0} + {1}"), (k, k)))  # each node used twice by the next
+    f = Expression(["x0"], nodes)
+    text = str(f)
+    assert text.splitlines()[0] == "f(x0) = t7 + t7"
+    assert "where t1 = x0 * x0" in text and "t2 = t1 + t1" in text
+    xs = [Value(1.5)]
+    assert f(*xs).data == f.reference(1.5) == 1.5 * 1.5 * 2**7
+
+
+@given(expressions())
+def test_an_expression_computes_on_values_what_its_reference_computes_on_floats(case):
+    f, inputs = case
+    out = f(*[Value(x) for x in inputs])
+    assert math.isclose(out.data, f.reference(*inputs), rel_tol=1e-9, abs_tol=1e-9)
+    assert abs(out.data) <= 1e3
+    assert len(inputs) == f.n_inputs and 1 <= f.n_inputs <= 3
+
+
+@given(expressions(margin=0.25))
+def test_every_operand_is_a_margin_inside_its_domain(case):
+    f, inputs = case
+    vals = list(inputs)
+    for node in f.nodes:
+        for pos, i in enumerate(node.args):
+            assert node.op.domain(pos).contains(vals[i], 0.25), (str(f), inputs)
+        args = [vals[i] for i in node.args]
+        vals.append(node.op.reference(*args, *([node.const] if node.op.constants else [])))
+
+
+def test_expressions_contain_shared_sub_expressions():
+    f, _ = find(expressions(min_nodes=2), lambda case: case[0].shared_nodes() > 0)
+    assert f.shared_nodes() > 0
+
+
+def test_expressions_shrink_to_a_small_readable_formula():
+    f, inputs = find(expressions(), lambda case: "tanh" in case[0].op_names())
+    assert str(f) == "f(x0) = tanh(x0)"
+    assert inputs == [0.0]
+
+
+@given(expressions(ops=["sqrt", "*"], min_inputs=2, max_inputs=2, min_nodes=3, max_nodes=3))
+def test_the_options_choose_ops_inputs_and_size(case):
+    f, inputs = case
+    assert f.op_names() <= {"sqrt", "*", "+"}  # "+": a shift that moved a sqrt's operand
+    assert f.n_inputs == 2 and len(inputs) == 2
+    assert 3 <= len(f.nodes) <= 6
+
+
+def test_expressions_reject_bad_options_by_name():
+    with pytest.raises(ValueError, match="expressions: ops must be names"):
+        expressions(ops=["tan"])
+    with pytest.raises(ValueError, match="expressions: ops must name at least one"):
+        expressions(ops=[])
+    with pytest.raises(ValueError, match=r"expressions: max_nodes must be an int >= min_nodes"):
+        expressions(min_nodes=3, max_nodes=2)
+    with pytest.raises(ValueError, match=r"expressions: margin must be in \(0, 1\]"):
+        expressions(margin=0)
+    with pytest.raises(TypeError, match=r"f\(x0\): expected 1 inputs \(got 2\)"):
+        Expression(["x0"], [(op("tanh"), (0,))])(Value(1.0), Value(2.0))
+
+
+def test_a_new_op_of_your_own_is_drawn_inside_random_graphs():
+    swish = Op("swish", lambda x: x * x.sigmoid(), lambda x: x / (1 + math.exp(-x)))
+    f, _ = find(expressions(ops=[swish, "+"]), lambda case: "swish" in case[0].op_names())
+    assert str(f) == "f(x0) = swish(x0)"
+    assert f(Value(0.5)).data == pytest.approx(f.reference(0.5))
+
+
+def test_every_primitive_of_the_engine_is_reachable_through_the_strategies():
+    """Each Op variant at a point inside its domain; together they use every Primitive."""
+    used = set()
+    for op in OPS:
+        arity = op.arities[-1]
+        point = [1.5 + 0.25 * i for i in range(arity)]
+        const = (op.constants[0],) if op.constants else ()
+        if op.show == "affine_const":
+            const = (tuple(op.constants[: arity - 1]),)
+        out = op.apply(*[Value(x) for x in point], *const)
+        assert out.data == pytest.approx(op.reference(*point, *const), rel=1e-12)
+        used |= {v._prim for v in topological_order(out) if v._prim is not None}
+    table = {p for p in vars(primitives).values() if isinstance(p, primitives.Primitive)}
+    assert used == table
+
+
+@pytest.mark.parametrize("module", ["autograd.testing", "nn.testing"])
+def test_without_hypothesis_the_import_error_says_what_to_install(module):
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        f"try:\n    import {module}\nexcept ImportError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install hypothesis" in out.stdout

@@ -1,0 +1,77 @@
+"""Values, first and second derivatives of random expressions against PyTorch (float64).
+
+Optional: skipped unless torch is installed (``pip install -e '.[torch]'``). Each expression
+is evaluated again with 0-dim float64 tensors, op for op, and differentiated by
+``torch.autograd.grad``.
+"""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+
+from autograd import Value, grad
+from autograd.testing import expressions
+
+torch = pytest.importorskip(
+    "torch", reason="torch is not installed: pip install -e '.[torch]' to cross-check with it"
+)
+F = torch.nn.functional
+
+TORCH_FUNCTIONS = {  # ops whose float reference does not work on tensors as it is
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "softplus": F.softplus,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "leaky_relu": lambda x, c: F.leaky_relu(x, negative_slope=c),
+}
+
+
+def torch_evaluate(f, xs):
+    """The output of expression ``f`` computed with torch on the tensors ``xs``."""
+    vals = list(xs)
+    for node in f.nodes:
+        if node.op.show == "{c} ** {0}":
+            fn = lambda x, c: c**x  # the reference uses math.pow
+        else:
+            fn = TORCH_FUNCTIONS.get(node.op.name, node.op.reference)
+        args = [vals[i] for i in node.args]
+        vals.append(fn(*args, node.const) if node.op.constants else fn(*args))
+    return vals[-1]
+
+
+def torch_grad(out, xs):
+    """d out / d xs as tensors with graphs (zeros where out does not depend on an input)."""
+    if not out.requires_grad:
+        return [torch.zeros((), dtype=torch.float64) for _ in xs]
+    gs = torch.autograd.grad(out, xs, create_graph=True, allow_unused=True)
+    return [torch.zeros((), dtype=torch.float64) if g is None else g for g in gs]
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@settings(max_examples=100)
+@given(expressions())
+def test_values_first_and_second_derivatives_agree_with_torch(case):
+    f, inputs = case
+    ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+    t_out = torch_evaluate(f, ts)
+    t_first = torch_grad(t_out, ts)
+    t_second = [[h.item() for h in torch_grad(g, ts)] for g in t_first]
+
+    xs = [Value(x) for x in inputs]
+    out = f(*xs)
+    first = grad(out, xs, create_graph=True)
+    second = [grad(g, xs) for g in first]
+
+    assert close(out.data, t_out.item()), (out.data, t_out.item())
+    assert all(close(a.data, b.item()) for a, b in zip(first, t_first)), (first, t_first)
+    for row, t_row in zip(second, t_second):
+        assert all(close(a, b) for a, b in zip(row, t_row)), (second, t_second)
