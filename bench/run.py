@@ -160,7 +160,7 @@ def memory_report(
         a = r["after"]
         growth = (a[-1] - a[0]) / (len(a) - 1)
         if name == "stepgrad":
-            facts["growth per step"] = growth
+            facts["growth per step"], facts["steps"] = growth, len(a)
         lines.append(
             f"  {name:<20}{a[0] / 1e6:>13.2f} MB{a[-1] / 1e6:>15.2f} MB{growth / 1e3:>11.1f} kB"
             f"   ({len(a)} steps)"
@@ -190,7 +190,7 @@ def targets(facts: dict) -> list[str]:
             "bytes per node" in facts and f"{facts['bytes per node']:.0f} bytes",
         ),
         (
-            "memory flat over 100 steps, no gc.collect()",
+            f"memory flat over {facts.get('steps', 100)} steps, no gc.collect()",
             abs(facts.get("growth per step", 1e9)) < 1024,
             "growth per step" in facts and f"{facts['growth per step'] / 1e3:+.1f} kB per step",
         ),
@@ -273,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         steps = 5 if args.quick else 100
         print("\n".join(memory_report(engines, sizes, steps, args.timeout, facts)))
     print("\n".join(targets(facts)))
+    if args.quick:
+        print("  (a quick run: few samples and small sizes; judge the targets on a full run)")
     print("\nengines:")
     for name, note in notes.items():
         print(f"  {name}: {note}")
