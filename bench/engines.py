@@ -47,12 +47,14 @@ def _sgd(p, learning_rate: float) -> None:
 
 
 def stepgrad(*, fused: bool = True) -> Engine:
-    """stepgrad; W3 on ``nn.MLP`` when it exists (fused ``affine`` neurons), or on micrograd's
-    own ``nn.py`` running on stepgrad's Value when ``fused=False``."""
+    """stepgrad; W3 on ``nn.MLP`` (fused ``affine`` neurons), or with ``fused=False`` on
+    micrograd's own ``nn.py`` running on stepgrad's Value."""
     from autograd import Value, add_all, topological_order
 
     if fused:
-        mlp, note = _stepgrad_mlp()
+        from nn import MLP as mlp  # stepgrad's networks: each neuron one fused affine node
+
+        note = "nn.MLP"
     else:
         mlp, note = _micrograd_nn_on(Value), "micrograd's nn.py on stepgrad's Value"
     return Engine(
@@ -68,18 +70,6 @@ def stepgrad(*, fused: bool = True) -> Engine:
         note=note,
         update=_sgd,
     )
-
-
-def _stepgrad_mlp():
-    try:
-        from nn import MLP  # stepgrad's networks (fused affine neurons)
-
-        return MLP, "nn.MLP"
-    except ImportError:
-        pass
-    from fallback_mlp import MLP  # until nn lands: micrograd's nn with an affine Neuron
-
-    return MLP, "bench/fallback_mlp.py (affine neurons; nn.MLP not available)"
 
 
 def _micrograd_nn_on(value_class):
