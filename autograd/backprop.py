@@ -27,7 +27,7 @@ def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value
     >>> [v.label for v in topological_order(d)]
     ['a', 'b', 'c', 'd']
     """
-    _check_value(root, "topological_order")
+    check_value(root, "topological_order")
     if not root.parents:
         return [root] if include_leaves else []
     order: list[Value] = []
@@ -119,7 +119,7 @@ def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
 
 def backward(root: Value) -> None:
     """Fill ``.grad`` of every node ``root`` depends on; see ``Value.backward``."""
-    _check_value(root, "backward")
+    check_value(root, "backward")
     deque(walk_backward(root), maxlen=0)
 
 
@@ -141,7 +141,7 @@ def grad(output: Value, inputs: Iterable[Value], *, create_graph: bool = False) 
     >>> dy.data, d2y.data, d3y
     (12.0, 12.0, 6.0)
     """
-    _check_value(output, "grad")
+    check_value(output, "grad")
     inputs = list(inputs)
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
@@ -159,6 +159,7 @@ def grad(output: Value, inputs: Iterable[Value], *, create_graph: bool = False) 
     return result
 
 
-def _check_value(x, where: str) -> None:
+def check_value(x, where: str) -> None:
+    """TypeError naming ``where`` unless ``x`` is a Value (the check every entry point makes)."""
     if not isinstance(x, Value):
         raise TypeError(f"{where}: expected a Value, got {x!r} ({type(x).__name__})")

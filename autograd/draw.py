@@ -16,7 +16,7 @@ import graphviz
 
 from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
 from autograd._dot_parts import parts_of
-from autograd.backprop import topological_order
+from autograd.backprop import check_value, topological_order
 from autograd.render import use_renderer
 from autograd.scopes import ScopeRecording
 from autograd.steps import Step
@@ -258,8 +258,7 @@ def _attach_boxes(dot: graphviz.Digraph, boxes: dict, scopes: ScopeRecording | N
 
 
 def _check_options(root, rankdir, precision, max_nodes, scopes, collapse) -> None:
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot: expected a Value, got {root!r} ({type(root).__name__})")
+    check_value(root, "draw_dot")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
     if isinstance(precision, bool) or not isinstance(precision, int) or precision < 0:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from autograd._dot_parts import op_text
-from autograd.backprop import contributions, walk_backward
+from autograd.backprop import check_value, contributions, walk_backward
 from autograd.value import Value
 
 
@@ -75,8 +75,7 @@ def backward_steps(root: Value) -> Iterator[Step]:
     >>> len(rest), x.grad
     (1, 7.0)
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"backward_steps: expected a Value, got {root!r} ({type(root).__name__})")
+    check_value(root, "backward_steps")
     return _steps(root)
 
 

@@ -20,7 +20,7 @@ from itertools import islice
 
 import graphviz
 
-from autograd.backprop import topological_order
+from autograd.backprop import check_value, topological_order
 from autograd.draw import draw_dot
 from autograd.steps import Step, backward_steps
 from autograd.value import Value
@@ -51,10 +51,7 @@ class BackwardStepper:
     """
 
     def __init__(self, root: Value, **draw_options) -> None:
-        if not isinstance(root, Value):
-            raise TypeError(
-                f"BackwardStepper: expected a Value, got {root!r} ({type(root).__name__})"
-            )
+        check_value(root, "BackwardStepper")
         if "highlight" in draw_options:
             raise ValueError("BackwardStepper: highlight is set by the stepper (remove it)")
         draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
