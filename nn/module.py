@@ -61,9 +61,7 @@ class Module:
         module's parameters and hold a finite real number for each. Otherwise a ``TypeError``
         or ``ValueError`` says what is missing, unexpected or wrong, and no parameter changes.
         """
-        values = check_state(self, state, "load_state_dict")
-        for (_, p), value in zip(self.named_parameters(), values):
-            p.data = value
+        assign_state(self, state, "load_state_dict")
 
     def architecture(self) -> dict[str, Any]:
         """A JSON-ready description from which ``nn.load`` can rebuild this module.
@@ -104,11 +102,32 @@ def check_state(module: Module, state: Mapping[str, Any], where: str) -> list[fl
     Traceback (most recent call last):
     ValueError: example: the parameters do not match this Neuron (2 parameters): missing 'b'
     """
+    return [value for _, value in _checked(module, state, where)]
+
+
+def assign_state(module: Module, state: Mapping[str, Any], where: str) -> None:
+    """Check ``state`` as ``check_state`` does, then set every parameter of ``module`` from it.
+
+    Nothing changes when a check fails. One pass over ``named_parameters()``: loading takes
+    time linear in the number of parameters.
+
+    >>> from nn import Neuron
+    >>> n = Neuron(1)
+    >>> assign_state(n, {"w.0": 2, "b": 0.5}, "example"); n.w[0].data, n.b.data
+    (2.0, 0.5)
+    """
+    for p, value in _checked(module, state, where):
+        p.data = value
+
+
+def _checked(module: Module, state: Mapping[str, Any], where: str) -> list[tuple[Value, float]]:
     if not isinstance(state, Mapping):
         raise TypeError(f"{where}: state must be a mapping of names to numbers (got {state!r})")
-    names = [name for name, _ in module.named_parameters()]
+    pairs = module.named_parameters()
+    names = [name for name, _ in pairs]
+    known = set(names)  # built once: a set per lookup made loading quadratic in the size
     missing = [n for n in names if n not in state]
-    unexpected = [n for n in state if n not in set(names)]
+    unexpected = [n for n in state if n not in known]
     if missing or unexpected:
         parts = []
         if missing:
@@ -119,9 +138,13 @@ def check_state(module: Module, state: Mapping[str, Any], where: str) -> list[fl
             f"{where}: the parameters do not match this {type(module).__name__} "
             f"({len(names)} parameters): {'; '.join(parts)}"
         )
-    values = []
-    for name in names:
+    checked = []
+    isfinite = math.isfinite
+    for name, p in pairs:
         value = state[name]
+        if type(value) is float and isfinite(value):  # the common case, checked quickly
+            checked.append((p, value))
+            continue
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{where}: {name} must be a real number (got {value!r})")
         try:
@@ -130,8 +153,8 @@ def check_state(module: Module, state: Mapping[str, Any], where: str) -> list[fl
             value = math.inf
         if not math.isfinite(value):
             raise ValueError(f"{where}: {name} must be finite (got {value!r})")
-        values.append(value)
-    return values
+        checked.append((p, value))
+    return checked
 
 
 def _some(names: list[str], shown: int = 3) -> str:

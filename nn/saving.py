@@ -8,23 +8,28 @@ A file looks like this (JSON, readable, never pickle, so loading runs no code)::
 
 Floats are written with ``repr`` (Python's ``json`` does this), which reads back to the very
 same float. ``save`` writes a temporary file next to the target, then renames it over the
-target, so a crash leaves either the old file or the new one, never half a file. ``load``
+target, so a crash leaves either the old file or the new one, never half a file; it writes
+through a symbolic link to its target and keeps an existing file's permissions. ``load``
 checks the whole file before it builds or changes any model: a corrupt, truncated or
-mismatched file raises a ``ValueError`` that names the file and the problem.
+mismatched file raises a ``ValueError`` that names the file and the problem, and an
+architecture that declares more weights than the file holds is refused before it is built.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import math
 import os
 import random
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
 from nn.layers import MLP, Layer, Neuron
-from nn.module import Module, check_state
+from nn.module import Module, assign_state
 
 __all__ = ["FORMAT", "VERSION", "load", "save"]
 
@@ -50,7 +55,9 @@ _BUILDERS = {
 def save(model: Module, path: str | os.PathLike) -> Path:
     """Write ``model``'s architecture and weights to the JSON file ``path``; return the path.
 
-    The write is atomic (a temporary file in the same folder, then a rename). Raises
+    The write is atomic (a temporary file in the same folder, then a rename). If ``path`` is a
+    symbolic link, its target is written and the link kept; an existing file keeps its
+    permission bits, a new one gets ``0o666`` minus the umask. Raises
     ``ValueError`` if a weight is not finite (JSON has no ``nan``), leaving any old file as
     it was.
 
@@ -105,6 +112,7 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
     where = f"load: {path}"
     architecture = document["architecture"]
     if model is None:
+        _check_declared_size(architecture, document["parameters"], where)
         model = _build(architecture, where)
     elif not isinstance(model, Module):
         raise TypeError(f"load: model must be an nn.Module or None (got {model!r})")
@@ -113,7 +121,10 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
             f"{where}: the file holds {_describe(architecture)}, but the model is "
             f"{_describe(model.architecture())}"
         )
-    model.load_state_dict(_parameters(model, document["parameters"], where))
+    try:
+        assign_state(model, document["parameters"], where)
+    except TypeError as e:  # a weight of the wrong JSON type: the file is bad
+        raise ValueError(str(e)) from None
     return model
 
 
@@ -121,28 +132,94 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    A symbolic link is followed: its target gets the new content and the link stays. An
+    existing file keeps its permission bits; a new one gets ``0o666`` minus the umask (the
+    kernel applies it: ``os.umask`` is never called, it is process-wide and not thread-safe).
+    Temporary files are named ``.{name}.{pid}-{random}.stepgrad-tmp``; one left by a process
+    that no longer runs (killed mid-save) is removed by the next save to the same file.
+    """
+    target = Path(os.path.realpath(path))
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    _remove_stale_temporaries(target)
+    tmp, fd = _create_temporary(target)
+    try:
+        if mode is not None:
+            os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    _sync_folder(target.parent)
+
+
+_TMP_SUFFIX = ".stepgrad-tmp"
+
+
+def _create_temporary(target: Path) -> tuple[Path, int]:
+    """A new file next to ``target``, opened for writing, with mode 0o666 minus the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}{_TMP_SUFFIX}")
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"save: could not create a temporary file next to {target}")
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporary files of ``target`` whose writing process is gone."""
+    prefix = f".{target.name}."
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return  # the write itself will report the problem with the folder
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(_TMP_SUFFIX)):
+            continue
+        pid = name[len(prefix) : -len(_TMP_SUFFIX)].partition("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                (target.parent / name).unlink()
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) sends a Ctrl-C
+        return True  # a save in another thread of this process, or we cannot ask safely
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists (another user's), or we cannot tell: keep its file
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class _NonFinite(ValueError):
     pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _reject_constant(name: str):
@@ -198,12 +275,61 @@ def _build(architecture: dict[str, Any], where: str) -> Module:
     return model
 
 
-def _parameters(model: Module, parameters: dict[str, Any], where: str) -> dict[str, float]:
-    try:
-        values = check_state(model, parameters, where)
-    except TypeError as e:
-        raise ValueError(str(e)) from None
-    return dict(zip((name for name, _ in model.named_parameters()), values))
+def _layer_sizes(architecture: dict[str, Any]) -> list[tuple[int, int]] | None:
+    """``(nin, nout)`` of each layer the architecture declares, or None if malformed."""
+
+    def size(n) -> bool:
+        return type(n) is int and n >= 1
+
+    kind = architecture["type"]
+    nin = architecture.get("nin")
+    if not size(nin):
+        return None
+    if kind == "Neuron":
+        return [(nin, 1)]
+    if kind == "Layer":
+        nout = architecture.get("nout")
+        return [(nin, nout)] if size(nout) else None
+    nouts = architecture.get("nouts")
+    if kind != "MLP" or type(nouts) is not list or not nouts or not all(map(size, nouts)):
+        return None
+    return list(zip([nin, *nouts], nouts))
+
+
+def _declared_names(architecture: dict[str, Any]):
+    """The parameter names the architecture declares, in order, made one at a time."""
+    kind = architecture["type"]
+    for i, (nin, nout) in enumerate(_layer_sizes(architecture)):
+        prefix = {"MLP": f"layers.{i}.neurons.", "Layer": "neurons.", "Neuron": ""}[kind]
+        for j in range(nout):
+            neuron = "" if kind == "Neuron" else f"{prefix}{j}."
+            for k in range(nin):
+                yield f"{neuron}w.{k}"
+            yield f"{neuron}b"
+
+
+def _check_declared_size(architecture: dict[str, Any], parameters: dict, where: str) -> None:
+    """Refuse an architecture with more parameters than the file holds, before building it.
+
+    A small file can declare a network of billions of weights: building it first would
+    exhaust memory. Counting needs only arithmetic; naming what is missing looks at no more
+    names than the file holds, plus three.
+    """
+    sizes = _layer_sizes(architecture)
+    if sizes is None:
+        return  # malformed sizes: _build reports them without building anything
+    declared = sum((nin + 1) * nout for nin, nout in sizes)
+    if declared <= len(parameters):
+        return
+    missing = itertools.islice(
+        (name for name in _declared_names(architecture) if name not in parameters), 3
+    )
+    shown = ", ".join(repr(name) for name in missing)
+    raise ValueError(
+        f"{where}: the architecture {_describe(architecture)} declares {declared:,} "
+        f"parameters but the file holds {len(parameters):,}: missing {shown}"
+        + (", ..." if declared - len(parameters) > 3 else "")
+    )
 
 
 def _describe(architecture: Any) -> str:

@@ -311,3 +311,36 @@ def test_nn_exports_exactly_its_public_names():
             "train",
         ]
     )
+
+
+class _CountedName(str):
+    """A parameter name that counts how often it is hashed (each set or dict lookup)."""
+
+    hashes = 0
+
+    def __hash__(self):
+        _CountedName.hashes += 1
+        return super().__hash__()
+
+
+class _Wide(Module):
+    def __init__(self, n):
+        self.values = [Value(0.0) for _ in range(n)]
+        self.listings = 0
+
+    def named_parameters(self):
+        self.listings += 1
+        return [(_CountedName(f"p{i}"), v) for i, v in enumerate(self.values)]
+
+
+@pytest.mark.parametrize("n", [10, 400])
+def test_load_state_dict_does_work_linear_in_the_number_of_parameters(n):
+    # A set of all names rebuilt for each name made loading quadratic (23k parameters took
+    # over 15 s); counting the work done instead of timing it: a few hashes per name.
+    module = _Wide(n)
+    state = {f"p{i}": float(i) for i in range(n)}
+    _CountedName.hashes = 0
+    module.load_state_dict(state)
+    assert [v.data for v in module.values] == list(map(float, range(n)))
+    assert module.listings == 1
+    assert _CountedName.hashes <= 4 * n

@@ -222,3 +222,125 @@ def test_a_custom_module_loads_into_a_model_you_build(tmp_path):
         load(path)
     line = load(path, Line())
     assert (line.w.data, line.b.data) == (2.0, -1.0)
+
+
+def test_saving_through_a_symlink_writes_the_target_and_keeps_the_link(model, tmp_path):
+    target = tmp_path / "real" / "model.json"
+    target.parent.mkdir()
+    save(Neuron(1, rng=random.Random(0)), target)
+    link = tmp_path / "current.json"
+    link.symlink_to(target)
+    save(model, link)
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert load(target).state_dict() == model.state_dict()
+    assert sorted(os.listdir(target.parent)) == ["model.json"]
+    assert sorted(os.listdir(tmp_path)) == ["current.json", "real"]
+
+
+def test_save_keeps_the_mode_of_an_existing_file(model, saved):
+    os.chmod(saved, 0o600)
+    save(model, saved)
+    assert saved.stat().st_mode & 0o777 == 0o600
+    os.chmod(saved, 0o640)
+    save(model, saved)
+    assert saved.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_new_file_gets_the_umask_and_save_never_calls_os_umask(model, tmp_path, monkeypatch):
+    mask = os.umask(0o027)
+    try:
+        monkeypatch.setattr(nn.saving.os, "umask", None)  # calling it would be a TypeError
+        path = save(model, tmp_path / "new.json")
+    finally:
+        monkeypatch.undo()
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def _dead_pid():
+    """The id of a process that has exited (and been reaped)."""
+    import subprocess
+    import sys
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(child.stdout)
+
+
+def test_a_temporary_left_by_a_killed_save_is_removed_by_the_next_save(model, saved):
+    stale = saved.parent / f".{saved.name}.{_dead_pid()}-0a1b2c3d.stepgrad-tmp"
+    stale.write_text('{"half": ')
+    alive = saved.parent / f".{saved.name}.{os.getpid()}-0a1b2c3d.stepgrad-tmp"
+    alive.write_text("a save in progress in another thread")
+    other = saved.parent / ".other.json.1-0a1b2c3d.stepgrad-tmp"
+    other.write_text("another file's temporary")
+    save(model, saved)
+    assert sorted(os.listdir(saved.parent)) == sorted([saved.name, alive.name, other.name])
+
+
+def test_an_interrupted_save_leaves_no_temporary(model, saved, monkeypatch):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.saving.os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        save(model, saved)
+    assert os.listdir(saved.parent) == [saved.name]
+
+
+HUGE = {"type": "MLP", "nin": 100_000, "nouts": [100_000, 100_000, 1], "activation": "relu"}
+
+
+@pytest.mark.parametrize(
+    ("architecture", "match"),
+    [
+        (
+            HUGE,
+            r"declares 20,000,300,001 parameters but the file holds 1: missing "
+            r"'layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.w.2', \.\.\.",
+        ),
+        (
+            {"type": "Layer", "nin": 10**9, "nout": 10**9, "activation": "relu"},
+            "declares 1,000,000,001,000,000,000 parameters",
+        ),
+        ({"type": "Neuron", "nin": 10**12, "activation": "tanh"}, r"missing 'w.1', 'w.2'"),
+    ],
+)
+def test_a_small_file_declaring_a_huge_model_is_refused_before_building(
+    tmp_path, monkeypatch, architecture, match
+):
+    path = tmp_path / "liar.json"
+    doc = {
+        "format": "stepgrad.nn",
+        "version": 1,
+        "architecture": architecture,
+        "parameters": {"w.0": 0.5},
+    }
+    path.write_text(json.dumps(doc))
+    assert path.stat().st_size < 200
+
+    def never(*args, **kwargs):
+        raise AssertionError("a model was built before the sizes were checked")
+
+    for name in ("MLP", "Layer", "Neuron"):
+        monkeypatch.setattr(nn.saving, name, never)
+    with pytest.raises(ValueError, match=match) as info:
+        load(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        Neuron(3, rng=random.Random(0)),
+        Layer(2, 3, rng=random.Random(0)),
+        MLP(3, [2, 4, 1], rng=random.Random(0)),
+    ],
+)
+def test_declared_names_are_the_built_models_names(model):
+    declared = list(nn.saving._declared_names(model.architecture()))
+    assert declared == [name for name, _ in model.named_parameters()]
