@@ -219,7 +219,13 @@ def train_test_split(
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:
-    """``n`` evenly spaced numbers from start to stop, both included (numpy's linspace)."""
+    """``n`` evenly spaced numbers from start to stop, both included (numpy's linspace).
+
+    >>> _linspace(0.0, 1.0, 3), _linspace(0.0, 1.0, 1), _linspace(0.0, 1.0, 0)
+    ([0.0, 0.5, 1.0], [0.0], [])
+    """
+    if n <= 0:
+        return []
     if n == 1:
         return [start]
     step = (stop - start) / (n - 1)

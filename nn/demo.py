@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     X, y = make_moons(args.samples, noise=0.1, seed=args.seed)
     y = signed_labels(y)
     model = MLP(2, [16, 16, 1], rng=random.Random(args.seed))
-    print(f"{model}: {len(model.parameters())} parameters; {len(X)} points of two moons")
+    points = f"{len(X)} point{'s' if len(X) > 1 else ''}"
+    print(f"{model}: {len(model.parameters())} parameters; {points} of two moons")
     optimizer = SGD(model.parameters(), lr=linear_decay(1.0, 0.1, args.steps))
     history = train(
         model,

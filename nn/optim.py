@@ -144,7 +144,10 @@ class Adam(Optimizer):
         b1 = _check_range(betas[0], "Adam", "betas[0]", 0.0, 1.0, high_open=True)
         b2 = _check_range(betas[1], "Adam", "betas[1]", 0.0, 1.0, high_open=True)
         self.betas = (b1, b2)
-        self.eps = _check_range(eps, "Adam", "eps", 0.0, math.inf, high_open=True)
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0.0 < eps < math.inf:
+            # eps = 0 divides by zero as soon as a parameter's gradients have all been 0
+            raise ValueError(f"Adam: eps must be a finite number > 0 (got {eps!r})")
+        self.eps = float(eps)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 

@@ -28,6 +28,23 @@ def test_shape_types_and_seeding(make):
 
 
 @pytest.mark.parametrize("make", MAKERS)
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_exactly_n_samples_even_for_tiny_n(make, n):
+    # make_moons(1) crashed: an empty moon's linspace held one point
+    X, y = make(n, seed=0)
+    assert len(X) == len(y) == n
+
+
+@pytest.mark.parametrize("n_classes", [1, 2, 3, 4, 7])
+def test_spirals_never_return_more_points_than_asked(n_classes):
+    for n in range(1, 12):
+        X, y = make_spirals(n, n_classes=n_classes, seed=0)
+        assert len(X) == len(y) == n
+        counts = [y.count(c) for c in range(n_classes)]
+        assert max(counts) - min(counts) <= 1
+
+
+@pytest.mark.parametrize("make", MAKERS)
 def test_bad_arguments(make):
     with pytest.raises(ValueError, match=f"{make.__name__}: n_samples must be an int >= 1"):
         make(0)

@@ -107,3 +107,10 @@ def test_plot_errors():
         plot_decision_boundary(model, [[0.0, 0.0]], [1], resolution=1)
     with pytest.raises(TypeError, match=r"nn\.History"):
         plot_history({"loss": []})
+
+
+def test_demo_runs_on_a_single_point(tmp_path, capsys):
+    # --samples 1 crashed inside make_moons (an empty moon got one point)
+    assert main(["--samples", "1", "--steps", "1", "--out", str(tmp_path)]) == 0
+    assert "1 point of two moons" in capsys.readouterr().out
+    assert load(tmp_path / "model.json").architecture()["nouts"] == [16, 16, 1]

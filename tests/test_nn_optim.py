@@ -34,7 +34,9 @@ def test_sgd_with_momentum_and_weight_decay_by_hand():
 
 def test_adam_by_hand():
     p = Value(1.0)
-    opt = Adam([p], lr=0.01, betas=(0.5, 0.75), eps=0.0)
+    # eps must be > 0 (eps=0 divides by zero); 1e-300 vanishes next to sqrt(v_hat), so the
+    # hand computation below needs no eps
+    opt = Adam([p], lr=0.01, betas=(0.5, 0.75), eps=1e-300)
     # step 1: m = 0.5 * 2 = 1; v = 0.25 * 4 = 1; m^ = 1 / 0.5 = 2; v^ = 1 / 0.25 = 4
     #         p = 1 - 0.01 * 2 / 2 = 0.99
     # step 2: m = 0.5 + 0.5 * -1 = 0; so p does not move
@@ -94,6 +96,14 @@ def test_updates_record_no_graph_and_zero_grad_clears():
         (lambda p: Adam([p], betas=(0.9,)), ValueError, "betas must be a pair"),
         (lambda p: Adam([p], betas=(0.9, 1.0)), ValueError, r"betas\[1\]"),
         (lambda p: Adam([p], eps=-1e-8), ValueError, "eps"),
+        (lambda p: Adam([p], eps=0.0), ValueError, r"Adam: eps must be a finite number > 0"),
+        (lambda p: Adam([p], eps=math.nan), ValueError, "eps"),
+        (lambda p: Adam([p], eps=math.inf), ValueError, "eps"),
+        (lambda p: Adam([p], eps=True), ValueError, "eps"),
+        (lambda p: Adam([p], betas=(math.nan, 0.9)), ValueError, r"betas\[0\]"),
+        (lambda p: SGD([p], lr=0.1, momentum=math.nan), ValueError, "momentum"),
+        (lambda p: SGD([p], lr=0.1, weight_decay=math.inf), ValueError, "weight_decay"),
+        (lambda p: SGD([p], lr=math.nan), ValueError, "learning rate"),
         (lambda p: linear_decay(1.0, 0.1, 0), ValueError, "steps must be an int >= 1"),
         (lambda p: linear_decay(-1.0, 0.1, 10), ValueError, "start"),
     ],
@@ -110,3 +120,11 @@ def test_a_bad_schedule_value_changes_nothing():
     with pytest.raises(ValueError, match="schedule"):
         opt.step()
     assert p.data == 1.0 and opt.steps == 0
+
+
+def test_adam_with_zero_gradients_from_the_start_stays_put():
+    # with eps=0 this was 0/0: a ZeroDivisionError at the first step of an unused parameter
+    p = Value(0.5)
+    opt = Adam([p], lr=0.1, eps=1e-12)
+    _run(opt, p, [0.0, 0.0, 0.0])
+    assert p.data == 0.5
