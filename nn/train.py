@@ -15,12 +15,11 @@ from __future__ import annotations
 import math
 import numbers
 import random
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from autograd import Value, no_grad
+from autograd import Value, is_grad_enabled, no_grad
 from nn import losses
 from nn.optim import Optimizer
 
@@ -106,8 +105,20 @@ def train(
     ``optimizer.step()``. The optimizer holds the parameters it updates (usually
     ``model.parameters()``) and its learning rate or schedule.
 
-    ``progress``: a tqdm progress bar on standard error; ``None`` (default) shows it only when
-    standard error is a terminal, ``True``/``False`` force it on or off.
+    ``progress``: a ``tqdm.auto`` progress bar (a widget in Jupyter, text on standard error
+    elsewhere). ``None`` (default) follows tqdm's own rule: shown in Jupyter and when standard
+    error is a terminal, hidden when it is redirected (a pipe, a file, a test). ``True`` and
+    ``False`` force it on or off.
+
+    Training that cannot learn stops with an error instead of running silently:
+
+    - ``RuntimeError`` when grad mode is off (``train`` called inside ``no_grad()``): no graph
+      would be recorded, so there would be no gradients;
+    - ``ValueError`` when the optimizer holds none of the model's parameters (for example an
+      optimizer made for another model), or the model has no parameters;
+    - ``RuntimeError`` when the loss becomes ``nan`` or infinite, at the first step where it
+      does, before that step's update (the model keeps the weights that gave the last finite
+      loss). The error's ``history`` attribute holds the steps completed so far.
 
     >>> import random
     >>> from nn import MLP, SGD
@@ -130,6 +141,12 @@ def train(
         raise ValueError(f"train: batch_size must be an int >= 1 or None (got {batch_size!r})")
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
         raise ValueError(f"train: l2 must be a number >= 0 (got {l2!r})")
+    if not is_grad_enabled():
+        raise RuntimeError(
+            "train: grad mode is off (called inside no_grad()): no graph would be recorded "
+            "and nothing learned; call train outside no_grad(), or inside enable_grad()"
+        )
+    _check_optimizer_holds_the_model(model, optimizer)
     params = model.parameters() if l2 else []
     rng = random.Random(seed)
     order = list(range(len(X)))
@@ -147,6 +164,8 @@ def train(
                 if l2:
                     total = total + losses.l2_penalty(params, l2)
                 lr = optimizer.lr
+                if not math.isfinite(total.data):
+                    raise _diverged(total.data, len(history), epoch, lr, history)
                 optimizer.zero_grad()
                 total.backward()
                 optimizer.step()
@@ -189,6 +208,35 @@ def evaluate(
 # ----------------------------------------------------------------------------------------------
 
 
+def _check_optimizer_holds_the_model(model, optimizer: Optimizer) -> None:
+    """Refuse an optimizer that would update none of the model's parameters."""
+    listing = getattr(model, "parameters", None)
+    if not callable(listing):
+        return  # a plain function: its Values are the caller's business
+    mine = listing()
+    if not mine:
+        raise ValueError(
+            f"train: the model has no parameters, so there is nothing to learn (got {model!r})"
+        )
+    held = set(optimizer.params)
+    if not any(p in held for p in mine):
+        raise ValueError(
+            f"train: the optimizer holds none of the model's parameters ({len(mine)} of them): "
+            "it would update other Values and the model would not learn; make it with "
+            "model.parameters() of this model"
+        )
+
+
+def _diverged(loss: float, step: int, epoch: int, lr: float, history: History) -> RuntimeError:
+    error = RuntimeError(
+        f"train: the loss became {loss} at step {step} (epoch {epoch}), so training stopped "
+        f"before that step's update. Lower the learning rate (it was {lr:g}), check the "
+        "data for nan or inf, or scale the inputs; the error's .history holds the steps so far"
+    )
+    error.history = history
+    return error
+
+
 def _data(x) -> float:
     return x.data if isinstance(x, Value) else float(x)
 
@@ -221,26 +269,9 @@ def _check_data(X, y, where: str) -> tuple[list, list]:
     return X, y
 
 
-class _NoBar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        pass
-
-    def set_postfix(self, **kwargs) -> None:
-        pass
-
-    def update(self) -> None:
-        pass
-
-
 def _progress_bar(total: int, progress: bool | None):
-    """A tqdm bar on stderr, or a stand-in that does nothing."""
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if not progress:
-        return _NoBar()
-    from tqdm import tqdm
+    """A ``tqdm.auto`` bar; ``disable=None`` lets tqdm decide (on in Jupyter and terminals)."""
+    from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc="training", unit="step", file=sys.stderr, leave=True)
+    disable = None if progress is None else not progress
+    return tqdm(total=total, desc="training", unit="step", leave=True, disable=disable)

@@ -127,3 +127,102 @@ def test_mismatched_or_empty_data():
         evaluate(model, [[0, 0], [1, 1]], [1])
     with pytest.raises(ValueError, match="the dataset is empty"):
         evaluate(model, [], [])
+
+
+def _setup(n=10):
+    X, y = _moons(n)
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    return X, y, model
+
+
+def test_train_inside_no_grad_is_refused_and_changes_nothing():
+    from autograd import enable_grad, no_grad
+
+    X, y, model = _setup()
+    opt = SGD(model.parameters(), lr=0.1)
+    before = model.state_dict()
+    with no_grad(), pytest.raises(RuntimeError, match=r"grad mode is off \(called inside no_grad"):
+        train(model, X, y, optimizer=opt, progress=False)
+    assert model.state_dict() == before and opt.steps == 0
+    with no_grad(), enable_grad():  # the documented way out
+        assert len(train(model, X, y, optimizer=opt, progress=False)) == 1
+
+
+def test_an_optimizer_over_another_models_parameters_is_refused():
+    X, y, model = _setup()
+    other = MLP(2, [4, 1], rng=random.Random(0))
+    with pytest.raises(ValueError, match="the optimizer holds none of the model's parameters"):
+        train(model, X, y, optimizer=SGD(other.parameters(), lr=0.1), progress=False)
+    # holding some of them is fine-tuning: allowed
+    last = model.layers[-1].parameters()
+    train(model, X, y, optimizer=SGD(last, lr=0.1), progress=False)
+
+
+def test_a_model_without_parameters_is_refused():
+    from autograd import Value
+    from nn import Module
+
+    X, y, _ = _setup()
+
+    class Fixed(Module):
+        def __call__(self, x):
+            return Value(1.0) * x[0]
+
+    with pytest.raises(ValueError, match="the model has no parameters"):
+        train(Fixed(), X, y, optimizer=SGD([Value(0.0)], lr=0.1), progress=False)
+
+
+def test_a_plain_function_model_is_trained_with_its_own_values():
+    from autograd import Value
+
+    X, y, _ = _setup()
+    w = [Value(0.1), Value(-0.2)]
+    history = train(
+        lambda x: w[0] * x[0] + w[1] * x[1],
+        X,
+        y,
+        optimizer=SGD(w, lr=0.1),
+        epochs=3,
+        progress=False,
+    )
+    assert len(history) == 3 and w[0].data != 0.1
+
+
+def test_a_loss_that_becomes_nan_stops_training_at_that_step():
+    X, y, model = _setup()
+    opt = SGD(model.parameters(), lr=0.1)
+
+    def blows_up_at_step_2(outputs, labels):
+        total = sum((o - t) ** 2 for o, t in zip(outputs, labels))
+        return total * math.nan if opt.steps == 2 else total
+
+    with pytest.raises(RuntimeError, match=r"the loss became nan at step 2 \(epoch 2\)") as info:
+        train(model, X, y, optimizer=opt, loss=blows_up_at_step_2, epochs=5, progress=False)
+    assert "Lower the learning rate" in str(info.value)
+    assert len(info.value.history) == 2 and opt.steps == 2  # no update at the bad step
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_a_learning_rate_that_diverges_is_reported_not_silently_trained_on():
+    X, y, model = _setup(20)
+    opt = SGD(model.parameters(), lr=1e200)
+    with pytest.raises(RuntimeError, match=r"the loss became (nan|inf) at step \d+") as info:
+        train(model, X, y, optimizer=opt, loss="hinge", epochs=50, progress=False)
+    assert "it was 1e+200" in str(info.value)
+
+
+def test_progress_bar_comes_from_tqdm_auto_with_tqdms_own_disable_rule(monkeypatch):
+    import tqdm.auto
+
+    seen = []
+
+    class Recorder(tqdm.auto.tqdm):
+        def __init__(self, *args, **kwargs):
+            seen.append(kwargs.get("disable"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    X, y, model = _setup()
+    for progress in (None, True, False):
+        train(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), progress=progress)
+    assert seen == [None, False, True]
