@@ -11,13 +11,22 @@ final loss and training accuracy and writes into the output folder:
   of the first layer on a training point that activates it, after ``backward()``, every
   multiply shown;
 - ``model.json``: the trained model (``nn.load`` reads it back).
+
+It checks that it can write into the output folder before it trains (exit status 2 with a
+message if not, like a bad option). Ctrl-C stops it without a traceback, with exit status
+130 and a note of the files written so far. When its standard output is closed early
+(``python -m nn.demo | head -1``) it stops quietly with status 1, as the Python
+documentation's "Note on SIGPIPE" recommends.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +38,14 @@ from nn.saving import save
 from nn.train import evaluate, train
 
 DEFAULT_OUT = "stepgrad-demo-out"
+PROG = "python -m nn.demo"
+OUTPUTS = (
+    "decision_boundary.png",
+    "training_curves.png",
+    "neuron_graph.svg",
+    "neuron_graph.png",
+    "model.json",
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -39,7 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     (5, 1337, 'pictures', False)
     """
     parser = argparse.ArgumentParser(
-        prog="python -m nn.demo",
+        prog=PROG,
         description="Train micrograd's MLP(2, [16, 16, 1]) on two moons and draw what it learned.",
     )
     parser.add_argument("--steps", type=_positive_int, default=100, help="SGD steps (default: 100)")
@@ -64,19 +81,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the demo (the ``stepgrad-demo`` console script); returns the exit status."""
+    """Run the demo (the ``stepgrad-demo`` console script); returns the exit status.
+
+    0 when done; 2 for a bad option or an output folder it cannot write into (found before
+    training); 130 after Ctrl-C; 1 when standard output was closed early.
+    """
     args = parse_args(argv)
+    written: list[Path] = []
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        print(f"error: cannot create the output folder {args.out}: {e}", file=sys.stderr)
+        return _run(args, written)
+    except KeyboardInterrupt:
+        if written:
+            names = ", ".join(f.name for f in written)
+            note = f"wrote {len(written)} of {len(OUTPUTS)} files to {args.out}: {names}"
+        else:
+            note = f"nothing written to {args.out}"
+        print(f"{PROG}: interrupted; {note}", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head -1`). Python docs, "Note on SIGPIPE": point standard
+        # output at devnull so the final flush at exit cannot fail again, and exit with 1.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(args: argparse.Namespace, written: list[Path]) -> int:
+    problem = check_output_folder(args.out)
+    if problem:
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
         return 2
     started = time.perf_counter()
     X, y = make_moons(args.samples, noise=0.1, seed=args.seed)
     y = signed_labels(y)
     model = MLP(2, [16, 16, 1], rng=random.Random(args.seed))
     points = f"{len(X)} point{'s' if len(X) > 1 else ''}"
-    print(f"{model}: {len(model.parameters())} parameters; {points} of two moons")
+    _say(f"{model}: {len(model.parameters())} parameters; {points} of two moons")
     optimizer = SGD(model.parameters(), lr=linear_decay(1.0, 0.1, args.steps))
     history = train(
         model,
@@ -90,36 +131,76 @@ def main(argv: list[str] | None = None) -> int:
     )
     final = evaluate(model, X, y, loss="hinge")
     trained = time.perf_counter() - started
-    print(f"trained {args.steps} steps in {trained:.1f} s")
-    print(
-        f"final loss {final.loss:.4f} (hinge, without the L2 term), accuracy {final.accuracy:.1%}"
-    )
-    files = write_pictures(model, X, y, history, args.out)
-    files.append(save(model, args.out / "model.json"))
-    print(f"wrote {len(files)} files to {args.out.resolve()}/:")
-    for f in files:
-        print(f"  {f.name}")
+    _say(f"trained {args.steps} steps in {trained:.1f} s")
+    _say(f"final loss {final.loss:.4f} (hinge, without the L2 term), accuracy {final.accuracy:.1%}")
+    write_pictures(model, X, y, history, args.out, written=written)
+    written.append(save(model, args.out / "model.json"))
+    _say(f"wrote {len(written)} files to {args.out.resolve()}/:")
+    for f in written:
+        _say(f"  {f.name}")
     return 0
 
 
-def write_pictures(model: MLP, X: list, y: list, history, out: Path) -> list[Path]:
-    """Draw the decision boundary, the curves and one neuron's graph into ``out``."""
+def check_output_folder(out: Path) -> str | None:
+    """Why the demo could not write its files into ``out``, or None if it can.
+
+    Creates the folder if needed and writes (then removes) a scratch file in it, so a
+    read-only folder is found before training, not after.
+
+    >>> import tempfile
+    >>> check_output_folder(Path(tempfile.mkdtemp())) is None
+    True
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return f"cannot create the output folder {out}: {e}"
+    try:
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        return f"cannot write into the output folder {out}: {e}"
+    for name in OUTPUTS:
+        path = out / name
+        if path.is_dir():
+            return f"cannot write {path}: a folder of that name is in the way"
+        if path.exists() and not os.access(path, os.W_OK):
+            return f"cannot write {path}: the file is read-only"
+    return None
+
+
+def _say(line: str) -> None:
+    """One line on standard output, right away (a pipe or a log sees progress as it comes)."""
+    print(line, flush=True)
+
+
+def write_pictures(
+    model: MLP, X: list, y: list, history, out: Path, *, written: list[Path] | None = None
+) -> list[Path]:
+    """Draw the decision boundary, the curves and one neuron's graph into ``out``.
+
+    Returns the files written; each is also appended to ``written`` as soon as it is complete
+    (so an interrupted run can say what it left behind).
+    """
     from nn.plot import plot_decision_boundary, plot_history
 
+    done = [] if written is None else written
+    start = len(done)
     boundary = out / "decision_boundary.png"
     acc = evaluate(model, X, y).accuracy
     plot_decision_boundary(
         model, X, y, title=f"MLP(2, [16, 16, 1]) on two moons: {acc:.0%} accuracy"
     ).savefig(boundary, dpi=110)
+    done.append(boundary)
     curves = out / "training_curves.png"
     plot_history(history, title="hinge loss + L2, SGD").savefig(curves, dpi=110)
+    done.append(curves)
     dot = draw_dot(neuron_graph(*active_neuron(model, X)))
-    graphs = []
     for fmt in ("svg", "png"):
         path = out / f"neuron_graph.{fmt}"
         path.write_bytes(dot.pipe(format=fmt))
-        graphs.append(path)
-    return [boundary, curves, *graphs]
+        done.append(path)
+    return done[start:]
 
 
 def active_neuron(model: MLP, X: list) -> tuple[Neuron, list[float]]:

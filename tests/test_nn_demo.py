@@ -1,7 +1,9 @@
 """The main job end to end: ``python -m nn.demo`` in a subprocess, and its pictures."""
 
 import json
+import os
 import random
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -114,3 +116,94 @@ def test_demo_runs_on_a_single_point(tmp_path, capsys):
     assert main(["--samples", "1", "--steps", "1", "--out", str(tmp_path)]) == 0
     assert "1 point of two moons" in capsys.readouterr().out
     assert load(tmp_path / "model.json").architecture()["nouts"] == [16, 16, 1]
+
+
+def _demo(*args):
+    return [sys.executable, "-m", "nn.demo", *args]
+
+
+def test_ctrl_c_during_training_stops_cleanly_with_status_130(tmp_path):
+    out = tmp_path / "pictures"
+    # a million steps: the run is still training when the signal arrives
+    proc = subprocess.Popen(
+        _demo("--steps", "1000000", "--out", str(out)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        first = proc.stdout.readline()  # printed (and flushed) just before training starts
+        assert "337 parameters" in first
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert f"interrupted; nothing written to {out}" in stderr
+    assert "trained" not in stdout
+    assert list(out.iterdir()) == []
+
+
+def test_ctrl_c_while_writing_names_the_files_already_written(tmp_path, capsys, monkeypatch):
+    import nn.demo
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.demo, "draw_dot", interrupt)  # after the two plots, before the graph
+    assert main(["--steps", "1", "--samples", "10", "--out", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted; wrote 2 of 5 files" in err
+    assert "decision_boundary.png, training_curves.png" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "decision_boundary.png",
+        "training_curves.png",
+    ]
+
+
+def test_a_closed_standard_output_ends_quietly_with_status_1(tmp_path):
+    # `python -m nn.demo | head -1`, made deterministic: the reader is gone before the start
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            _demo("--steps", "2", "--out", str(tmp_path / "out")),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert done.stderr == ""  # no traceback, no "Exception ignored ... BrokenPipeError"
+
+
+def test_an_obstacle_in_the_output_folder_is_found_before_training(tmp_path):
+    out = tmp_path / "out"
+    (out / "model.json").mkdir(parents=True)
+    done = subprocess.run(
+        _demo("--steps", "1000000", "--out", str(out)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""  # nothing trained
+    assert "python -m nn.demo: error: cannot write" in done.stderr
+    assert "model.json: a folder of that name is in the way" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["model.json"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs a folder nobody can write into")
+def test_an_unwritable_output_folder_is_found_before_training(capsys):
+    # /proc exists and refuses new files even for root (a chmod 0o500 folder does not stop root)
+    assert main(["--steps", "1000000", "--out", "/proc"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "python -m nn.demo: error: cannot write into the output folder /proc" in captured.err
