@@ -1,8 +1,9 @@
 """Pictures of a trained model: its decision boundary and its training curves.
 
 Both functions return a ``matplotlib.figure.Figure`` built without ``pyplot``, so they work
-headless (no display, no GUI backend) and never open windows; save one with
-``fig.savefig("picture.png")``, or let Jupyter show it.
+headless (no display, no GUI backend), never open windows and never need closing; save one
+with ``fig.savefig("picture.png")``. As the last expression of a Jupyter cell it shows as a
+picture, also in a fresh kernel without ``%matplotlib inline`` (it has a ``_repr_png_``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def plot_decision_boundary(
     >>> type(fig).__name__
     'Figure'
     """
-    from matplotlib.figure import Figure
+    from nn._figure import Figure
 
     points = [list(map(float, p)) for p in X]
     labels = list(y)
@@ -86,7 +87,7 @@ def plot_history(history: History, *, title: str = "training"):
     >>> len(fig.axes)
     2
     """
-    from matplotlib.figure import Figure
+    from nn._figure import Figure
 
     if not isinstance(history, History):
         raise TypeError(f"plot_history: expected an nn.History (got {history!r})")
