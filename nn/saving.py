@@ -23,6 +23,7 @@ import json
 import math
 import os
 import random
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -162,6 +163,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 _TMP_SUFFIX = ".stepgrad-tmp"
+_TMP_MIDDLE = re.compile(r"([0-9]+)-[0-9a-f]{8}")
 
 
 def _create_temporary(target: Path) -> tuple[Path, int]:
@@ -186,8 +188,10 @@ def _remove_stale_temporaries(target: Path) -> None:
     for name in names:
         if not (name.startswith(prefix) and name.endswith(_TMP_SUFFIX)):
             continue
-        pid = name[len(prefix) : -len(_TMP_SUFFIX)].partition("-")[0]
-        if pid.isdigit() and not _running(int(pid)):
+        # exactly "{pid}-{8 hex digits}": never another file's temporary, such as that of
+        # "model.json.5-x", whose middle part holds a dot
+        match = _TMP_MIDDLE.fullmatch(name[len(prefix) : -len(_TMP_SUFFIX)])
+        if match and not _running(int(match[1])):
             with contextlib.suppress(OSError):
                 (target.parent / name).unlink()
 

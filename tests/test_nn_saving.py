@@ -278,8 +278,13 @@ def test_a_temporary_left_by_a_killed_save_is_removed_by_the_next_save(model, sa
     alive.write_text("a save in progress in another thread")
     other = saved.parent / ".other.json.1-0a1b2c3d.stepgrad-tmp"
     other.write_text("another file's temporary")
+    # the temporary of a file named "model.json.5-x", written by a dead process: not ours
+    lookalike = saved.parent / f".{saved.name}.5-x.{_dead_pid()}-0a1b2c3d.stepgrad-tmp"
+    lookalike.write_text("another file's temporary")
     save(model, saved)
-    assert sorted(os.listdir(saved.parent)) == sorted([saved.name, alive.name, other.name])
+    assert sorted(os.listdir(saved.parent)) == sorted(
+        [saved.name, alive.name, other.name, lookalike.name]
+    )
 
 
 def test_an_interrupted_save_leaves_no_temporary(model, saved, monkeypatch):
