@@ -116,9 +116,9 @@ def train(
       would be recorded, so there would be no gradients;
     - ``ValueError`` when the optimizer holds none of the model's parameters (for example an
       optimizer made for another model), or the model has no parameters;
-    - ``RuntimeError`` when the loss becomes ``nan`` or infinite, at the first step where it
-      does, before that step's update (the model keeps the weights that gave the last finite
-      loss). The error's ``history`` attribute holds the steps completed so far.
+    - ``RuntimeError`` when the loss or a gradient becomes ``nan`` or infinite, at the first
+      step where it does, before that step's update, so the model keeps the weights of the
+      last good step. The error's ``history`` attribute holds the steps completed so far.
 
     >>> import random
     >>> from nn import MLP, SGD
@@ -165,9 +165,14 @@ def train(
                     total = total + losses.l2_penalty(params, l2)
                 lr = optimizer.lr
                 if not math.isfinite(total.data):
-                    raise _diverged(total.data, len(history), epoch, lr, history)
+                    raise _diverged(f"the loss became {total.data}", history, epoch, lr)
                 optimizer.zero_grad()
                 total.backward()
+                bad = _first_non_finite_grad(optimizer.params)
+                if bad is not None:
+                    grad = optimizer.params[bad].grad
+                    what = f"the gradient of optimizer.params[{bad}] became {grad}"
+                    raise _diverged(what, history, epoch, lr)
                 optimizer.step()
                 history.loss.append(total.data)
                 history.accuracy.append(_accuracy(outputs, yb, predict))
@@ -227,11 +232,19 @@ def _check_optimizer_holds_the_model(model, optimizer: Optimizer) -> None:
         )
 
 
-def _diverged(loss: float, step: int, epoch: int, lr: float, history: History) -> RuntimeError:
+def _first_non_finite_grad(params: list[Value]) -> int | None:
+    isfinite = math.isfinite
+    for i, p in enumerate(params):
+        if not isfinite(p.grad):
+            return i
+    return None
+
+
+def _diverged(what: str, history: History, epoch: int, lr: float) -> RuntimeError:
     error = RuntimeError(
-        f"train: the loss became {loss} at step {step} (epoch {epoch}), so training stopped "
-        f"before that step's update. Lower the learning rate (it was {lr:g}), check the "
-        "data for nan or inf, or scale the inputs; the error's .history holds the steps so far"
+        f"train: {what} at step {len(history)} (epoch {epoch}), so training stopped before "
+        f"that step's update. Lower the learning rate (it was {lr:g}), check the data for "
+        "nan or inf, or scale the inputs; the error's .history holds the steps so far"
     )
     error.history = history
     return error

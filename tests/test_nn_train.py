@@ -226,3 +226,21 @@ def test_progress_bar_comes_from_tqdm_auto_with_tqdms_own_disable_rule(monkeypat
     for progress in (None, True, False):
         train(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), progress=progress)
     assert seen == [None, False, True]
+
+
+def test_an_infinite_gradient_stops_training_before_the_update():
+    X, y, model = _setup()
+    opt = SGD(model.parameters(), lr=0.1)
+    w = model.parameters()[0]
+
+    def sqrt_of_zero_at_step_1(outputs, labels):
+        total = sum((o - t) ** 2 for o, t in zip(outputs, labels))
+        if opt.steps == 1:  # d/dx sqrt(x) at 0 is inf; the loss itself stays finite
+            return total + (w - w.data) ** 0.5
+        return total
+
+    match = r"the gradient of optimizer.params\[0\] became (inf|nan) at step 1 \(epoch 1\)"
+    with pytest.raises(RuntimeError, match=match) as info:
+        train(model, X, y, optimizer=opt, loss=sqrt_of_zero_at_step_1, epochs=3, progress=False)
+    assert len(info.value.history) == 1 and opt.steps == 1  # no update at the bad step
+    assert all(math.isfinite(p.data) for p in model.parameters())
