@@ -111,7 +111,8 @@ class Value:
         Assigning a function makes this a node of your own, micrograd's way: ``out =
         Value(t, (x,), 'tanh')`` then ``out._backward = fn``, where ``fn`` adds to the
         parents' ``.grad`` from ``out.grad``. ``backward()``, ``grad()``, ``backward_steps``
-        and ``draw_dot`` handle it (first derivatives only: ``fn`` works on floats).
+        and ``draw_dot`` handle it (first derivatives only: ``fn`` works on floats). If ``fn``
+        raises, ``backward()`` puts every ``.grad`` back as it was before raising it.
 
         >>> x = Value(0.5)
         >>> t = x.data ** 2
@@ -347,10 +348,15 @@ class _CustomRule:
     """
 
     __slots__ = ("fn", "node")
+    alive = 0  # how many exist: backward() guards against their errors only while any do
 
     def __init__(self, node: Value) -> None:
         self.node = node
         self.fn: Callable[[], None] | None = None  # micrograd's default _backward does nothing
+        _CustomRule.alive += 1
+
+    def __del__(self) -> None:
+        _CustomRule.alive -= 1
 
     def contributions(self, g: float) -> tuple[float, ...]:
         """Run ``fn`` with ``out.grad = g`` and the parents' grads at 0, read what it added.

@@ -397,3 +397,33 @@ def test_micrograd_era_except_zero_division_error_still_works():
         assert "division by zero" in str(error)
     else:  # pragma: no cover
         pytest.fail("no error")
+
+
+def test_an_error_in_a_backward_function_leaves_every_grad_as_it_was():
+    x, w = Value(0.5), Value(2.0)
+    out = Value(x.data * 3, (x,), "triple")
+
+    def _backward():
+        x.grad += 3 * out.grad
+        raise RuntimeError("bug in my rule")
+
+    out._backward = _backward
+    y = (out * w + x).tanh()
+    x.grad, w.grad = 10.0, 20.0
+    before = [v.grad for v in topological_order(y)]
+    with pytest.raises(RuntimeError, match="bug in my rule"):
+        y.backward()
+    assert [v.grad for v in topological_order(y)] == before
+    assert (x.grad, w.grad) == (10.0, 20.0)
+
+
+def test_the_guard_costs_nothing_once_micrograd_style_nodes_are_gone():
+    from autograd.value import _CustomRule
+
+    gc.collect()
+    alive = _CustomRule.alive
+    y = micrograd_tanh(Value(0.5))
+    assert _CustomRule.alive == alive + 1
+    del y
+    gc.collect()  # the node and its rule form a cycle, like micrograd's closures
+    assert _CustomRule.alive == alive
