@@ -29,7 +29,9 @@ def define_op(
         forward: the op on floats: ``forward(x, y, ...) -> float``.
         *rules: one per input, in input order: ``rule(x, y, ..., out)`` returns d(out)/d(that
             input). Write it with ``+ - * / **`` (they work on floats and on Values alike), so
-            ``grad(..., create_graph=True)`` can differentiate it again.
+            ``grad(..., create_graph=True)`` can differentiate it again. A function that
+            has no operator needs both spellings: ``math.cos(x) if type(x) is float else
+            x.cos()``.
         domain: optional ``domain(x, y, ...) -> bool`` on floats; False raises a ValueError
             naming the op, ``expects`` and the inputs (nan inputs pass: nan propagates).
         expects: what the domain accepts, for that message (``"a positive number"``).
