@@ -13,12 +13,14 @@ from autograd import _guard
 def test_autograd_exports_exactly_the_public_names():
     assert sorted(autograd.__all__) == sorted(
         [
+            "DivisionByZeroError",
             "GradcheckError",
             "Step",
             "Value",
             "add_all",
             "affine",
             "backward_steps",
+            "define_op",
             "draw_dot",
             "enable_grad",
             "grad",
