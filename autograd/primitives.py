@@ -27,6 +27,7 @@ from autograd.errors import DivisionByZeroError
 
 _INF = math.inf
 _NAN = math.nan
+_TINY = 2.2250738585072014e-308  # the smallest normal float; below it precision is lost
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,43 @@ def _unchecked_pow(x, y):
     return _node(ieee_pow(x.data, y.data), (x, y), POW, None)
 
 
+def _quotient(g, y):
+    """g / y: rounded once; on floats IEEE's ±inf or nan at y = 0, where Python raises.
+
+    y is never 0 when the node is built (``/`` refuses it); it can be later, if someone
+    assigns ``.data``. On Values (``create_graph=True``) this is the ``/`` node.
+    """
+    return ieee_div(g, y) if type(y) is float else g / y
+
+
+def _dquotient(g, x, y, out):
+    """g * d(x/y)/dy = -g * x / y**2, written as ``-g * out / y`` (out = x / y).
+
+    PyTorch's ``-g * x / (y * y)`` is inf where ``y * y`` underflows to 0 (y = 1e-200, x = y:
+    the true value -1e200 is finite); ``out / y`` is not. On floats, ``-g * out / y`` is
+    used when every step of it is a normal float (then it is within 1.5 ulp, and the same
+    bits as the graph on Values); otherwise (a step over- or underflows) the exact
+    ``-g * x / y**2`` is scaled by powers of two, so it is finite wherever the true value is
+    and rounded once more at most. Non-finite inputs follow IEEE: nan for 0 * inf, inf / inf.
+    """
+    if type(y) is not float:  # on Values: a graph to differentiate again
+        return -g * out / y
+    p = g * out
+    t = p / y if y != 0.0 else _NAN
+    if abs(out) >= _TINY and abs(p) >= _TINY and _TINY <= abs(t) < _INF:
+        return -t
+    if -_INF < g < _INF and -_INF < x < _INF and -_INF < y < _INF and y != 0.0:
+        mg, eg = math.frexp(g)  # g = mg * 2**eg with 0.5 <= |mg| < 1 (or g = 0)
+        mx, ex = math.frexp(x)
+        my, ey = math.frexp(y)
+        m = -(mg * (mx / my) / my)  # 1/8 < |m| < 4: no over- or underflow here
+        try:
+            return math.ldexp(m, eg + ex - 2 * ey)
+        except OverflowError:  # beyond the largest float: the true value is infinite too
+            return math.copysign(_INF, m)
+    return ieee_div(ieee_div(-g * x, y), y)  # inf or nan in, or y = 0: IEEE
+
+
 def _dpow_exponent(out, x):
     """d/dy x**y = x**y * log(x); 0 at x = 0 (where x**y is 0), nan for x < 0 (no real log)."""
     xr = _real(x)
@@ -151,6 +189,32 @@ def ieee_pow(x: float, y: float) -> float:
     except ZeroDivisionError:  # ±0 ** negative: -inf only for -0.0 and an odd integer y
         return -_INF if math.copysign(1.0, x) < 0.0 and y % 2.0 == 1.0 else _INF
     return r if type(r) is float else _NAN
+
+
+def ieee_div(x: float, y: float) -> float:
+    """x / y on floats as IEEE 754 has it: ±inf or nan at y = ±0, where Python raises.
+
+    >>> ieee_div(1.0, 3.0) == 1.0 / 3.0, ieee_div(1.0, -0.0), ieee_div(0.0, 0.0)
+    (True, -inf, nan)
+    """
+    try:
+        return x / y
+    except ZeroDivisionError:  # the sign of the zero counts: 1 / -0.0 is -inf
+        if x != x or x == 0.0:
+            return _NAN
+        return math.copysign(_INF, x) * math.copysign(1.0, y)
+
+
+def divide(x: float, y: float) -> float:
+    """x / y on floats, Python's own division (rounded once); DivisionByZeroError at y = 0.
+
+    >>> divide(1.0, 3.0) == 1.0 / 3.0, divide(1e-320, 1e-320), divide(1e308, 1e-10)
+    (True, 1.0, inf)
+    """
+    try:
+        return x / y
+    except ZeroDivisionError:
+        raise DivisionByZeroError(f"/: division by zero ({x!r} / {y!r})") from None
 
 
 def power(x: float, y: float) -> float:
@@ -294,6 +358,25 @@ MUL_CONST = Primitive(
     lambda x, c: x * c,
     lambda g, out, x, c: (g * c,),  # d(x*c)/dx = c
 )
+DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y = 1e-320
+    "/",
+    divide,
+    lambda g, out, x, y: (
+        _quotient(g, y),  # d(x/y)/dx = 1/y
+        _dquotient(g, x, y, out),  # d(x/y)/dy = -x/y**2 = -out/y
+    ),
+)
+DIV_CONST = Primitive(
+    "/",
+    divide,
+    lambda g, out, x, c: (g / c,),  # d(x/c)/dx = 1/c (c is never 0: the node was refused)
+)
+RDIV_CONST = Primitive(
+    "/",
+    lambda y, c: divide(c, y),
+    lambda g, out, y, c: (_dquotient(g, c, y, out),),  # d(c/y)/dy = -c/y**2 = -out/y
+    const_first=True,
+)
 POW = Primitive(
     "**",
     power,
@@ -343,7 +426,7 @@ SIN = define("sin", sine, lambda x, out: _cos(x))  # d(sin x)/dx = cos x
 COS = define("cos", cosine, lambda x, out: -_sin(x))  # d(cos x)/dx = -sin x
 for _prim in (LOG, SIGMOID, RELU):
     REGISTRY[_prim.name] = _prim
-_BUILTIN.update(REGISTRY, {"+", "*", "**", "leaky_relu", "sum", "affine"})
+_BUILTIN.update(REGISTRY, {"+", "*", "/", "**", "leaky_relu", "sum", "affine"})
 del _prim
 
 # ----------------------------------------------------------------------------------------------

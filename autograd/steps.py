@@ -92,13 +92,13 @@ def _formula(v: Value, names: list[str]) -> str:
     """``a * b``, ``tanh(a)``, ``a ** 2``, ``sum(a, b, c)``: how a node was computed."""
     op = op_text(v)
     terms = [f"({n})" if any(ch in n for ch in " +-*/") and n[0] != "(" else n for n in names]
-    if len(names) == 2 and op in ("+", "*", "**"):
+    if len(names) == 2 and op in ("+", "*", "/", "**"):
         return f"{terms[0]} {op} {terms[1]}"
     if len(names) == 1 and op.startswith("+ -"):  # x + (-c) reads x - c
         return f"{terms[0]} - {op[3:]}"
-    if len(names) == 1 and op[:1] in ("+", "*") and " " in op:  # x + c, x * c, x ** c
+    if len(names) == 1 and op[:1] in ("+", "*", "/") and " " in op:  # x + c, x * c, x / c, x ** c
         return f"{terms[0]} {op}"
-    if len(names) == 1 and op.endswith(" **"):  # c ** x
+    if len(names) == 1 and op.endswith((" **", " /")):  # c ** x, c / x
         return f"{op} {terms[0]}"
     if " " in op:  # leaky_relu with its slope
         name, const = op.split(" ", 1)

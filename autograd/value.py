@@ -13,7 +13,6 @@ import numbers
 from collections.abc import Callable
 
 from autograd import primitives as P
-from autograd.errors import DivisionByZeroError
 from autograd.mode import grad_enabled
 
 
@@ -32,6 +31,10 @@ class Value:
     ``Value(data, _children, _op, label)`` is micrograd's constructor too: with children it
     makes a node of your own, whose ``_backward`` you assign. Subclasses of Value work in
     every operator and function; what they compute is a plain ``Value``.
+
+    ``x / y`` (and ``x / 2``, ``2 / x``) is one node whose value is Python's own float
+    division, rounded once: ``(x / x).data`` is 1.0 also at 1e-320, where micrograd's
+    ``x * x**-1`` overflows to inf.
 
     NaN and overflow follow IEEE and PyTorch: nan goes through every op and derivative,
     overflow gives ±inf (``Value(1000.0).exp()`` is inf), and ``backward()`` never raises on
@@ -90,7 +93,9 @@ class Value:
     def _op(self) -> str:
         """micrograd's spelling of ``op``: ``'+'``, ``'*'``, ``'**2'``, ``'ReLU'``, ``'tanh'``...
 
-        Ops micrograd does not have keep stepgrad's name (``'sigmoid'``, ``'sum'``, ...).
+        Ops micrograd does not have keep stepgrad's name (``'sigmoid'``, ``'sum'``, ...), and
+        so does division: ``x / y`` is one ``'/'`` node here, where micrograd builds
+        ``x * y**-1`` (a ``'*'`` node over a ``'**-1'`` node).
         """
         prim = self._prim
         if prim is P.POW_CONST:
@@ -200,21 +205,15 @@ class Value:
             return other + (-self)
         return (-self) + _as_float(other, "-")
 
-    def __truediv__(self, other) -> Value:  # self / other
+    def __truediv__(self, other) -> Value:  # self / other, one node: exactly Python's float /
         if type(other) is Value or isinstance(other, Value):
-            _check_divisor(self.data, other.data)
-            return self * other**-1.0
-        c = _as_float(other, "/")
-        _check_divisor(self.data, c)
-        return self * (1.0 / c)
+            return _binary(P.DIV, self, other)
+        return _with_const(P.DIV_CONST, self, _as_float(other, "/"))
 
     def __rtruediv__(self, other) -> Value:  # other / self
         if type(other) is not float and isinstance(other, Value):  # from a subclass
-            _check_divisor(other.data, self.data)
-            return other * self**-1.0
-        c = _as_float(other, "/")
-        _check_divisor(c, self.data)
-        return c * self**-1.0
+            return _binary(P.DIV, other, self)
+        return _with_const(P.RDIV_CONST, self, _as_float(other, "/"))
 
     def __abs__(self) -> Value:
         return _unary(P.ABS, self)
@@ -330,11 +329,6 @@ def _as_float(x, where: str) -> float:
 
 def _digits(x: numbers.Real) -> int:
     return len(str(abs(int(x))))
-
-
-def _check_divisor(num: float, den: float) -> None:
-    if den == 0.0:
-        raise DivisionByZeroError(f"/: division by zero ({num!r} / {den!r})")
 
 
 # ----------------------------------------------------------------------------------------------

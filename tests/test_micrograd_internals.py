@@ -68,7 +68,9 @@ def test_prev_is_the_set_of_parents():
         (lambda a, b: a * b, "*"),
         (lambda a, b: 2 * a, "*"),
         (lambda a, b: -a, "*"),
-        (lambda a, b: a / b, "*"),
+        (lambda a, b: a / b, "/"),
+        (lambda a, b: a / 2, "/"),
+        (lambda a, b: 2 / a, "/"),
         (lambda a, b: a**2, "**2"),
         (lambda a, b: a**-1, "**-1"),
         (lambda a, b: a**0.5, "**0.5"),
@@ -85,10 +87,10 @@ def test_op_in_micrograds_spelling(build_op, spelling):
     assert build_op(Value(2.0), Value(3.0))._op == spelling
 
 
-def test_division_is_spelled_as_micrograd_builds_it():
+def test_division_is_one_node_where_micrograd_builds_two():
     a, b = Value(2.0), Value(4.0)
-    q = a / b
-    assert q._op == "*" and [p._op for p in q.parents] == ["", "**-1"]
+    q = a / b  # micrograd: a * b**-1, a '*' node over a '**-1' node
+    assert q._op == "/" and q.parents == (a, b) and q._prev == {a, b}
 
 
 # ---------------------------------------------------------------------------------------------
