@@ -173,11 +173,11 @@ def l2_penalty(parameters: Sequence[Value], alpha: float = 1e-4) -> Value:
 
 
 def _values(xs, where: str, what: str) -> list[Value]:
-    """A batch as a list of Values (numbers become constant Values)."""
+    """A batch as a list of Values (numbers become constant Values; subclasses of Value stay)."""
     xs = _as_list(xs, where, what)
     out = []
     for i, x in enumerate(xs):
-        if type(x) is Value:
+        if type(x) is Value or isinstance(x, Value):  # the common case first, then subclasses
             out.append(x)
         else:
             out.append(Value(_real(x, where, f"{what}[{i}]")))

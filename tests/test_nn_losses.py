@@ -124,3 +124,37 @@ def test_l2_penalty_equals_micrograds_sum():
 def test_bad_input_is_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+class MyValue(Value):
+    """A learner's subclass of Value (micrograd notebooks extend Value this way)."""
+
+    __slots__ = ()
+
+
+@pytest.mark.parametrize(
+    ("loss", "labels"),
+    [
+        (losses.mse, [0.5, -1.0]),
+        (losses.hinge, [1, -1]),
+        (losses.binary_cross_entropy, [1, 0]),
+        (lambda zs, ys: losses.softmax_cross_entropy([zs], ys), [1]),
+    ],
+)
+def test_predictions_of_a_subclass_of_value_get_their_gradients(loss, labels):
+    plain = [Value(0.3), Value(-0.2)]
+    mine = [MyValue(0.3), MyValue(-0.2)]
+    expected = loss(plain, labels)
+    got = loss(mine, labels)  # was a TypeError: "predictions[0] must be a real number"
+    expected.backward()
+    got.backward()
+    assert got.data == expected.data
+    assert [v.grad for v in mine] == [v.grad for v in plain] != [0.0, 0.0]
+
+
+def test_logsumexp_and_log_softmax_take_subclasses_of_value():
+    zs = [MyValue(1.0), MyValue(2.0)]
+    assert losses.logsumexp(zs).data == losses.logsumexp([1.0, 2.0]).data
+    assert [v.data for v in losses.log_softmax(zs)] == [
+        v.data for v in losses.log_softmax([1.0, 2.0])
+    ]
