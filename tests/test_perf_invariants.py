@@ -27,8 +27,15 @@ _WITH_CONST = [
     lambda v: v**2,
     lambda v: 2.0**v,
     lambda v: v.leaky_relu(0.1),
+    lambda v: v / 1.5,
+    lambda v: 1.5 / (v.tanh() + 2.0),  # a divisor in [1, 3]
 ]
-_BINARY = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b]
+_BINARY = [
+    lambda a, b: a + b,
+    lambda a, b: a * b,
+    lambda a, b: a - b,
+    lambda a, b: a / (b.tanh() + 2.0),
+]
 
 
 _BOUND = 1000.0

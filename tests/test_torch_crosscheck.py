@@ -6,9 +6,11 @@ is evaluated again with 0-dim float64 tensors, op for op, and differentiated by
 """
 
 import math
+import struct
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from autograd import Value, grad
 from autograd.testing import expressions
@@ -75,3 +77,26 @@ def test_values_first_and_second_derivatives_agree_with_torch(case):
     assert all(close(a.data, b.item()) for a, b in zip(first, t_first)), (first, t_first)
     for row, t_row in zip(second, t_second):
         assert all(close(a, b) for a, b in zip(row, t_row)), (second, t_second)
+
+
+_TINY = 2.2250738585072014e-308  # the smallest normal float
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: v != 0.0),
+)
+@example(1e-320, 1e-320)
+@example(1e-200, 1e-200)  # torch's y * y underflows: its d/dy is -inf, ours -1e200 (exact)
+def test_division_agrees_with_torch(x, y):
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+    t_out = tx / ty
+    t_dx, t_dy = (g.item() for g in torch.autograd.grad(t_out, [tx, ty]))
+    a, b = Value(x), Value(y)
+    out = a / b
+    dx, dy = grad(out, [a, b])
+    assert struct.pack("<d", out.data) == struct.pack("<d", t_out.item())  # bit for bit
+    assert dx == t_dx  # g / y, rounded once in both
+    if abs(y * y) >= _TINY and math.isfinite(t_dy):  # torch's -g * x / (y * y) is accurate
+        assert math.isclose(dy, t_dy, rel_tol=1e-15, abs_tol=2e-323), (dy, t_dy)  # 4 subnormal ulp
