@@ -10,19 +10,25 @@ node belongs to a call when it can be reached from the call's outputs without pa
 the call's inputs; leaves found that way (a neuron's weights and bias) go to the innermost call
 that uses them, or to the smallest call around all their uses when several calls share them.
 Outside ``record_scopes`` a decorated function costs one extra Python call and one check.
+
+Recording is per thread and per asyncio task (a ``contextvars.ContextVar``, like the grad
+mode): calls made by another thread never land in your recording. A task created inside the
+``with`` block inherits the recording, as it inherits every context variable.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterable
+from contextvars import ContextVar
 from typing import NamedTuple, TypeVar
 
 from autograd.value import Value
 
 F = TypeVar("F", bound=Callable)
 
-_recordings: list[ScopeRecording] = []  # recordings in progress, innermost last
+# recordings in progress in this thread or task, innermost last
+_recordings: ContextVar[tuple[ScopeRecording, ...]] = ContextVar("stepgrad_scopes", default=())
 
 
 class Scope(NamedTuple):
@@ -46,11 +52,15 @@ class ScopeRecording:
         self._open: list[int] = []
 
     def __enter__(self) -> ScopeRecording:
-        _recordings.append(self)
+        _recordings.set((*_recordings.get(), self))
         return self
 
     def __exit__(self, *exc) -> None:
-        _recordings.remove(self)
+        active = list(_recordings.get())
+        active.reverse()  # the innermost entry of this recording is the one that ends
+        active.remove(self)
+        active.reverse()
+        _recordings.set(tuple(active))
 
     def __len__(self) -> int:
         return len(self.scopes)
@@ -177,10 +187,11 @@ def scope(name: str | Callable | None = None) -> Callable[[F], F]:
 
         @functools.wraps(fn)
         def recorded(*args, **kwargs):
-            if not _recordings:
+            active = _recordings.get()
+            if not active:
                 return fn(*args, **kwargs)
             label = name or (type(args[0]).__name__ if is_method and args else fn.__name__)
-            return _recordings[-1]._call(label, fn, args, kwargs)
+            return active[-1]._call(label, fn, args, kwargs)
 
         return recorded  # type: ignore[return-value]
 
@@ -193,7 +204,7 @@ def _values_in(items: Iterable) -> list[Value]:
     stack = list(items)[::-1]
     while stack:
         x = stack.pop()
-        if type(x) is Value:
+        if isinstance(x, Value):
             found.append(x)
         elif isinstance(x, list | tuple):
             stack.extend(reversed(x))

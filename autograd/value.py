@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 
 from autograd import primitives as P
-from autograd.mode import _GradMode
+from autograd.mode import grad_enabled
 
 
 class Value:
@@ -182,6 +182,7 @@ class Value:
 # building nodes
 
 _new = object.__new__
+_recording = grad_enabled.get  # the grad mode of this thread or task, read once per node
 
 
 def _node(data: float, parents: tuple, prim: P.Primitive, arg: float | None) -> Value:
@@ -189,7 +190,7 @@ def _node(data: float, parents: tuple, prim: P.Primitive, arg: float | None) -> 
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _GradMode.enabled:
+    if _recording():
         out.parents = parents
         out._prim = prim
         out._arg = arg
