@@ -244,18 +244,22 @@ def _form(op) -> str:
     return op.show.format("x", "y", c="c")
 
 
-def _runs(cls, op) -> bool:
+def _runs(cls, op) -> Exception | None:
+    """None when ``op`` runs on ``cls`` and gives a Value, else the error (why not)."""
     args = [cls(v) for v in _PROBE_OPERANDS[: op.arities[0]]]
     try:
         out = op.apply(*args, op.constants[0]) if op.constants else op.apply(*args)
-    except Exception:  # a learner's class may raise anything for an op it lacks
-        return False
-    return hasattr(out, "data") and hasattr(out, "backward")  # a Value, of cls or a base
+    except Exception as error:  # a learner's class may raise anything for an op it lacks
+        return error
+    if hasattr(out, "data") and hasattr(out, "backward"):  # a Value, of cls or a base
+        return None
+    return TypeError(f"{_form(op)} gave {out!r}, not a Value")
 
 
 def _detect(cls, ops) -> tuple[list, list[str]]:
     """The op variants that run on ``cls``, and the forms of the ones that do not."""
-    runs = {op: _runs(cls, op) for op in ops}
+    errors = {op: _runs(cls, op) for op in ops}
+    runs = {op: error is None for op, error in errors.items()}
     forward = {op.show: ok for op, ok in runs.items() if op.show in _REFLECTED.values()}
     chosen, missing = [], []
     for op, ok in runs.items():
@@ -264,6 +268,12 @@ def _detect(cls, ops) -> tuple[list, list[str]]:
             chosen.append(op)
         elif _form(op) not in missing:
             missing.append(_form(op))
+    if not chosen:
+        first = next(iter(errors.items()))
+        raise ValueError(
+            f"check_engine: {cls.__name__} has none of the operations to test (tried "
+            f"{', '.join(missing)}; {_form(first[0])} raised {_describe(first[1])})"
+        )
     return chosen, [m for m in missing if m not in {_form(op) for op in chosen}]
 
 
@@ -382,7 +392,20 @@ def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
             show = f.nodes[failure.node].op.show
             form = _form(f.nodes[failure.node].op).replace("c", "2")
             return [f"{form} fails while the other order works: define {_REFLECTED_HINT[show]}"]
+        if "unhashable" in failure.message:
+            return [
+                "backward() keeps Values in a set, which needs them hashable: a class that "
+                "defines __eq__ loses its __hash__. Compare .data instead of defining __eq__ "
+                "(or add __hash__ = object.__hash__)"
+            ]
         return []
+    out = _evaluate(cls, f, point)[1]
+    out.backward()
+    if out.grad != 1:
+        return [
+            f"after backward() the output's own grad is {out.grad!r}: backward() must seed it "
+            "with 1 (self.grad = 1.0) before walking the graph"
+        ]
     values = _node_values(f, point)
     for node in f.nodes:  # each operation alone, on fresh leaves, at the operands it had
         alone = Expression(

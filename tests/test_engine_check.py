@@ -378,8 +378,10 @@ def test_bad_arguments_are_named():
         check_engine(type("NoArgs", (), {}))
     with pytest.raises(ValueError, match="max_examples must be an int >= 1"):
         check_engine(Mini, max_examples=0)
-    with pytest.raises(ValueError, match="none of the operations"):
+    with pytest.raises(ValueError, match=r"none of the operations .* x \+ y raised TypeError"):
         check_engine(type("Bare", (), {"__init__": Mini.__init__, "backward": Mini.backward}))
+    with pytest.raises(ValueError, match="raised TypeError: unhashable type"):
+        check_engine(EqualByDataInSets)
 
 
 class WrongOnlyInLargeGraphs(Mini):
@@ -397,3 +399,45 @@ def test_a_bug_the_probes_miss_is_found_by_random_formulas_and_shrunk():
     assert "found by random formulas, shrunk by hypothesis" in message
     assert "tanh" in error.report.formula
     assert "the derivative rule of tanh(x) is wrong on its own" in message
+
+
+class NoSeed(Mini):
+    def backward(self):
+        topo, visited = [], set()
+
+        def build(v):
+            if v not in visited:
+                visited.add(v)
+                for child in v._prev:
+                    build(child)
+                topo.append(v)
+
+        build(self)  # the bug: self.grad = 1.0 forgotten
+        for v in reversed(topo):
+            v._backward()
+
+
+class EqualByData(Mini):
+    def __init__(self, data, _children=(), _op=""):
+        super().__init__(data, (), _op)
+        self._prev = tuple(_children)  # a tuple holds unhashable Values; backward's set does not
+
+    def __eq__(self, other):  # the bug: defining __eq__ makes instances unhashable
+        return isinstance(other, Mini) and self.data == other.data
+
+
+class EqualByDataInSets(Mini):
+    def __eq__(self, other):
+        return isinstance(other, Mini) and self.data == other.data
+
+
+def test_a_missing_seed_is_named():
+    message = str(failure(NoSeed))
+    assert "backward() must seed it with 1" in message
+    assert "the output's own grad is 0.0" in message
+
+
+def test_an_unhashable_class_is_named():
+    error = failure(EqualByData)
+    assert "backward() raised TypeError: unhashable type" in str(error)
+    assert "__hash__ = object.__hash__" in str(error)
