@@ -14,7 +14,7 @@ from autograd._guard import check_installation
 from autograd.backprop import grad, topological_order
 from autograd.checking import gradcheck, gradgradcheck
 from autograd.draw import draw_dot
-from autograd.errors import GradcheckError
+from autograd.errors import DivisionByZeroError, GradcheckError
 from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.scopes import record_scopes, scope
@@ -26,6 +26,7 @@ check_installation()
 __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 
 __all__ = [
+    "DivisionByZeroError",
     "GradcheckError",
     "Step",
     "Value",

@@ -109,7 +109,7 @@ def draw_dot(
         shown = outs[0] if len(outs) == 1 else None
         label = (
             _record(call.name, shown, show_grad, fmt)
-            if shown
+            if shown is not None
             else f"{{ {_escape(call.name)} | {len(outs)} outputs }}"
         )
         style = _CURRENT if hidden.get(current) == i else {}

@@ -1,4 +1,8 @@
-"""Exceptions of stepgrad's own. Bad input raises the built-in TypeError or ValueError."""
+"""Exceptions of stepgrad's own. Bad input raises the built-in TypeError or ValueError.
+
+``DivisionByZeroError`` is both: a ``ValueError`` (a value outside the domain of ``/``) and a
+``ZeroDivisionError``, so code written for micrograd (``except ZeroDivisionError``) still works.
+"""
 
 from __future__ import annotations
 
@@ -13,3 +17,19 @@ class GradcheckError(AssertionError):
     def __init__(self, message: str, mismatches: list | None = None) -> None:
         super().__init__(message)
         self.mismatches = list(mismatches or [])
+
+
+class DivisionByZeroError(ValueError, ZeroDivisionError):
+    """Division by zero, or 0 raised to a negative power (which divides by zero).
+
+    Both a ``ValueError`` and a ``ZeroDivisionError``: catch whichever you are used to.
+
+    >>> from autograd import Value, DivisionByZeroError
+    >>> try:
+    ...     Value(1.0) / 0
+    ... except ZeroDivisionError as error:
+    ...     print(error)
+    /: division by zero (1.0 / 0.0)
+    >>> issubclass(DivisionByZeroError, ValueError)
+    True
+    """

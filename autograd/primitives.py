@@ -23,7 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 
+from autograd.errors import DivisionByZeroError
+
 _INF = math.inf
+_NAN = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +59,25 @@ def _log(x):
 
 
 def _sin(x):
-    return math.sin(x) if type(x) is float else x.sin()
+    return sine(x) if type(x) is float else x.sin()
 
 
 def _cos(x):
-    return math.cos(x) if type(x) is float else x.cos()
+    return cosine(x) if type(x) is float else x.cos()
 
 
 def _sigmoid(x):
     return sigmoid(x) if type(x) is float else x.sigmoid()
+
+
+def _sign(x, at_zero):
+    """1.0 for x > 0, ``at_zero`` for x == 0, -1.0 for x < 0, nan for nan (the step of kinks)."""
+    xr = _real(x)
+    if xr > 0.0:
+        return 1.0
+    if xr < 0.0:
+        return -1.0
+    return at_zero if xr == 0.0 else _NAN
 
 
 def _dpow(x, y):
@@ -72,11 +85,28 @@ def _dpow(x, y):
 
     At x = 0 the formula would divide by zero for y < 1: y = 0 gives 0 (x**0 is constant),
     0 < y < 1 gives +inf (the slope of sqrt at 0). Elsewhere the formula itself is used, so
-    the result stays differentiable in x and y (needed for second derivatives).
+    the result stays differentiable in x and y (needed for second derivatives); on floats it
+    follows IEEE (an overflow is ±inf, never an exception).
     """
-    if _real(x) == 0.0 and _real(y) < 1.0:
-        return 0.0 if _real(y) == 0.0 else _INF
+    if type(x) is float:
+        if x == 0.0 and y < 1.0:
+            return 0.0 if y == 0.0 else _INF * y
+        return y * ieee_pow(x, y - 1.0)
+    if x.data == 0.0 and _real(y) < 1.0:
+        if _real(y) == 0.0:
+            return 0.0
+        # y * 0**(y-1) = ±inf, as a node whose own derivative is -inf for sqrt'' (PyTorch)
+        return y * _unchecked_pow(x, y - 1.0)
     return y * x ** (y - 1.0)
+
+
+def _unchecked_pow(x, y):
+    """x ** y as a node without the domain check (0 ** -0.5 is inf here, not an error)."""
+    from autograd.value import _node  # only for second derivatives at 0
+
+    if type(y) is float:
+        return _node(ieee_pow(x.data, y), (x,), POW_CONST, y)
+    return _node(ieee_pow(x.data, y.data), (x, y), POW, None)
 
 
 def _dpow_exponent(out, x):
@@ -84,7 +114,9 @@ def _dpow_exponent(out, x):
     xr = _real(x)
     if xr > 0.0:
         return out * _log(x)
-    return 0.0 if xr == 0.0 else math.nan
+    if xr == 0.0 and _real(out) == _real(out):  # nan stays nan: 0 ** nan is nan
+        return 0.0
+    return _NAN
 
 
 # ----------------------------------------------------------------------------------------------
@@ -92,29 +124,50 @@ def _dpow_exponent(out, x):
 
 
 def _check_pow(x: float, y: float, shown: str) -> None:
-    if x < 0.0 and not float(y).is_integer():
+    if x < 0.0 and math.isfinite(y) and not float(y).is_integer():
         raise ValueError(
             f"{shown}: a negative base needs an integer exponent (got {x!r} ** {y!r}); "
             "the result would be complex"
         )
     if x == 0.0 and y < 0.0:
-        raise ValueError(f"{shown}: 0 cannot be raised to a negative power (got {x!r} ** {y!r})")
+        raise DivisionByZeroError(
+            f"{shown}: 0 cannot be raised to a negative power (got {x!r} ** {y!r})"
+        )
+
+
+def ieee_pow(x: float, y: float) -> float:
+    """x ** y on floats as IEEE 754 has it: overflow is ±inf, 0 ** -1 is inf; never raises.
+
+    Python's own ``**`` raises ``OverflowError`` and ``ZeroDivisionError`` there, and returns a
+    complex number for a negative base to a non-integer power: that is nan here.
+
+    >>> ieee_pow(10.0, 400.0), ieee_pow(-10.0, 401.0), ieee_pow(0.0, -1.0), ieee_pow(-8.0, 0.5)
+    (inf, -inf, inf, nan)
+    """
+    try:
+        r = x**y
+    except OverflowError:  # |x ** y| > 1.8e308: the sign is negative for x < 0 and odd y
+        return -_INF if x < 0.0 and y % 2.0 == 1.0 else _INF
+    except ZeroDivisionError:  # ±0 ** negative: -inf only for -0.0 and an odd integer y
+        return -_INF if math.copysign(1.0, x) < 0.0 and y % 2.0 == 1.0 else _INF
+    return r if type(r) is float else _NAN
 
 
 def power(x: float, y: float) -> float:
-    """x ** y on floats, real results only; ValueError outside the real domain."""
+    """x ** y on floats, real results only; ValueError outside the real domain, inf on overflow.
+
+    >>> power(2.0, 3.0), power(10.0, 400.0)
+    (8.0, inf)
+    """
     _check_pow(x, y, "**")
-    try:
-        return float(x**y)
-    except OverflowError:
-        raise ValueError(f"**: the result of {x!r} ** {y!r} is too large for a float") from None
+    return ieee_pow(x, y)
 
 
 def _exp_forward(x: float) -> float:
     try:
         return math.exp(x)
-    except OverflowError:
-        raise ValueError(f"exp: the result is too large for a float (exp({x!r}))") from None
+    except OverflowError:  # x > 709.78: e ** x is larger than the largest float
+        return _INF
 
 
 def _log_forward(x: float) -> float:
@@ -132,8 +185,26 @@ def sigmoid(x: float) -> float:
 
 
 def softplus(x: float) -> float:
-    """log(1 + e^x), stable for any finite input: max(x, 0) + log1p(e^-|x|)."""
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    """log(1 + e^x), stable for any finite input: max(x, 0) + log1p(e^-|x|); nan stays nan."""
+    return (x if x > 0.0 else 0.0 if x <= 0.0 else x) + math.log1p(math.exp(-abs(x)))
+
+
+def sine(x: float) -> float:
+    """sin(x); nan at ±inf (IEEE) where ``math.sin`` raises."""
+    return math.sin(x) if -_INF < x < _INF else _NAN
+
+
+def cosine(x: float) -> float:
+    """cos(x); nan at ±inf (IEEE) where ``math.cos`` raises."""
+    return math.cos(x) if -_INF < x < _INF else _NAN
+
+
+def _relu_forward(x: float) -> float:
+    return x if not x <= 0.0 else 0.0  # nan passes through
+
+
+def _leaky_relu_forward(x: float, c: float) -> float:
+    return x if not x <= 0.0 else c * x  # nan passes through
 
 
 # ----------------------------------------------------------------------------------------------
@@ -211,30 +282,30 @@ SOFTPLUS = Primitive(
 )
 RELU = Primitive(
     "relu",
-    lambda x: x if x > 0.0 else 0.0,
-    # d(relu x)/dx = 1 for x > 0, else 0 (relu'(0) = 0, as in micrograd and PyTorch)
-    lambda g, out, x: (g * (1.0 if _real(x) > 0.0 else 0.0),),
+    _relu_forward,
+    # d(relu x)/dx = 1 for x > 0, else 0 (relu'(0) = 0, as in micrograd and PyTorch); nan at nan
+    lambda g, out, x: (g * (1.0 if (xr := _real(x)) > 0.0 else 0.0 if xr <= 0.0 else _NAN),),
 )
 LEAKY_RELU = Primitive(
     "leaky_relu",
-    lambda x, c: x if x > 0.0 else c * x,
+    _leaky_relu_forward,
     # d/dx = 1 for x > 0, else the slope c (the slope is used at 0, like relu'(0) = 0)
-    lambda g, out, x, c: (g * (1.0 if _real(x) > 0.0 else c),),
+    lambda g, out, x, c: (g * (1.0 if (xr := _real(x)) > 0.0 else c if xr <= 0.0 else _NAN),),
 )
 ABS = Primitive(
     "abs",
     abs,
     # d|x|/dx = sign(x); 0 at x = 0, as in PyTorch
-    lambda g, out, x: (g * (1.0 if _real(x) > 0.0 else -1.0 if _real(x) < 0.0 else 0.0),),
+    lambda g, out, x: (g * _sign(x, 0.0),),
 )
 SIN = Primitive(
     "sin",
-    math.sin,
+    sine,
     lambda g, out, x: (g * _cos(x),),  # d(sin x)/dx = cos x
 )
 COS = Primitive(
     "cos",
-    math.cos,
+    cosine,
     lambda g, out, x: (-g * _sin(x),),  # d(cos x)/dx = -sin x
 )
 

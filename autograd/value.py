@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 
 from autograd import primitives as P
+from autograd.errors import DivisionByZeroError
 from autograd.mode import grad_enabled
 
 
@@ -23,6 +24,12 @@ class Value:
         label: a name shown when drawing (``""`` by default).
         parents: the Values this one was computed from, in operand order (``()`` for leaves).
         op: the operation's name, ``""`` for leaves (read only).
+
+    NaN and overflow follow IEEE and PyTorch: nan goes through every op and derivative,
+    overflow gives ±inf (``Value(1000.0).exp()`` is inf), and ``backward()`` never raises on
+    them. ValueError is kept for real domain errors (``log`` of a number <= 0, a negative base
+    to a non-integer power) and ``DivisionByZeroError`` (a ValueError and a ZeroDivisionError)
+    for ``x / 0`` and ``0 ** -1``. ``bool(v)`` is a TypeError: compare ``v.data`` instead.
 
     micrograd's README example, with the same numbers:
 
@@ -61,6 +68,17 @@ class Value:
     def op(self) -> str:
         """The name of the operation that produced this node (``""`` for a leaf)."""
         return "" if self._prim is None else self._prim.name
+
+    def __bool__(self) -> bool:
+        """Refused: ``if v:`` would be True for every Value (micrograd) or hide a comparison.
+
+        Compare the number instead: ``if v.data > 0:``; test for a missing Value with
+        ``if v is not None:``.
+        """
+        raise TypeError(
+            "the truth value of a Value is ambiguous: compare its number, as in "
+            "`if v.data > 0:`, or test `if v is not None:`"
+        )
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -122,7 +140,7 @@ class Value:
     # -- functions ------------------------------------------------------------------------------
 
     def exp(self) -> Value:
-        """e ** self."""
+        """e ** self (inf when it is beyond the largest float, from self > 709.78)."""
         return _unary(P.EXP, self)
 
     def log(self) -> Value:
@@ -214,14 +232,24 @@ def _with_const(prim: P.Primitive, x: Value, c: float) -> Value:
 
 
 def _as_float(x, where: str) -> float:
-    """A real number as a float, or a TypeError that names the operation."""
+    """A real number as a float; a TypeError for anything else, a ValueError past 1.8e308."""
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int or Fraction beyond the largest float
+            raise ValueError(
+                f"{where}: the number is too large for a float (an {type(x).__name__} of about "
+                f"{_digits(x)} digits; floats end near 1.8e308)"
+            ) from None
     raise TypeError(f"{where}: expected a Value or a real number, got {x!r} ({type(x).__name__})")
+
+
+def _digits(x: numbers.Real) -> int:
+    return len(str(abs(int(x))))
 
 
 def _check_divisor(num: float, den: float) -> None:
     if den == 0.0:
-        raise ValueError(f"/: division by zero ({num!r} / {den!r})")
+        raise DivisionByZeroError(f"/: division by zero ({num!r} / {den!r})")

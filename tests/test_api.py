@@ -13,6 +13,7 @@ from autograd import _guard
 def test_autograd_exports_exactly_the_public_names():
     assert sorted(autograd.__all__) == sorted(
         [
+            "DivisionByZeroError",
             "GradcheckError",
             "Step",
             "Value",

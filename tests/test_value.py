@@ -200,8 +200,6 @@ def test_label_must_be_str():
         (lambda: Value(1.0) / 0, r"/: division by zero \(1\.0 / 0\.0\)"),
         (lambda: Value(1.0) / Value(0.0), r"/: division by zero"),
         (lambda: 1.0 / Value(0.0), r"/: division by zero"),
-        (lambda: Value(1000.0).exp(), r"exp: the result is too large"),
-        (lambda: Value(10.0) ** 400, r"\*\*: the result of 10\.0 \*\* 400\.0 is too large"),
     ],
 )
 def test_domain_errors_name_the_op_and_value(build, pattern):
