@@ -14,6 +14,7 @@ from micrograd import nn as mnn
 from micrograd.engine import Value as M
 
 import nn as snn
+from autograd import DivisionByZeroError
 from autograd import Value as S
 from autograd.testing import check_engine
 
@@ -109,11 +110,28 @@ def test_a_negative_base_to_a_fractional_power_is_a_value_error_not_a_complex_nu
 
 
 def test_division_by_zero_is_a_value_error_and_a_zero_division_error():
-    with pytest.raises(ZeroDivisionError):
-        M(1.0) / 0
-    for divide in (lambda: S(1.0) / 0, lambda: S(1.0) / S(0.0), lambda: 1 / S(0.0)):
-        with pytest.raises(ValueError, match="division by zero"):
+    for divide in (lambda: M(1.0) / 0, lambda: M(0.0) ** -1):
+        with pytest.raises(ZeroDivisionError):
             divide()
+    divisions = (
+        lambda: S(1.0) / 0,
+        lambda: S(1.0) / S(0.0),
+        lambda: 1 / S(0.0),
+        lambda: S(0.0) ** -1,
+    )
+    for divide in divisions:
+        with pytest.raises(DivisionByZeroError) as info:
+            divide()
+        assert isinstance(info.value, ValueError) and isinstance(info.value, ZeroDivisionError)
+
+
+def test_a_value_has_no_truth_value():
+    assert bool(M(0.0)) is True  # micrograd: every Value is true, even Value(0)
+    with pytest.raises(TypeError, match=r"truth value of a Value is ambiguous.*v\.data > 0"):
+        bool(S(0.0))
+    with pytest.raises(TypeError):
+        if S(1.0):
+            pass
 
 
 def test_a_value_exponent_works():
