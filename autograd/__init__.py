@@ -17,6 +17,7 @@ from autograd.draw import draw_dot
 from autograd.errors import DivisionByZeroError, GradcheckError
 from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
+from autograd.ops import define_op
 from autograd.scopes import record_scopes, scope
 from autograd.steps import Step, backward_steps
 from autograd.value import Value
@@ -33,6 +34,7 @@ __all__ = [
     "add_all",
     "affine",
     "backward_steps",
+    "define_op",
     "draw_dot",
     "enable_grad",
     "grad",

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from autograd.mode import enable_grad
-from autograd.value import Value
+from autograd.value import Value, _CustomRule
 
 
 def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value]:
@@ -118,8 +118,23 @@ def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
 
 
 def backward(root: Value) -> None:
-    """Fill ``.grad`` of every node ``root`` depends on; see ``Value.backward``."""
+    """Fill ``.grad`` of every node ``root`` depends on; see ``Value.backward``.
+
+    The rules of the table never raise (nan and ±inf follow IEEE). A ``_backward`` function
+    of your own may: then every ``.grad`` is put back as it was and the error propagates.
+    """
     check_value(root, "backward")
+    if _CustomRule.alive:  # only while nodes made micrograd's way exist
+        nodes = topological_order(root)
+        if any(type(v._arg) is _CustomRule for v in nodes):
+            saved = [v.grad for v in nodes]
+            try:
+                deque(walk_backward(root), maxlen=0)
+            except BaseException:
+                for v, g in zip(nodes, saved):
+                    v.grad = g
+                raise
+            return
     deque(walk_backward(root), maxlen=0)
 
 

@@ -27,9 +27,11 @@ def add_all(values: Sequence[Value]) -> Value:
     """
     values = tuple(values)
     data = [v.data for v in values if type(v) is Value]
-    if len(data) != len(values):
-        i, v = next((i, v) for i, v in enumerate(values) if type(v) is not Value)
-        raise TypeError(f"add_all: values[{i}] must be a Value (got {type(v).__name__})")
+    if len(data) != len(values):  # subclasses of Value are welcome; anything else is not
+        for i, v in enumerate(values):
+            if not isinstance(v, Value):
+                raise TypeError(f"add_all: values[{i}] must be a Value (got {type(v).__name__})")
+        data = [v.data for v in values]
     return _node(P.SUM.forward(*data), values, P.SUM, None)
 
 
@@ -60,12 +62,12 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
     if len(data) == len(parents):  # the common case: all Values
         return _node(P.AFFINE.forward(*data), parents, P.AFFINE, None)
     for i, w in enumerate(ws):
-        if type(w) is not Value:
+        if not isinstance(w, Value):
             raise TypeError(f"affine: weights[{i}] must be a Value (got {type(w).__name__})")
-    if type(bias) is not Value:
+    if not isinstance(bias, Value):
         raise TypeError(f"affine: bias must be a Value (got {type(bias).__name__})")
-    if any(type(x) is Value for x in xs):  # a mix: the numbers become leaves
-        xs = tuple(x if type(x) is Value else Value(_as_float(x, "affine")) for x in xs)
+    if any(isinstance(x, Value) for x in xs):  # Values (of a subclass) or a mix
+        xs = tuple(x if isinstance(x, Value) else Value(_as_float(x, "affine")) for x in xs)
         parents = (*ws, *xs, bias)
         return _node(P.AFFINE.forward(*[p.data for p in parents]), parents, P.AFFINE, None)
     consts = tuple(_as_float(x, "affine") for x in xs)

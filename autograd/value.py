@@ -8,7 +8,9 @@ reference to their children, so a graph is freed by reference counting alone.
 
 from __future__ import annotations
 
+import functools
 import numbers
+from collections.abc import Callable
 
 from autograd import primitives as P
 from autograd.errors import DivisionByZeroError
@@ -24,6 +26,12 @@ class Value:
         label: a name shown when drawing (``""`` by default).
         parents: the Values this one was computed from, in operand order (``()`` for leaves).
         op: the operation's name, ``""`` for leaves (read only).
+        _prev, _op, _backward: micrograd's internals, as views computed from ``parents`` and
+            the rule table (see ``_backward`` for nodes made micrograd's way).
+
+    ``Value(data, _children, _op, label)`` is micrograd's constructor too: with children it
+    makes a node of your own, whose ``_backward`` you assign. Subclasses of Value work in
+    every operator and function; what they compute is a plain ``Value``.
 
     NaN and overflow follow IEEE and PyTorch: nan goes through every op and derivative,
     overflow gives ±inf (``Value(1000.0).exp()`` is inf), and ``backward()`` never raises on
@@ -54,7 +62,7 @@ class Value:
 
     __slots__ = ("_arg", "_prim", "data", "grad", "label", "parents")
 
-    def __init__(self, data: float, *, label: str = "") -> None:
+    def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         self.data = _as_float(data, "Value()")
         if not isinstance(label, str):
             raise TypeError(f"Value(): label must be a str (got {type(label).__name__})")
@@ -62,12 +70,74 @@ class Value:
         self.label = label
         self.parents: tuple[Value, ...] = ()
         self._prim: P.Primitive | None = None
-        self._arg: float | None = None
+        self._arg: float | _CustomRule | None = None
+        if _children != () or _op != "":  # micrograd's Value(t, (self,), 'tanh')
+            _make_custom(self, _children, _op)
 
     @property
     def op(self) -> str:
         """The name of the operation that produced this node (``""`` for a leaf)."""
         return "" if self._prim is None else self._prim.name
+
+    # -- micrograd's internals, as views (for its notebooks and Karpathy's lecture) ---------------
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's ``_prev``: the set of this node's parents (``parents`` keeps their order)."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's spelling of ``op``: ``'+'``, ``'*'``, ``'**2'``, ``'ReLU'``, ``'tanh'``...
+
+        Ops micrograd does not have keep stepgrad's name (``'sigmoid'``, ``'sum'``, ...).
+        """
+        prim = self._prim
+        if prim is P.POW_CONST:
+            c = self._arg
+            return f"**{int(c) if c.is_integer() else c}"
+        if prim is P.RELU:
+            return "ReLU"
+        return "" if prim is None else prim.name
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's ``_backward()``: add this node's contributions to its parents' ``.grad``.
+
+        The contributions are computed from this node's own ``.grad`` and the rule table,
+        exactly as ``backward()`` computes them; on a leaf it does nothing. Calling it node by
+        node in reverse topological order (Karpathy's lecture) gives ``backward()``'s grads.
+
+        Assigning a function makes this a node of your own, micrograd's way: ``out =
+        Value(t, (x,), 'tanh')`` then ``out._backward = fn``, where ``fn`` adds to the
+        parents' ``.grad`` from ``out.grad``. ``backward()``, ``grad()``, ``backward_steps``
+        and ``draw_dot`` handle it (first derivatives only: ``fn`` works on floats). If ``fn``
+        raises, ``backward()`` puts every ``.grad`` back as it was before raising it.
+
+        >>> x = Value(0.5)
+        >>> t = x.data ** 2
+        >>> out = Value(t, (x,), "square")
+        >>> def _backward():
+        ...     x.grad += 2 * x.data * out.grad
+        >>> out._backward = _backward
+        >>> (out * 3).backward()
+        >>> out.op, x.grad
+        ('square', 3.0)
+        """
+        rule = self._arg
+        if type(rule) is _CustomRule:
+            return rule.fn or _nothing
+        return functools.partial(_propagate, self)
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], None]) -> None:
+        if not callable(fn):
+            raise TypeError(f"_backward: expected a function, got {type(fn).__name__}")
+        if not self.parents:  # a leaf (also a node built under no_grad): nothing to pass on
+            return
+        if type(self._arg) is not _CustomRule:
+            _make_custom(self, self.parents, self._prim.name)
+        self._arg.fn = fn
 
     def __bool__(self) -> bool:
         """Refused: ``if v:`` would be True for every Value (micrograd) or hide a comparison.
@@ -87,42 +157,50 @@ class Value:
     # -- arithmetic -----------------------------------------------------------------------------
 
     def __add__(self, other) -> Value:
-        if type(other) is Value:
+        if type(other) is Value or isinstance(other, Value):
             return _binary(P.ADD, self, other)
         return _with_const(P.ADD_CONST, self, _as_float(other, "+"))
 
     def __radd__(self, other) -> Value:  # other + self
+        if type(other) is not float and isinstance(other, Value):  # from a subclass
+            return _binary(P.ADD, other, self)
         return _with_const(P.ADD_CONST, self, _as_float(other, "+"))
 
     def __mul__(self, other) -> Value:
-        if type(other) is Value:
+        if type(other) is Value or isinstance(other, Value):
             return _binary(P.MUL, self, other)
         return _with_const(P.MUL_CONST, self, _as_float(other, "*"))
 
     def __rmul__(self, other) -> Value:  # other * self
+        if type(other) is not float and isinstance(other, Value):  # from a subclass
+            return _binary(P.MUL, other, self)
         return _with_const(P.MUL_CONST, self, _as_float(other, "*"))
 
     def __pow__(self, other) -> Value:
-        if type(other) is Value:
+        if type(other) is Value or isinstance(other, Value):
             return _binary(P.POW, self, other)
         return _with_const(P.POW_CONST, self, _as_float(other, "**"))
 
     def __rpow__(self, other) -> Value:  # other ** self
+        if type(other) is not float and isinstance(other, Value):  # from a subclass
+            return _binary(P.POW, other, self)
         return _with_const(P.RPOW_CONST, self, _as_float(other, "**"))
 
     def __neg__(self) -> Value:  # -self
         return _with_const(P.MUL_CONST, self, -1.0)
 
     def __sub__(self, other) -> Value:  # self - other
-        if type(other) is Value:
+        if type(other) is Value or isinstance(other, Value):
             return self + (-other)
         return _with_const(P.ADD_CONST, self, -_as_float(other, "-"))
 
     def __rsub__(self, other) -> Value:  # other - self
+        if type(other) is not float and isinstance(other, Value):  # from a subclass
+            return other + (-self)
         return (-self) + _as_float(other, "-")
 
     def __truediv__(self, other) -> Value:  # self / other
-        if type(other) is Value:
+        if type(other) is Value or isinstance(other, Value):
             _check_divisor(self.data, other.data)
             return self * other**-1.0
         c = _as_float(other, "/")
@@ -130,6 +208,9 @@ class Value:
         return self * (1.0 / c)
 
     def __rtruediv__(self, other) -> Value:  # other / self
+        if type(other) is not float and isinstance(other, Value):  # from a subclass
+            _check_divisor(other.data, self.data)
+            return other * self**-1.0
         c = _as_float(other, "/")
         _check_divisor(c, self.data)
         return c * self**-1.0
@@ -253,3 +334,103 @@ def _digits(x: numbers.Real) -> int:
 def _check_divisor(num: float, den: float) -> None:
     if den == 0.0:
         raise DivisionByZeroError(f"/: division by zero ({num!r} / {den!r})")
+
+
+# ----------------------------------------------------------------------------------------------
+# nodes of your own, micrograd's way: Value(t, (x,), 'tanh') then out._backward = fn
+
+
+class _CustomRule:
+    """The ``_arg`` of a node with a ``_backward`` function of its own (no new slot on Value).
+
+    It holds the node (the function reads ``out.grad`` and writes its parents' ``.grad``): a
+    reference cycle, like the one micrograd's closure makes through ``out`` anyway.
+    """
+
+    __slots__ = ("fn", "node")
+    alive = 0  # how many exist: backward() guards against their errors only while any do
+
+    def __init__(self, node: Value) -> None:
+        self.node = node
+        self.fn: Callable[[], None] | None = None  # micrograd's default _backward does nothing
+        _CustomRule.alive += 1
+
+    def __del__(self) -> None:
+        _CustomRule.alive -= 1
+
+    def contributions(self, g: float) -> tuple[float, ...]:
+        """Run ``fn`` with ``out.grad = g`` and the parents' grads at 0, read what it added.
+
+        Every grad it touched is put back, so callers add the result themselves (the walk
+        adds ``before + contribution``, bit for bit what ``fn``'s own ``+=`` gives). A parent
+        that appears twice gets everything at its first position.
+        """
+        node, parents = self.node, self.node.parents
+        if self.fn is None:
+            return (0.0,) * len(parents)
+        unique = list(dict.fromkeys(parents))
+        saved, saved_out = [p.grad for p in unique], node.grad
+        for p in unique:
+            p.grad = 0.0
+        node.grad = g
+        try:
+            self.fn()
+            added = {p: p.grad for p in unique}
+        finally:
+            node.grad = saved_out
+            for p, before in zip(unique, saved):
+                p.grad = before
+        return tuple(added.pop(p, 0.0) for p in parents)
+
+
+def _custom_vjp(g, out, *xs_and_rule):
+    rule = xs_and_rule[-1]
+    if isinstance(out, Value):  # grad(..., create_graph=True) runs rules on Values
+        raise TypeError(
+            f"grad(create_graph=True): {out!r} (op {out.op!r}) was made micrograd's way, with a "
+            "_backward function that works on floats, so its derivative has no graph to "
+            "differentiate again; first derivatives (backward(), grad()) work"
+        )
+    return rule.contributions(g)
+
+
+@functools.cache
+def _custom_primitive(name: str) -> P.Primitive:
+    def forward(*xs):
+        raise TypeError(f"{name}: a node made with Value(data, _children, _op) has no forward")
+
+    return P.Primitive(name, forward, _custom_vjp)
+
+
+def _make_custom(node: Value, children, op: str) -> None:
+    if not isinstance(children, tuple | list | set | frozenset):
+        raise TypeError(
+            f"Value(): _children must be a tuple of Values (got {type(children).__name__}); "
+            "pass a label by keyword: Value(x, label='a')"
+        )
+    for i, c in enumerate(children):
+        if not isinstance(c, Value):
+            raise TypeError(f"Value(): _children[{i}] must be a Value (got {type(c).__name__})")
+    if not isinstance(op, str):
+        raise TypeError(f"Value(): _op must be a str (got {type(op).__name__})")
+    if not children and op == "":
+        return
+    if not children:
+        raise ValueError(f"Value(): _op {op!r} needs _children (the Values it was computed from)")
+    if not _recording():  # under no_grad: a leaf, like every other op
+        return
+    node.parents = tuple(children)
+    node._prim = _custom_primitive(op)
+    node._arg = _CustomRule(node)
+
+
+def _nothing() -> None:
+    """micrograd's default ``_backward``: a leaf passes nothing on."""
+
+
+def _propagate(node: Value) -> None:
+    from autograd.backprop import contributions
+
+    if node.parents:
+        for p, d in zip(node.parents, contributions(node, node.grad)):
+            p.grad += d

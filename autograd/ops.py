@@ -1,0 +1,66 @@
+"""``define_op``: add an operation with its derivatives in one definition.
+
+An op is its forward value on floats and one local-derivative rule per input. Registered once,
+it is a primitive like stepgrad's own ``tanh`` or ``sin``: ``backward()``, ``grad()`` (also
+``create_graph=True`` for second and higher derivatives), ``gradcheck``, ``draw_dot`` and the
+steppers know it by its name. stepgrad defines its own ``exp``, ``tanh``, ``softplus``, ``abs``,
+``sin`` and ``cos`` the same way (``autograd.primitives``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from autograd import primitives as P
+from autograd.value import Value, _as_float, _node
+
+
+def define_op(
+    name: str,
+    forward: Callable[..., float],
+    *rules: Callable,
+    domain: Callable[..., bool] | None = None,
+    expects: str | None = None,
+) -> Callable[..., Value]:
+    """Define an op from its forward on floats and one local-derivative rule per input.
+
+    Args:
+        name: how the op is shown (``draw_dot``, steppers, ``Value.op``).
+        forward: the op on floats: ``forward(x, y, ...) -> float``.
+        *rules: one per input, in input order: ``rule(x, y, ..., out)`` returns d(out)/d(that
+            input). Write it with ``+ - * / **`` (they work on floats and on Values alike), so
+            ``grad(..., create_graph=True)`` can differentiate it again.
+        domain: optional ``domain(x, y, ...) -> bool`` on floats; False raises a ValueError
+            naming the op, ``expects`` and the inputs (nan inputs pass: nan propagates).
+        expects: what the domain accepts, for that message (``"a positive number"``).
+
+    Returns a function of Values (or real numbers, which become leaves) that builds the node;
+    assign it to a class to make it a method. Defining a name again replaces the earlier op;
+    stepgrad's own names (``tanh``, ``+``, ...) are refused.
+
+    >>> from autograd import Value, define_op, grad, gradcheck
+    >>> cube = define_op("cube", lambda x: x**3, lambda x, out: 3 * x**2)
+    >>> x = Value(2.0)
+    >>> y = cube(x)
+    >>> y.op, y.data
+    ('cube', 8.0)
+    >>> (dy,) = grad(y, [x], create_graph=True)
+    >>> dy.data, grad(dy, [x])
+    (12.0, [12.0])
+    >>> gradcheck(cube, [0.7])
+    True
+    """
+    prim = P.define(name, forward, *rules, domain=domain, expects=expects)
+    arity = len(rules)
+
+    def op(*inputs) -> Value:
+        if len(inputs) != arity:
+            raise TypeError(f"{name}: expected {arity} inputs, got {len(inputs)}")
+        xs = tuple(x if isinstance(x, Value) else Value(_as_float(x, name)) for x in inputs)
+        out = prim.forward(*[x.data for x in xs])
+        return _node(_as_float(out, name), xs, prim, None)
+
+    op.__name__ = op.__qualname__ = name if name.isidentifier() else "op"
+    op.__doc__ = f"The op {name!r} (made with define_op): {arity} input(s), one Value out."
+    op.primitive = prim  # type: ignore[attr-defined]
+    return op
