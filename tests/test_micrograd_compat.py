@@ -58,6 +58,47 @@ def test_zero_grad_and_biases_are_float_zeros():
 
 
 # ----------------------------------------------------------------------------------------------
+# graphs: constants, op names, parents
+
+
+def _trace(root) -> set:
+    nodes, stack = set(), [root]
+    while stack:
+        v = stack.pop()
+        if v not in nodes:
+            nodes.add(v)
+            stack.extend(v._prev)
+    return nodes
+
+
+def test_a_number_is_a_constant_of_the_op_not_a_node():
+    xm, xs = M(3.0), S(3.0)
+    ym, ys = xm * 2, xs * 2
+    assert len(ym._prev) == 2 and sorted(v.data for v in ym._prev) == [2, 3.0]  # a Value(2) leaf
+    assert ys._prev == {xs} and ys.parents == (xs,)
+    # x - y: micrograd adds a Value(-1) leaf for the negation; stepgrad keeps -1 in the op
+    assert len(_trace(M(1.0) - M(2.0))) == 5
+    assert len(_trace(S(1.0) - S(2.0))) == 4
+
+
+def test_op_names_micrograds_spelling_in_op_underscore_stepgrads_in_op():
+    def ops(V):
+        x, y = V(2.0), V(3.0)
+        exprs = (x + y, x * 2, x - y, -x, x / y, 2 / x, x**2, x**-1, x.relu())
+        return [e._op for e in exprs]
+
+    assert ops(S) == ops(M) == ["+", "*", "+", "*", "*", "*", "**2", "**-1", "ReLU"]
+    x = S(2.0)
+    assert [(x**2).op, x.relu().op, (x + 1).op] == ["**", "relu", "+"]
+
+
+def test_prev_is_a_set_and_parents_keep_every_use_in_order():
+    am, a = M(3.0), S(3.0)
+    assert (am + am)._prev == {am}
+    assert (a + a)._prev == {a} and (a + a).parents == (a, a)
+
+
+# ----------------------------------------------------------------------------------------------
 # backward
 
 
