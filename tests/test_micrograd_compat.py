@@ -175,6 +175,13 @@ def test_a_value_has_no_truth_value():
             pass
 
 
+def test_an_overflowing_power_is_inf_not_an_overflow_error():
+    with pytest.raises(OverflowError):
+        M(10.0) ** 400
+    assert (S(10.0) ** 400).data == float("inf")
+    assert (M(1e200) * M(1e200)).data == (S(1e200) * S(1e200)).data == float("inf")  # the same
+
+
 def test_a_value_exponent_works():
     with pytest.raises(AssertionError, match="only supporting int/float powers"):
         M(2.0) ** M(3.0)
