@@ -135,8 +135,9 @@ class Value:
             raise TypeError(f"_backward: expected a function, got {type(fn).__name__}")
         if not self.parents:  # a leaf (also a node built under no_grad): nothing to pass on
             return
-        if type(self._arg) is not _CustomRule:
-            _make_custom(self, self.parents, self._prim.name)
+        if type(self._arg) is not _CustomRule:  # a built-in node becomes one of your own
+            self._prim = _custom_primitive(self._prim.name)
+            self._arg = _CustomRule(self)
         self._arg.fn = fn
 
     def __bool__(self) -> bool:

@@ -427,3 +427,12 @@ def test_the_guard_costs_nothing_once_micrograd_style_nodes_are_gone():
     del y
     gc.collect()  # the node and its rule form a cycle, like micrograd's closures
     assert _CustomRule.alive == alive
+
+
+def test_assigning_backward_under_no_grad_to_a_node_built_before():
+    x = Value(2.0)
+    y = x * 3.0
+    with no_grad():
+        y._backward = lambda: None  # the node has parents: it becomes one of your own
+    y.backward()
+    assert (y.op, x.grad) == ("*", 0.0)
