@@ -14,6 +14,7 @@ def test_autograd_exports_exactly_the_public_names():
     assert sorted(autograd.__all__) == sorted(
         [
             "GradcheckError",
+            "StaleGraphError",
             "Step",
             "Value",
             "add_all",
