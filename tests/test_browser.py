@@ -46,13 +46,28 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
+def _require_browser() -> None:
+    """Skip (by hand) or fail (in CI) when Chromium or Playwright is missing."""
     reason = _missing()
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests need a browser in CI: {reason}")
         pytest.skip(reason)
+
+
+def test_a_missing_browser_skips_by_hand_and_fails_in_ci(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no chromium on PATH"):
+        _require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="need a browser in CI"):
+        _require_browser()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -113,7 +128,7 @@ def _network():
     # the delta rule, by hand
     delta_y = (y.data - target) * y.data * (1 - y.data)
     by_hand = {"c": delta_y, "v1": delta_y * h[0].data, "v2": delta_y * h[1].data}
-    for j, (neuron, v) in enumerate(zip(hidden.neurons, output.neurons[0].w), start=1):
+    for j, v in enumerate(output.neurons[0].w, start=1):
         delta = delta_y * v.data * h[j - 1].data * (1 - h[j - 1].data)
         by_hand[f"b{j}"] = delta
         for i, xi in enumerate(x, start=1):
@@ -184,9 +199,9 @@ def test_the_picture_and_the_highlighted_node_fit_a_1400_px_window(open_page, tm
     page = open_page(stepper.save_html(tmp_path / "stepper.html"))
     assert _shown(page)["where"] == f"step 5 of {stepper.total}"
     left, top, right, bottom = _box(page, ".sg-frame:not([style*=none]) svg")
-    assert 0 <= left and right <= WIDTH and bottom <= HEIGHT, (left, top, right, bottom)
+    assert left >= 0 and right <= WIDTH and bottom <= HEIGHT, (left, top, right, bottom)
     node = _box(page, '.sg-frame:not([style*=none]) g.node polygon[fill="#ffd54f"]')
-    assert 0 <= node[0] and node[2] <= WIDTH and 0 <= node[1] and node[3] <= HEIGHT
+    assert node[0] >= 0 and node[2] <= WIDTH and node[1] >= 0 and node[3] <= HEIGHT
     bar = _box(page, ".sg-bar")
     assert bar[1] >= 0 and bar[3] <= HEIGHT
     page.get_by_role("button", name="+").click()  # zoom in: the picture grows, scrolls inside
@@ -209,7 +224,7 @@ def test_without_javascript_the_page_still_shows_the_steps(open_page, tmp_path):
 
 
 def test_the_stored_notebook_exported_to_html_shows_working_steppers(open_page, tmp_path):
-    nbconvert = pytest.importorskip("nbconvert")
+    import nbconvert  # in the dev extra
     import nbformat
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
