@@ -17,6 +17,7 @@ import graphviz
 
 from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
 from autograd._dot_parts import parts_of
+from autograd._page import fit
 from autograd.backprop import check_value, topological_order
 from autograd.render import use_renderer
 from autograd.scopes import ScopeRecording
@@ -54,11 +55,15 @@ class DotGraph(graphviz.Digraph):
 
 
 def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
-    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter."""
+    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter.
+
+    The SVG scales down to the width of the output area (never up); the PNG is what Jupyter
+    shows where it does not trust the notebook.
+    """
     wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
     bundle = {}
-    if "image/svg+xml" in wanted:
-        bundle["image/svg+xml"] = graph.pipe(format="svg", encoding="utf-8")
+    if "image/svg+xml" in wanted:  # scaled to the width of the output, up to its own size
+        bundle["image/svg+xml"] = fit(graph.pipe(format="svg", encoding="utf-8"))
     if "image/png" in wanted:  # at 72 dpi (1 px per point): a fallback, kept small
         small = graph.copy()
         small.graph_attr.setdefault("dpi", "72")

@@ -117,6 +117,11 @@ class Stepper:
             self._svgs[k] = self[k].pipe(format="svg", encoding="utf-8")
         return self._svgs[k]
 
+    def _png(self, k: int) -> bytes:
+        small = self[k].copy()
+        small.graph_attr.setdefault("dpi", "72")
+        return small.pipe(format="png")
+
     def _repr_svg_(self) -> str:
         return self.svg()
 
@@ -177,6 +182,7 @@ class Stepper:
             texts=texts,
             svgs=svgs,
             start=self.position,
+            png=self._png(self.position),
             colours=self.legend,
             standalone=standalone,
         )

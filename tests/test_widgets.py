@@ -235,10 +235,43 @@ def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
 
 @settings(max_examples=10)
 @given(programs(max_ops=6))
-def test_the_page_holds_every_frame(recipe):
+def test_the_page_holds_every_frame_and_nothing_from_outside(recipe):
+    import json
+
     _, root = build(recipe)
     stepper = BackwardStepper(root, max_nodes=None)
     page = stepper._repr_html_()
-    assert page.count('class="sg-frame"') == len(stepper)
-    for text in stepper.texts():
-        assert html.escape(text) in page
+    data = re.search(r'<script type="application/json" class="sg-data">(.*?)</script>', page, re.S)
+    frames = json.loads(data.group(1))
+    assert [text for text, _ in frames] == stepper.texts()
+    assert all(svg.startswith("<svg") and "</svg>" in svg for _, svg in frames)
+    assert html.escape(stepper.texts()[0]) in page  # the static fallback: text and a PNG
+    assert 'src="data:image/png;base64,' in page
+    for outside in ('src="http', "href=", "<link", "@import", "url("):
+        assert outside not in page
+
+
+def test_save_html_writes_a_whole_page(tmp_path):
+    stepper = BackwardStepper(_example()[-1]).goto(2)
+    path = stepper.save_html(tmp_path / "steps.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and 'data-start="2"' in text and "data-page" in text
+    fragment = stepper._repr_html_()  # the notebook's output: the same, keys on the stepper
+    assert fragment.replace('data-total="3"', 'data-total="3" data-page') in text
+    with pytest.raises(ValueError, match=r"save_html: path must end in \.html"):
+        stepper.save_html(tmp_path / "steps.txt")
+
+
+def test_a_node_used_twice_gets_two_red_edges_and_both_additions():
+    # notebook 01's `x + x`: micrograd once overwrote the first contribution with the second
+    x = Value(3.0, label="x")
+    y = x + x
+    y.label = "y"
+    stepper = BackwardStepper(y, precision=1).goto(1)
+    assert stepper.grad_of(x) == 2.0 and x.grad == 0.0
+    source = stepper[1].source
+    assert source.count('-> v1_op [color="#d32f2f"') == 2 and "adds 1.0 + 1.0" in source
+    assert stepper.describe().splitlines()[1:3] == [
+        "  to x: 1.0 × 1.0 (local) = 1.0",
+        "  to x: 1.0 × 1.0 (local) = 1.0",
+    ]
