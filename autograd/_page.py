@@ -28,7 +28,8 @@ _STYLE = """
 .stepgrad-stepper .sg-bar input[type=range]{flex:1 1 200px;min-width:120px}
 .stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px}
 .stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
-.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px}
+.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;max-height:30vh;
+ overflow:auto}
 .stepgrad-stepper .sg-pic{overflow:auto;max-width:100%}
 .stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
 .stepgrad-stepper .sg-legend span{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;

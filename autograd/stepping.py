@@ -34,11 +34,13 @@ class Stepper:
     - ``draw() -> graphviz.Digraph``: the picture at the current position.
 
     Pictures got through the base class (``stepper[k]``, ``frames()``, ``widget()``, the
-    page) share one layout, computed once from the pictures of every position.
+    page) share one layout, computed once from the pictures of every position; they are
+    computed once and kept, as a stepper shows a snapshot that does not change.
     """
 
     total: int
-    title = "stepper"
+    title = "stepper"  # the saved page's title
+    legend: tuple[tuple[str, str], ...] = ()  # (colour, meaning) pairs shown with the pictures
 
     def __init__(self) -> None:
         self.position = 0
@@ -149,8 +151,6 @@ class Stepper:
         show()
         legend = widgets.HTML(_page.legend(self.legend))
         return widgets.VBox([widgets.HBox([back, slider, forward]), words, legend, picture])
-
-    legend: tuple[tuple[str, str], ...] = ()
 
     # -- a page without a kernel -------------------------------------------------------------
 

@@ -179,6 +179,11 @@ def test_a_stepper_of_a_network_keeps_its_scopes_on_the_copy():
     first = stepper[1].source
     assert "Layer 2, Neuron 1" in first and "#ffd54f" in first  # the box of the current step
     assert "Layer 1, Neuron 2" in stepper[-1].source
+    texts = stepper.texts()  # a box's output is called by the box in the text too
+    assert texts[1].startswith(
+        "step 1: [Layer 2, Neuron 1] = affine(n0, n1, n2, [Layer 1, Neuron 1]"
+    )
+    assert any("to [Layer 1, Neuron 3]:" in text for text in texts)
 
 
 def test_the_stepper_renders_svg_without_a_system_dot():
@@ -192,6 +197,13 @@ def test_the_stepper_renders_svg_without_a_system_dot():
 
         dot_command.DOT_BINARY = before
     assert "<svg" in svg and "grad 1.0000" in svg and "#ffd54f" in svg
+
+
+def test_a_leaf_root_has_one_position():
+    stepper = BackwardStepper(Value(2.0, label="x"))
+    assert (stepper.total, len(stepper), len(stepper.frames())) == (0, 1, 1)
+    assert "root is a leaf" in stepper.describe() and "x" in stepper[0].source
+    assert 'data-total="0"' in stepper._repr_html_()
 
 
 def test_bad_arguments():
