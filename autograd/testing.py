@@ -587,3 +587,6 @@ def expressions(
         margin,
         max_magnitude,
     )
+
+
+from autograd.engine_check import EngineCheckError, check_engine  # noqa: E402, F401 (re-exported)

@@ -117,6 +117,12 @@ class Layer(Module):
     >>> out = layer([0.5, -1.0, 2.0])
     >>> len(out), len(layer.parameters())
     (2, 8)
+
+    One neuron still gives a list (micrograd's ``Layer`` returns the Value itself, which
+    breaks an MLP with a hidden layer of one neuron; only ``MLP`` unwraps its single output):
+
+    >>> Layer(3, 1, rng=random.Random(0))([0.5, -1.0, 2.0])
+    [Value(data=..., grad=0.0)]
     """
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:

@@ -1,0 +1,178 @@
+"""The HTML of a stepper that needs no kernel: every frame inline, a little plain JavaScript.
+
+The frames (SVG pictures and texts) travel as JSON inside a ``<script type="application/json">``
+that no browser runs; a small script builds the stepper from them: previous/next buttons, a
+slider, the left/right arrow keys and zoom buttons (the picture fits the width it is shown
+in, and can be enlarged). Where scripts are stripped (a stored notebook opened untrusted in
+JupyterLab, GitHub), both scripts vanish and what stays is the static fallback: the current
+position's text and its picture as a PNG, and every position's text under ``<details>``.
+(JupyterLab's sanitizer removes inline SVG from untrusted HTML, but keeps images.) Nothing is
+loaded from anywhere: no fonts, no scripts, no images outside the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+
+_SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
+_SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
+
+_STYLE = """
+.stepgrad-stepper{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:100%;
+ outline:none}
+.stepgrad-stepper .sg-bar{position:sticky;top:0;z-index:2;background:#fff;display:flex;
+ flex-wrap:wrap;align-items:center;gap:6px;padding:4px 0;border-bottom:1px solid #ddd}
+.stepgrad-stepper .sg-bar input[type=range]{flex:1 1 200px;min-width:120px}
+.stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px}
+.stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
+.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;max-height:30vh;
+ overflow:auto}
+.stepgrad-stepper .sg-pic{overflow:auto;max-width:100%}
+.stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
+.stepgrad-stepper .sg-legend span{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;
+ border:1px solid #999;vertical-align:middle}
+"""
+
+_SCRIPT = """
+(function () {
+  function init(root) {
+    if (root.getAttribute("data-sg-ready")) return;
+    root.setAttribute("data-sg-ready", "1");
+    var data = JSON.parse(root.querySelector("script.sg-data").textContent);
+    var frames = data.map(function (f, i) {
+      var div = document.createElement("div");
+      div.className = "sg-frame"; div.setAttribute("data-k", i);
+      var pre = document.createElement("pre");
+      pre.textContent = f[0];
+      var pic = document.createElement("div");
+      pic.className = "sg-pic"; pic.innerHTML = f[1];
+      div.appendChild(pre); div.appendChild(pic); root.appendChild(div);
+      return div;
+    });
+    var total = frames.length - 1;
+    var k = parseInt(root.getAttribute("data-start"), 10) || 0;
+    var zoom = 0;  /* 0: fit the width; 1, 2, ...: 100%, 200%, ... of the natural size */
+    var bar = document.createElement("div");
+    bar.className = "sg-bar";
+    function button(text, title, act) {
+      var b = document.createElement("button");
+      b.type = "button"; b.textContent = text; b.title = title;
+      b.addEventListener("click", act); bar.appendChild(b); return b;
+    }
+    var back = button("\\u25c0 previous", "previous step (left arrow)",
+      function () { show(k - 1); });
+    var slider = document.createElement("input");
+    slider.type = "range"; slider.min = 0; slider.max = total; slider.value = k;
+    slider.setAttribute("aria-label", "step");
+    slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
+    bar.appendChild(slider);
+    var forward = button("next \\u25b6", "next step (right arrow)", function () { show(k + 1); });
+    var where = document.createElement("span");
+    where.className = "sg-where"; bar.appendChild(where);
+    button("\\u2212", "smaller", function () { setZoom(zoom <= 1 ? 0 : zoom - 1); });
+    button("fit", "fit the width", function () { setZoom(0); });
+    button("+", "larger", function () { setZoom(zoom + 1); });
+    root.insertBefore(bar, root.firstChild);
+    root.querySelectorAll(".sg-static").forEach(function (e) { e.parentNode.removeChild(e); });
+    function setZoom(z) {
+      zoom = z;
+      root.querySelectorAll(".sg-pic svg").forEach(function (svg) {
+        var w = parseFloat(svg.getAttribute("data-width"));
+        svg.style.maxWidth = z ? "none" : w + "pt";
+        svg.style.maxHeight = z ? "none" : "75vh";
+        svg.style.width = z ? (w * z) + "pt" : "100%";
+      });
+    }
+    function show(j) {
+      k = Math.max(0, Math.min(total, j));
+      for (var i = 0; i <= total; i++) frames[i].style.display = i === k ? "" : "none";
+      slider.value = k;
+      where.textContent = "step " + k + " of " + total;
+      back.disabled = k === 0; forward.disabled = k === total;
+      root.setAttribute("data-position", k);
+    }
+    function onKey(e) {
+      if (e.target && e.target.tagName === "INPUT") return;
+      if (e.key === "ArrowRight") { show(k + 1); e.preventDefault(); }
+      else if (e.key === "ArrowLeft") { show(k - 1); e.preventDefault(); }
+    }
+    if (root.hasAttribute("data-page")) document.addEventListener("keydown", onKey);
+    else root.addEventListener("keydown", onKey);
+    show(k);
+  }
+  document.querySelectorAll(".stepgrad-stepper").forEach(init);
+})();
+"""
+
+
+def fit(svg: str) -> str:
+    """An SVG from graphviz made to fit its container: no prolog, width 100% up to its size."""
+    svg = svg[svg.index("<svg") :]
+    start = _SVG_START.search(svg)
+    tag = start.group(0)
+    sizes = dict(_SIZE.findall(tag))
+    width = sizes.get("width", "0")
+    new = _SIZE.sub("", tag)
+    style = f"max-width:{width}pt;max-height:75vh;height:auto"
+    new = new.replace("<svg", f'<svg width="100%" data-width="{width}" style="{style}"', 1)
+    return new + svg[start.end() :]
+
+
+def legend(items) -> str:
+    """The colours of the pictures in words, as HTML (empty without items)."""
+    if not items:
+        return ""
+    cells = " &#183; ".join(  # the dots keep the words apart where styles are stripped
+        f'<span style="background:{colour}"></span>{html.escape(text)}' for colour, text in items
+    )
+    return f'<div class="sg-legend">{cells}</div>'
+
+
+def _json(texts: list[str], svgs: list[str]) -> str:
+    """The frames as JSON that is safe inside a script element."""
+    frames = json.dumps([[t, fit(svg)] for t, svg in zip(texts, svgs)], ensure_ascii=True)
+    return frames.replace("</", "<\\/")
+
+
+def page(
+    *,
+    title: str,
+    texts: list[str],
+    svgs: list[str],
+    start: int,
+    png: bytes,
+    colours,
+    standalone: bool,
+) -> str:
+    """The stepper's HTML: a fragment for a notebook, or a whole page for ``save_html``.
+
+    ``png`` is the picture at position ``start``, for where scripts and SVG are stripped.
+    """
+    total = len(texts) - 1
+    picture = base64.b64encode(png).decode("ascii")
+    words = "".join(f'<pre data-k="{k}">{html.escape(text)}</pre>' for k, text in enumerate(texts))
+    body = (
+        f'<div class="stepgrad-stepper" tabindex="0" data-start="{start}" '
+        f'data-total="{total}"{" data-page" if standalone else ""}>'
+        f"<style>{_STYLE}</style>"
+        f"{legend(colours)}"
+        f'<div class="sg-static"><pre>{html.escape(texts[start])}</pre>'
+        f'<img alt="the graph at step {start}" src="data:image/png;base64,{picture}" '
+        'style="max-width:100%">'
+        f"<details><summary>all {total + 1} positions, 0 to {total}, in words (where scripts "
+        "run, this is a stepper: buttons, a slider, the arrow keys)</summary>"
+        f"{words}</details></div>"
+        f'<script type="application/json" class="sg-data">{_json(texts, svgs)}</script>'
+        f"<script>{_SCRIPT}</script></div>"
+    )
+    if not standalone:
+        return body
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title></head>"
+        f'<body style="margin:8px 16px">{body}</body></html>\n'
+    )
