@@ -34,7 +34,7 @@ class Value:
 
     ``x / y`` (and ``x / 2``, ``2 / x``) is one node whose value is Python's own float
     division, rounded once: ``(x / x).data`` is 1.0 also at 1e-320, where micrograd's
-    ``x * x**-1`` overflows to inf.
+    ``x * x**-1`` overflows (micrograd raises OverflowError there).
 
     NaN and overflow follow IEEE and PyTorch: nan goes through every op and derivative,
     overflow gives ±inf (``Value(1000.0).exp()`` is inf), and ``backward()`` never raises on

@@ -87,7 +87,8 @@ def test_op_names_micrograds_spelling_in_op_underscore_stepgrads_in_op():
         exprs = (x + y, x * 2, x - y, -x, x / y, 2 / x, x**2, x**-1, x.relu())
         return [e._op for e in exprs]
 
-    assert ops(S) == ops(M) == ["+", "*", "+", "*", "*", "*", "**2", "**-1", "ReLU"]
+    assert ops(M) == ["+", "*", "+", "*", "*", "*", "**2", "**-1", "ReLU"]
+    assert ops(S) == ["+", "*", "+", "*", "/", "/", "**2", "**-1", "ReLU"]  # x / y: one node
     x = S(2.0)
     assert [(x**2).op, x.relu().op, (x + 1).op] == ["**", "relu", "+"]
 
@@ -180,6 +181,20 @@ def test_an_overflowing_power_is_inf_not_an_overflow_error():
         M(10.0) ** 400
     assert (S(10.0) ** 400).data == float("inf")
     assert (M(1e200) * M(1e200)).data == (S(1e200) * S(1e200)).data == float("inf")  # the same
+
+
+def test_division_is_one_node_that_rounds_once_like_pythons_float_division():
+    qm = M(0.1) / M(10.0)  # micrograd: 0.1 * 10.0**-1, a '*' node over a '**-1' node
+    assert qm._op == "*" and sorted(v._op for v in qm._prev) == ["", "**-1"]
+    assert qm.data == (0.1 / M(10.0)).data == 0.010000000000000002  # rounded twice
+    xs, ys = S(0.1), S(10.0)
+    qs = xs / ys
+    assert qs._op == "/" and qs.parents == (xs, ys)
+    assert qs.data == (xs / 10).data == (0.1 / ys).data == 0.1 / 10.0 == 0.01
+    tm, ts = M(1e-320), S(1e-320)
+    with pytest.raises(OverflowError):  # 1e-320 ** -1 is beyond the largest float
+        tm / tm
+    assert (ts / ts).data == 1.0
 
 
 def test_a_value_exponent_works():
