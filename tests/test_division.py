@@ -15,7 +15,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from autograd import DivisionByZeroError, Value, backward_steps, draw_dot, grad, gradgradcheck
+from autograd import (
+    DivisionByZeroError,
+    Value,
+    backward_steps,
+    define_op,
+    draw_dot,
+    grad,
+    gradgradcheck,
+)
 from autograd import primitives as P
 from autograd.testing import reals
 
@@ -240,3 +248,8 @@ def test_steps_explain_division():
     for q, formula in [(a / b, "q = a / b"), (a / 4, "q = a / 4"), (4 / a, "q = 4 / a")]:
         q.label = "q"
         assert next(backward_steps(q)).explain().startswith(f"step 1: {formula} received")
+
+
+def test_define_op_cannot_replace_division():
+    with pytest.raises(ValueError, match="'/' is one of stepgrad's own ops"):
+        define_op("/", lambda x, y: x * y, lambda x, y, out: y, lambda x, y, out: x)
