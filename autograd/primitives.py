@@ -124,10 +124,11 @@ def _dquotient(g, x, y, out):
 
     PyTorch's ``-g * x / (y * y)`` is inf where ``y * y`` underflows to 0 (y = 1e-200, x = y:
     the true value -1e200 is finite); ``out / y`` is not. On floats, ``-g * out / y`` is
-    used when every step of it is a normal float (then it is within 1.5 ulp, and the same
-    bits as the graph on Values); otherwise (a step over- or underflows) the exact
-    ``-g * x / y**2`` is scaled by powers of two, so it is finite wherever the true value is
-    and rounded once more at most. Non-finite inputs follow IEEE: nan for 0 * inf, inf / inf.
+    used when every step of it is a normal float (three roundings: within a few ulp of the
+    true value, and the same bits as the graph on Values); otherwise (a step over- or
+    underflows) ``-g * x / y**2`` is computed on the significands and scaled by a power of
+    two, so it is finite wherever the true value is. Non-finite inputs follow IEEE: nan for
+    0 * inf and inf / inf.
     """
     if type(y) is not float:  # on Values: a graph to differentiate again
         return -g * out / y
@@ -139,7 +140,7 @@ def _dquotient(g, x, y, out):
         mg, eg = math.frexp(g)  # g = mg * 2**eg with 0.5 <= |mg| < 1 (or g = 0)
         mx, ex = math.frexp(x)
         my, ey = math.frexp(y)
-        m = -(mg * (mx / my) / my)  # 1/8 < |m| < 4: no over- or underflow here
+        m = -(mg * (mx / my) / my)  # 1/4 < |m| < 4 (or 0): no over- or underflow here
         try:
             return math.ldexp(m, eg + ex - 2 * ey)
         except OverflowError:  # beyond the largest float: the true value is infinite too
