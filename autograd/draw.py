@@ -17,7 +17,7 @@ import graphviz
 from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
 from autograd._dot_parts import parts_of
 from autograd.backprop import check_value, topological_order
-from autograd.render import use_renderer
+from autograd.render import StepgradDigraph
 from autograd.scopes import ScopeRecording
 from autograd.steps import Step
 from autograd.value import Value
@@ -98,7 +98,7 @@ def draw_dot(
     if max_nodes is not None and len(order) - len(hidden) + len(calls) > max_nodes:
         raise _too_big(len(order) - len(hidden) + len(calls), max_nodes)
 
-    dot = graphviz.Digraph(
+    dot = StepgradDigraph(  # renders with a system dot or graphviz-pure, chosen at first use
         graph_attr={"rankdir": rankdir}, node_attr={"fontsize": "11"}, edge_attr={"fontsize": "10"}
     )
     boxes = _cluster_boxes(scopes, owner, hidden)
@@ -283,6 +283,3 @@ def _escape(text: str) -> str:
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
-
-
-use_renderer()
