@@ -24,6 +24,7 @@ from autograd.value import Value
 
 check_installation()
 
+__version__ = "0.1.0"  # the single source: pyproject.toml reads it (tool.hatch.version)
 __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 
 __all__ = [

@@ -15,13 +15,15 @@ from collections import defaultdict
 
 import graphviz
 
+from autograd.render import StepgradDigraph
+
 _NODE = re.compile(r"^\t+(?!(?:graph|node|edge) \[)(\w+) \[")
 _EDGE = re.compile(r"^\t+(\w+) -> (\w+)")
 _CLUSTER = re.compile(r"^\t+subgraph (cluster_\w+) \{")
 _LABEL = re.compile(r'label=("(?:[^"\\]|\\.)*"|<.*>|\S+)', re.S)
 
 
-class PinnedGraph(graphviz.Digraph):
+class PinnedGraph(StepgradDigraph):
     """A ``graphviz.Digraph`` whose nodes and edges carry their positions: drawn as given.
 
     ``pipe``/``render`` (and so Jupyter's display) run the ``neato`` engine in its no-layout

@@ -19,7 +19,7 @@ from autograd._dot_parts import op_text as op_text  # re-exported: how an op rea
 from autograd._dot_parts import parts_of
 from autograd._page import fit
 from autograd.backprop import check_value, topological_order
-from autograd.render import use_renderer
+from autograd.render import StepgradDigraph
 from autograd.scopes import ScopeRecording
 from autograd.steps import Step, node_names
 from autograd.value import Value
@@ -43,7 +43,7 @@ LEGEND = (  # the colours of a step picture, in words (also under the stepper's 
 )
 
 
-class DotGraph(graphviz.Digraph):
+class DotGraph(StepgradDigraph):
     """The ``graphviz.Digraph`` that ``draw_dot`` returns: shows as SVG with a PNG beside it.
 
     Jupyter shows the SVG where it trusts the notebook and the PNG where it does not (a stored
@@ -418,6 +418,3 @@ def _escape(text: str) -> str:
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
-
-
-use_renderer()

@@ -30,6 +30,8 @@ if not getattr(autograd, "__stepgrad__", False):
         "environment, or run `pip uninstall autograd stepgrad` and then reinstall stepgrad."
     )
 
+__version__ = autograd.__version__  # one distribution, one version
+
 from nn import data, losses, plot
 from nn.layers import MLP, Layer, Neuron
 from nn.module import Module

@@ -19,17 +19,6 @@ from autograd import (
     record_scopes,
     scope,
 )
-from autograd.render import current_renderer, use_renderer
-
-
-@pytest.fixture
-def bundled_renderer():
-    """The graphviz-pure renderer, as on a machine without a system `dot`."""
-    before = current_renderer()
-    yield use_renderer(prefer_system=False)
-    import graphviz.backend.dot_command as dot_command
-
-    dot_command.DOT_BINARY = before
 
 
 def _example():

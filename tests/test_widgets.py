@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import StaleGraphError, Value, backward_steps, record_scopes, topological_order
-from autograd.render import current_renderer, use_renderer
 from autograd.widgets import BackwardStepper
 from tests.graphs import build, programs
 
@@ -195,16 +194,9 @@ def test_a_stepper_of_a_network_keeps_its_scopes_on_the_copy():
     assert any("to [Layer 1, Neuron 3]:" in text for text in texts)
 
 
-def test_the_stepper_renders_svg_without_a_system_dot():
-    before = current_renderer()
-    use_renderer(prefer_system=False)
-    try:
-        *_, L = _example()
-        svg = html.unescape(BackwardStepper(L).next()._repr_svg_())
-    finally:
-        import graphviz.backend.dot_command as dot_command
-
-        dot_command.DOT_BINARY = before
+def test_the_stepper_renders_svg_without_a_system_dot(bundled_renderer):
+    *_, L = _example()
+    svg = html.unescape(BackwardStepper(L).next()._repr_svg_())
     assert "<svg" in svg and "grad 1.0000" in svg and "#ffd54f" in svg
 
 
