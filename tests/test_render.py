@@ -1,6 +1,7 @@
 """Rendering: a fresh install makes pictures (graphviz-pure, no system dot), the engine needs no
 renderer at all, and stepgrad leaves the graphviz package's own settings alone."""
 
+import base64
 import html
 import os
 import site
@@ -105,7 +106,7 @@ def test_jupyter_display_runs_the_renderer(bundled):
     graph = draw_dot(_example())
     bundle = graph._repr_mimebundle_(include=["image/svg+xml", "image/png"])
     assert "<svg" in bundle["image/svg+xml"]
-    assert bundle["image/png"].startswith(b"\x89PNG")
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")  # base64, as stored
 
 
 def test_draw_dot_returns_a_graphviz_digraph():
