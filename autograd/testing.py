@@ -4,7 +4,9 @@ Two strategies, each made to feed ``gradcheck`` (``nn.testing.mlps`` adds networ
 
 - ``reals(op=...)``: floats inside an operation's domain, a margin away from its kinks and poles.
 - ``expressions()``: random expression graphs over every primitive, with shared sub-expressions,
-  paired with inputs at which every operation is a margin away from its kinks and poles.
+  paired with inputs at which every operation is a margin away from its kinks and poles and
+  finite differences are accurate (``finite_differences_are_accurate``), so a correct engine
+  passes ``gradcheck`` and ``gradgradcheck`` on every example.
 
 An expression ``f`` is callable on Values, carries the same function on plain floats as
 ``f.reference`` (which ``gradcheck`` uses to check the forward value), and prints as a formula,
@@ -105,6 +107,10 @@ class Op:
         precedence: how tightly ``show`` binds (1 ``+ -``, 2 ``* /``, 3 unary ``-``, 4 ``**``,
             6 a function call) and ``operand_precedence`` the least each operand needs
             without parentheses.
+        derivatives: for a one-operand op, ``derivatives(x[, c])`` returns ``f(x)`` and its
+            first four derivatives at ``x``; ``expressions()`` uses them to reject points
+            where finite differences would miss. Not needed when ``reference`` is plain
+            arithmetic (``+ - * / **``, ``abs``, comparisons): it then runs on Taylor jets.
 
     A new op of your own, tested inside random graphs with shared sub-expressions:
 
@@ -630,14 +636,26 @@ def expressions(
     Draws ``(f, inputs)``: ``f`` an ``Expression`` of ``min_nodes`` to ``max_nodes``
     operations on ``min_inputs`` to ``max_inputs`` inputs, in which any node may be used by
     several later ones (shared sub-expressions: where gradient accumulation bugs hide), and
-    ``inputs`` a list of floats (``input_values``, by default ``reals()`` in [-3, 3]).
+    ``inputs`` a list of distinct floats (``input_values``, by default numbers with two
+    decimals in [-3, 3]).
 
-    At ``inputs`` every operand is at least ``margin`` inside its domain and away from kinks
-    (relu, leaky_relu and abs at 0, log and sqrt and a fractional power's base above 0, a
-    divisor or a negative power's base away from 0): an operand that is too close gets a
-    whole-number shift, shown in the formula (``log(x0 - x1 + 3)``). Every intermediate value
-    stays within ``max_magnitude``, so finite differences are meaningful; draws that cannot
-    be kept there are rejected (rarely). ``ops`` picks operations by name (``OPS`` lists them:
+    What holds at ``inputs`` (the guarantees, for a correct engine):
+
+    - every operand is at least ``margin`` inside its domain and away from kinks (relu,
+      leaky_relu and abs at 0, log and sqrt and a fractional power's base above 0, a divisor
+      or a negative power's base away from 0): an operand that is too close gets a
+      whole-number shift, shown in the formula (``log(x0 - x1 + 3)``);
+    - every intermediate value is finite and within ``max_magnitude``;
+    - ``gradcheck`` and ``gradgradcheck`` at their defaults (``eps=1e-6, atol=1e-5,
+      rtol=1e-3``) can trust their finite differences: ``finite_differences_are_accurate``
+      holds, that is for every entry they compare, the estimated truncation and rounding
+      error of the central difference is at most a tenth of the tolerance, and every
+      operand with a kink or pole is at least 1000 steps of ``eps`` (times how fast it moves
+      with the inputs) away from it. Measured: no false failure in 200,000 examples
+      (``bench/strategy_soundness.py``; the README has the numbers).
+
+    Draws that break one of these are rejected (about 1 in 100). ``ops`` picks operations by
+    name (``OPS`` lists them:
     ``+ - * / ** neg abs exp log sqrt tanh sigmoid relu leaky_relu softplus sin cos add_all
     affine``) or as ``Op`` objects of your own. Examples shrink to few nodes and inputs.
 

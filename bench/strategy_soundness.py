@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -34,8 +35,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 import autograd.testing
 import nn.testing
-from autograd import GradcheckError, gradcheck, gradgradcheck
-from autograd._taylor import error_ratio
+from autograd import GradcheckError, grad, gradcheck, gradgradcheck
+from autograd._taylor import Jet, _node_jet, error_ratio
+from autograd.checking import _central, _numeric_gradient, _values
 from autograd.testing import expressions
 from nn.testing import mlps
 
@@ -171,12 +173,101 @@ def classify(f, inputs, check: str, error: Exception) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------
+# margins: how much of the tolerance the finite differences actually use, against the estimate
+
+THRESHOLDS = (0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def margins(f, inputs) -> tuple[float, float, float]:
+    """Actual finite-difference error / tolerance (gradcheck, gradgradcheck), and the estimate.
+
+    The numeric derivatives are computed by the engine exactly as the checks do; the exact
+    ones come from Taylor jets on floats (no division by eps, so accurate to rounding).
+    """
+    expression = getattr(f, "expression", f)
+    n = len(inputs)
+    first, hessian = [0.0] * n, [[0.0] * n for _ in range(n)]
+    for j in range(n):
+        vals = [Jet.variable(x, i, n, order=1, along=i == j) for i, x in enumerate(inputs)]
+        for node in expression.nodes:
+            vals.append(_node_jet(node, [vals[i] for i in node.args]))
+        first[j] = vals[-1].coefficient(1)
+        for i in range(n):
+            hessian[i][j] = vals[-1].coefficient(1, i)
+    numeric = _numeric_gradient(lambda *v: f(*_values(v)).data, list(inputs), EPS)
+
+    def gradient(*v):
+        vs = _values(v)
+        return grad(f(*vs), vs)
+
+    columns = [_central(gradient, list(inputs), j, EPS) for j in range(n)]
+    tol = lambda a: ATOL + RTOL * abs(a)
+    gc = max(abs(numeric[j] - first[j]) / tol(first[j]) for j in range(n))
+    ggc = max(
+        abs(float(columns[j][i]) - hessian[i][j]) / tol(hessian[i][j])
+        for i in range(n)
+        for j in range(n)
+    )
+    estimate = error_ratio(expression, inputs, domain=autograd.testing._distance_to_edge)
+    return gc, ggc, estimate
+
+
+def run_margins(name, strategy, examples: int, chunk_seed: int, out) -> dict:
+    """One hypothesis run measuring margins; examples where the estimate is not a bound are
+    written to ``out``."""
+    counts = {"gradcheck": [0] * len(THRESHOLDS), "gradgradcheck": [0] * len(THRESHOLDS)}
+    worst = {"gradcheck": 0.0, "gradgradcheck": 0.0, "actual_over_estimate": 0.0}
+    n = [0]
+
+    @seed(chunk_seed)
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def prop(case):
+        f, inputs = case
+        n[0] += 1
+        gc, ggc, estimate = margins(f, inputs)
+        for check, r in (("gradcheck", gc), ("gradgradcheck", ggc)):
+            worst[check] = max(worst[check], r)
+            for k, t in enumerate(THRESHOLDS):
+                counts[check][k] += r > t
+        # errors below a thousandth of the tolerance do not matter (nor do their estimates)
+        actual = max(gc, ggc) if max(gc, ggc) > 1e-3 else 0.0
+        over = actual / estimate if estimate > 0 else (math.inf if actual else 0.0)
+        worst["actual_over_estimate"] = max(worst["actual_over_estimate"], over)
+        if over > 1.0 or max(gc, ggc) > 1.0:
+            record = {"margin": True, "strategy": name, "seed": chunk_seed, "formula": str(f)}
+            record.update(inputs=inputs, gradcheck=gc, gradgradcheck=ggc, estimate=estimate)
+            out.write(json.dumps(record) + "\n")
+            out.flush()
+
+    start = time.process_time()
+    prop()
+    return {
+        "margins": True,
+        "examples": n[0],
+        "thresholds": THRESHOLDS,
+        "above": counts,
+        "worst": worst,
+        "cpu_s": time.process_time() - start,
+    }
+
+
+# ----------------------------------------------------------------------------------------------
 
 
 def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dict:
-    """One hypothesis run of ``examples`` examples; failures are written to ``out``."""
+    """One hypothesis run of ``examples`` examples; failures are written to ``out``.
+
+    ``check="both"`` runs gradcheck and gradgradcheck on every example (one draw, two checks).
+    """
     count = [0, 0]  # examples, failures
-    fn = CHECKS[check]
+    checks = list(CHECKS) if check == "both" else [check]
 
     @seed(chunk_seed)
     @settings(
@@ -191,8 +282,12 @@ def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dic
     def prop(case):
         f, inputs = case
         count[0] += 1
+        for name in checks:
+            check_one(f, inputs, name)
+
+    def check_one(f, inputs, check):
         try:
-            fn(f, inputs)
+            CHECKS[check](f, inputs)
             return
         except GradcheckError as error:
             info = classify(f, inputs, check, error)
@@ -219,32 +314,58 @@ def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dic
 
 
 def summary(paths: list[str]) -> None:
-    runs: dict[tuple, list] = {}
+    """Examples and failures per strategy, check and guard, with the causes of the failures."""
+    runs: dict[tuple, list] = {}  # (strategy, check, guarded): [examples, cpu_s, {cause: n}]
+    margin_records: list[dict] = []
     for path in paths:
         for line in Path(path).read_text().splitlines():
             rec = json.loads(line)
-            key = (rec.get("strategy", "?"), rec["check"], rec.get("guarded", False))
-            runs.setdefault(key, [0, 0, 0.0, {}])
+            strategy, guarded = rec.get("strategy", "?"), rec.get("guarded", False)
+            if rec.get("margins") or rec.get("margin"):
+                margin_records.append(rec)
+                continue
             if rec.get("failure"):
-                causes = runs[key][3]
+                causes = runs.setdefault((strategy, rec["check"], guarded), [0, 0.0, {}])[2]
                 causes[rec["cause"]] = causes.get(rec["cause"], 0) + 1
-            else:
-                runs[key][0] += rec["examples"]
-                runs[key][1] += rec["failures"]
-                runs[key][2] += rec["cpu_s"]
-    for (strategy, check, guarded), (n, fails, cpu, causes) in sorted(runs.items()):
+                continue
+            checks = list(CHECKS) if rec["check"] == "both" else [rec["check"]]
+            for check in checks:
+                run = runs.setdefault((strategy, check, guarded), [0, 0.0, {}])
+                run[0] += rec["examples"]
+                run[1] += rec["cpu_s"] / len(checks)
+    for (strategy, check, guarded), (n, cpu, causes) in sorted(runs.items()):
+        fails = sum(causes.values())
         rate = f"1 in {n / fails:,.0f}" if fails else "none"
         print(
             f"{strategy:12} {check:14} {'guarded' if guarded else 'unguarded':9} "
             f"{n:8,} examples  {fails:4} failures ({rate})  "
             f"{1e3 * cpu / max(n, 1):.2f} ms/example  causes {causes}"
         )
+    _margin_summary(margin_records)
+
+
+def _margin_summary(records: list[dict]) -> None:
+    groups: dict[tuple, list] = {}
+    for rec in records:
+        if rec.get("margins"):
+            key = (rec["strategy"], rec.get("guarded", False))
+            groups.setdefault(key, []).append(rec)
+    for (strategy, guarded), recs in sorted(groups.items()):
+        n = sum(r["examples"] for r in recs)
+        print(f"{strategy} {'guarded' if guarded else 'unguarded'}: margins over {n:,} examples")
+        for check in ("gradcheck", "gradgradcheck"):
+            above = [sum(r["above"][check][k] for r in recs) for k in range(len(THRESHOLDS))]
+            worst = max(r["worst"][check] for r in recs)
+            shares = ", ".join(f"> {t:g}: {a}" for t, a in zip(THRESHOLDS, above))
+            print(f"  {check:14} |error| / tolerance {shares}; largest {worst:.3g}")
+        over = max(r["worst"]["actual_over_estimate"] for r in recs)
+        print(f"  largest actual error / estimated error (errors above 1e-3 tolerance): {over:.3g}")
 
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--strategy", choices=STRATEGIES, default="expressions")
-    p.add_argument("--check", choices=CHECKS, default="gradcheck")
+    p.add_argument("--check", choices=[*CHECKS, "both"], default="both")
     p.add_argument("--examples", type=int, default=10_000)
     p.add_argument("--chunk", type=int, default=1_000)
     p.add_argument("--seed", type=int, default=0)
@@ -254,6 +375,11 @@ def main(argv=None) -> None:
         "--unguarded",
         action="store_true",
         help="switch the finite-difference guard off (the strategies as they were before it)",
+    )
+    p.add_argument(
+        "--margins",
+        action="store_true",
+        help="measure how much of the tolerance finite differences use, against the estimate",
     )
     args = p.parse_args(argv)
     if args.unguarded:
@@ -273,7 +399,10 @@ def main(argv=None) -> None:
     while done < args.examples:
         n = min(args.chunk, args.examples - done)
         chunk_seed = args.seed * 1_000_003 + k
-        result = run_chunk(args.strategy, strategy, args.check, n, chunk_seed, out)
+        if args.margins:
+            result = run_margins(args.strategy, strategy, n, chunk_seed, out)
+        else:
+            result = run_chunk(args.strategy, strategy, args.check, n, chunk_seed, out)
         result.update(strategy=args.strategy, check=args.check, seed=chunk_seed)
         result.update(guarded=not args.unguarded)
         out.write(json.dumps(result) + "\n")
