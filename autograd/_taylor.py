@@ -262,7 +262,7 @@ def _rounding_and_reach(expression, point, duals, eps, atol, rtol, domain) -> fl
     adjoint_depends = [0] * size  # bit j: the adjoint changes with x_j
     adjoint = [duals[0].constant(0.0) for _ in range(size)]
     adjoint[-1] = duals[0].constant(1.0)
-    incoming = [0.0] * size  # sum of |contributions| into each adjoint
+    incoming = [0.0] * size  # the size of the contributions into each adjoint
     scale = [abs(x) for x in point] + [0.0] * len(nodes)  # size of each operation's rounding
     worst = 0.0
     for k in range(size - 1, n - 1, -1):
@@ -276,7 +276,9 @@ def _rounding_and_reach(expression, point, duals, eps, atol, rtol, domain) -> fl
             contribution = adjoint[k] * partial
             adjoint[i] = adjoint[i] + contribution
             adjoint_depends[i] |= adjoint_depends[k] | depends[k]
-            incoming[i] += abs(contribution.value)
+            # a rule may compute its local derivative from the rounded output (1 - tanh^2,
+            # sigmoid (1 - sigmoid)): it can be off by a few units of roundoff even when small
+            incoming[i] += abs(adjoint[k].value) * max(abs(partial.value), 1.0)
             spread += abs(args[p].value * partial.value)
             if domain is not None:
                 distance = domain(node, p, args[p].value)

@@ -154,7 +154,9 @@ def mlps(
     ``w<layer>_<neuron>_<input>`` and bias ``b<layer>_<neuron>``, so ``gradcheck(f, inputs)``
     checks the gradients of parameters and features alike. Weights and features are in
     [-2, 2]; a bias moves by a whole number when its neuron's pre-activation is within
-    ``margin`` of relu's kink.
+    ``margin`` of relu's kink. Draws where finite differences cannot be trusted are rejected
+    (``autograd.testing.finite_differences_are_accurate``), so a correct engine passes
+    ``gradcheck`` and ``gradgradcheck`` at their default tolerances on every example.
 
     >>> from hypothesis import find
     >>> f, inputs = find(mlps(), lambda case: True)
