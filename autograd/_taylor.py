@@ -212,9 +212,10 @@ def error_ratio(
 
     ``expression`` is an ``autograd.testing.Expression`` (its nodes' ops must work on ``Jet``:
     arithmetic references, or a ``derivatives`` rule). For every input ``j`` (and ``i``) it
-    bounds, at ``point``, the truncation error ``eps^2/6 |d^3 f/dx_j^3|`` (and of
-    ``d/dx_i f`` for second derivatives) and the rounding error (``ROUNDING_FACTOR`` units of
-    roundoff per operation, carried to the output by the adjoints, divided by ``eps``); and
+    estimates, at ``point``, the truncation error by its leading term ``eps^2/6 |d^3 f/dx_j^3|``
+    (and the same for ``d/dx_i f``, whose differences ``gradgradcheck`` takes) and bounds the
+    rounding error to first order (``ROUNDING_FACTOR`` units of roundoff per operation,
+    carried to the output by the adjoints, divided by ``eps``); and
     how close each kinked or poled operand gets to its kink: ``REACH * eps * |d operand/dx|``
     against its distance. Returns the largest of these over ``atol + rtol * |derivative|``
     (the distance for kinks); ``math.inf`` if anything overflowed. Raises TypeError when an
