@@ -651,10 +651,10 @@ def expressions(
       holds, that is for every entry they compare, the estimated truncation and rounding
       error of the central difference is at most a tenth of the tolerance, and every
       operand with a kink or pole is at least 1000 steps of ``eps`` (times how fast it moves
-      with the inputs) away from it. Measured: no false failure in 200,000 examples
-      (``bench/strategy_soundness.py``; the README has the numbers).
+      with the inputs) away from it. Measured: no false failure in 200,000 examples,
+      each checked by both (``bench/strategy_soundness.py``; the README has the numbers).
 
-    Draws that break one of these are rejected (about 1 in 100). ``ops`` picks operations by
+    Draws that break one of these are rejected (rarely: 2 in 3,000). ``ops`` picks operations by
     name (``OPS`` lists them:
     ``+ - * / ** neg abs exp log sqrt tanh sigmoid relu leaky_relu softplus sin cos add_all
     affine``) or as ``Op`` objects of your own. Examples shrink to few nodes and inputs.
