@@ -1,6 +1,9 @@
-"""Bugs that ``autograd.testing``'s random expressions found, pinned by exact checks."""
+"""Bugs that ``autograd.testing``'s random expressions found (and its own), pinned exactly."""
 
-from autograd import Value, grad, gradgradcheck
+import pytest
+
+from autograd import GradcheckError, Value, grad, gradcheck, gradgradcheck
+from autograd.testing import OPS, Expression, finite_differences_are_accurate
 
 
 def test_second_derivative_of_x_to_the_y_at_y_zero_keeps_its_dependence_on_y():
@@ -20,3 +23,49 @@ def test_x_to_a_zero_power_still_has_derivative_zero_at_x_zero():
         assert (y.data, x.grad) == (1.0, 0.0)
     x, y = Value(0.0), Value(0.0)
     assert grad(x**y, [x, y]) == [0.0, 0.0]
+
+
+# ----------------------------------------------------------------------------------------------
+# the strategies' own bug: false failures on a correct engine (issue 9, item 12). Both formulas
+# have the shape expressions() draws (each node takes the newest one), at the input 0.0 that
+# shrinking prefers; finite differences miss, the engine does not. The guard now rejects them.
+
+
+def _chain(*steps):
+    """An Expression on x0 from (show, const, args) steps."""
+    nodes = []
+    for show, const, args in steps:
+        op = next(
+            o for o in OPS if (o.show or o.name) == show and (const is None or const in o.constants)
+        )
+        nodes.append((op, args, const))
+    return Expression(["x0"], nodes)
+
+
+TIMES_243 = [("{0} * {c}", 3.0, (k,)) for k in range(5)]  # x0 * 3 * 3 * 3 * 3 * 3
+
+
+def test_a_steep_cube_at_zero_fooled_gradcheck_by_truncation():
+    f = _chain(*TIMES_243, ("{0} ** {c}", 3.0, (5,)))
+    assert str(f) == "f(x0) = (x0 * 3 * 3 * 3 * 3 * 3) ** 3"
+    x = Value(0.0)
+    f(x).backward()
+    assert x.grad == 0.0  # exact: d/dx (243 x)^3 = 3 * 243^3 x^2 = 0 at 0
+    # the central difference is (243 eps)^3 / eps = 243^3 eps^2 = 1.43e-5 > atol = 1e-5
+    with pytest.raises(GradcheckError, match=r"0\s+\(0\)\s+0\s+1\.434"):
+        gradcheck(f, [0.0])
+    assert not finite_differences_are_accurate(f, [0.0])
+    assert finite_differences_are_accurate(f, [0.5])
+
+
+def test_a_steep_fourth_power_at_zero_fooled_gradgradcheck_by_truncation():
+    f = _chain(*TIMES_243[:4], ("{0} ** {c}", 2.0, (4,)), ("{0} * {1}", None, (5, 5)))
+    assert str(f) == "f(x0) = (x0 * 3 * 3 * 3 * 3) ** 2 * (x0 * 3 * 3 * 3 * 3) ** 2"
+    x = Value(0.0)
+    (dx,) = grad(f(x), [x], create_graph=True)
+    assert grad(dx, [x]) == [0.0]  # exact: 12 * 81^4 x^2 = 0 at 0
+    assert gradcheck(f, [0.0])
+    # the difference of first derivatives: 4 * 81^4 eps^2 = 1.7e-4, far above atol = 1e-5
+    with pytest.raises(GradcheckError, match=r"0,0\s+\(0\)\s+0\s+0\.000172"):
+        gradgradcheck(f, [0.0])
+    assert not finite_differences_are_accurate(f, [0.0])

@@ -7,8 +7,18 @@ import sys
 import pytest
 from hypothesis import find, given, settings
 
-from autograd import Value, primitives, topological_order
-from autograd.testing import OPS, Domain, Expression, Op, expressions, reals
+from autograd import Value, grad, gradcheck, primitives, topological_order
+from autograd._taylor import Jet, _node_jet
+from autograd.testing import (
+    OPS,
+    Domain,
+    Expression,
+    Op,
+    _Node,
+    expressions,
+    finite_differences_are_accurate,
+    reals,
+)
 
 # the shrunk examples below are exact: search and shrink the same way on every run, whatever
 # the profile in use (--hypothesis-profile=ci), its seed, or what an earlier run left in the
@@ -186,3 +196,91 @@ def test_without_hypothesis_the_import_error_says_what_to_install(module):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install hypothesis" in out.stdout
+
+
+# ----------------------------------------------------------------------------------------------
+# the finite-difference guard: Taylor jets (autograd._taylor) and finite_differences_are_accurate
+
+
+def jet_of(show, x, const=None, order=3):
+    """The built-in op shown as ``show`` applied to a jet of one input at ``x``."""
+    o = op(show, const)
+    node = _Node(o, (0,), const)
+    return _node_jet(node, [Jet.variable(x, 0, 1, order=order)])
+
+
+def coefficients(jet):
+    return [jet.coefficient(p) for p in range(len(jet.rows))] + [jet.coefficient(0, 0)]
+
+
+@pytest.mark.parametrize("x", [-2.5, -0.3, 0.7, 2.9])
+def test_jets_of_the_built_in_functions_satisfy_their_identities(x):
+    y = Jet.variable(x, 0, 1, order=3)
+    approx = lambda a, b: a == pytest.approx(b, rel=1e-12, abs=1e-12)
+    tanh, sig = jet_of("tanh", x), jet_of("sigmoid", 2 * x)
+    two_sig = _node_jet(_Node(op("sigmoid"), (0,)), [2 * y])
+    assert approx(coefficients(tanh), coefficients(2 * two_sig - 1))
+    assert sig.value == pytest.approx(1 / (1 + math.exp(-2 * x)))
+    minus = _node_jet(_Node(op("softplus"), (0,)), [-y])
+    assert approx(coefficients(jet_of("softplus", x) - minus), coefficients(y))
+    sin, cos = jet_of("sin", x), jet_of("cos", x)
+    assert approx(coefficients(sin * sin + cos * cos), [1.0, 0.0, 0.0, 0.0, 0.0])
+    pos = abs(x)
+    p = Jet.variable(pos, 0, 1, order=3)
+    log = _node_jet(_Node(op("log"), (0,)), [p])
+    assert approx(coefficients(log.exp()), coefficients(p))
+    root = jet_of("sqrt", pos)
+    assert approx(coefficients(root * root), coefficients(p))
+    for c in (2.0, 0.5, 3.0):
+        assert approx(
+            coefficients(jet_of("{c} ** {0}", x, c)), coefficients((y * math.log(c)).exp())
+        )
+    cube = y * y * y  # d^p/dx^p x^3 / p!: x^3, 3x^2, 3x, 1
+    assert approx(coefficients(cube), [x**3, 3 * x**2, 3 * x, 1.0, 3 * x**2])
+
+
+@given(expressions(max_inputs=2, max_nodes=6))
+def test_jets_give_the_engines_first_and_second_derivatives(case):
+    f, inputs = case
+    n = len(inputs)
+    xs = [Value(x) for x in inputs]
+    first = grad(f(*xs), xs, create_graph=True)
+    data = lambda v: v.data if isinstance(v, Value) else float(v)
+    hessian = [[data(h) for h in grad(d, xs)] if isinstance(d, Value) else [0.0] * n for d in first]
+    close = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    for j in range(n):
+        vals = [Jet.variable(x, i, n, order=3, along=i == j) for i, x in enumerate(inputs)]
+        for node in f.nodes:
+            vals.append(_node_jet(node, [vals[i] for i in node.args]))
+        out = vals[-1]
+        assert close(out.value, f.reference(*inputs))
+        assert close(out.coefficient(1), data(first[j])), (str(f), inputs, j)
+        for i in range(n):
+            assert close(out.coefficient(1, i), hessian[i][j]), (str(f), inputs, i, j)
+
+
+def test_the_guard_rejects_points_where_finite_differences_miss():
+    recip = Expression(["x0"], [(op("{c} / {0}", 2.0), (0,), 2.0)])
+    assert finite_differences_are_accurate(recip, [0.5])
+    assert not finite_differences_are_accurate(recip, [1e-4])  # x0 +- eps nearly reaches 0
+
+
+def test_an_op_of_your_own_is_guarded_through_its_reference_or_derivatives():
+    # (1000 x)^3 - 3e6 x at x = 1000 ** -0.5: f' = 0 while f''' = 6e9 (truncation error 1e-3)
+    cubic = Op(
+        "cubic", lambda x: (x * 1000.0) ** 3 - x * 3e6, lambda x: (x * 1000.0) ** 3 - x * 3e6
+    )
+    f, flat = Expression(["x0"], [(cubic, (0,))]), 1000.0**-0.5
+    assert finite_differences_are_accurate(f, [0.5])  # plain arithmetic: it runs on jets
+    assert not finite_differences_are_accurate(f, [flat])
+    x = Value(flat)
+    f(x).backward()
+    assert x.grad == 0.0  # the engine is right, finite differences are not:
+    assert not gradcheck(f, [flat], raise_exception=False)
+    swish = Op("swish", lambda x: x * x.sigmoid(), lambda x: x / (1 + math.exp(-x)))
+    # math.exp cannot run on jets: without derivatives nothing is estimated (always True)
+    assert finite_differences_are_accurate(Expression(["x0"], [(swish, (0,))]), [0.5])
+    wrong = Op(
+        "swish", swish.apply, swish.reference, derivatives=lambda x: [x, 1.0, 0.0, 1e30, 0.0]
+    )
+    assert not finite_differences_are_accurate(Expression(["x0"], [(wrong, (0,))]), [0.5])
