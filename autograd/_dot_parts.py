@@ -7,11 +7,15 @@ and ``*`` it replaces, with the intermediate values micrograd would have made.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import NamedTuple, cast
 
 from autograd import primitives as P
 from autograd.backprop import contributions
 from autograd.value import Value
+
+# a term of a sum: (node name, data, parent index or None for a product made on the way)
+_Term = tuple[str, float, int | None]
 
 
 def op_text(v: Value) -> str:
@@ -40,13 +44,15 @@ def parts_of(v: Value, names: dict, expand: bool, show_local: bool) -> Parts:
         ps = v.parents
         n = len(ps) // 2 if v._prim is P.AFFINE else len(ps) - 1
         bias = [(names[ps[-1]], ps[-1].data, len(ps) - 1)]
+        factors: list[tuple[_Term, _Term | float]]
         if v._prim is P.AFFINE:
             factors = [
                 ((names[ps[i]], ps[i].data, i), (names[ps[n + i]], ps[n + i].data, n + i))
                 for i in range(n)
             ]
         else:
-            factors = [((names[ps[i]], ps[i].data, i), v._arg[i]) for i in range(n)]
+            consts = cast(tuple[float, ...], v._arg)  # AFFINE_CONST keeps its inputs as a tuple
+            factors = [((names[ps[i]], ps[i].data, i), consts[i]) for i in range(n)]
         return expanded(name, bias, factors)
     local = contributions(v, 1.0) if show_local else [None] * len(v.parents)
     op = name + "_op"
@@ -54,7 +60,9 @@ def parts_of(v: Value, names: dict, expand: bool, show_local: bool) -> Parts:
     return Parts([], [(op, op_text(v))], [*edges, (op, name, None, None)])
 
 
-def expanded(name: str, terms: list, factors: list) -> Parts:
+def expanded(
+    name: str, terms: Sequence[_Term], factors: list[tuple[_Term, _Term | float]]
+) -> Parts:
     """A chain of ``+`` over ``terms`` then the products ``factors``; the last sum is ``name``.
 
     A term is ``(node name, data, parent index)``; a factor pairs a weight term with an input

@@ -16,6 +16,7 @@ import base64
 import html
 import json
 import re
+from typing import cast
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
@@ -111,7 +112,8 @@ _SCRIPT = """
 def fit(svg: str) -> str:
     """An SVG from graphviz made to fit its container: no prolog, width 100% up to its size."""
     svg = svg[svg.index("<svg") :]
-    start = _SVG_START.search(svg)
+    # svg begins with '<svg' now and graphviz closes the tag, so the pattern is found
+    start = cast(re.Match[str], _SVG_START.search(svg))
     tag = start.group(0)
     sizes = dict(_SIZE.findall(tag))
     width = sizes.get("width", "0")

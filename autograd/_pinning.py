@@ -107,7 +107,7 @@ def _positions(placed: dict) -> dict:
 
 
 def _pinned_body(body: list[str], where: dict) -> list[str]:
-    used = defaultdict(int)
+    used: defaultdict[tuple[str, ...], int] = defaultdict(int)
     out = []
     for entry in body:
         if m := _EDGE.match(entry):

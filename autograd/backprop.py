@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 
 from autograd.mode import enable_grad
-from autograd.value import Value, _CustomRule
+from autograd.value import Scalar, Value, _CustomRule
 
 
 def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value]:
@@ -75,7 +75,10 @@ def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
     One entry per parent, in operand order: ``g`` times the local derivative. With
     ``create_graph=True`` the rule runs on the Values themselves, so the entries are Values.
     """
-    vjp, c = node._prim.vjp, node._arg
+    # a node with parents always has a primitive
+    vjp, c = node._prim.vjp, node._arg  # type: ignore[union-attr]
+    xs: Sequence[Value] | list[float]
+    out: Value | float
     if create_graph:
         xs, out = node.parents, node
     else:
@@ -100,7 +103,8 @@ def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
         g = node.grad
         parents = node.parents
         # contributions(node, g), unrolled for one and two parents: a call less per node
-        vjp, c = node._prim.vjp, node._arg
+        # nodes with parents always have a primitive (no check: this is the hot loop)
+        vjp, c = node._prim.vjp, node._arg  # type: ignore[union-attr]
         if len(parents) == 1:  # a unary op, or an op with a constant
             (x,) = parents
             added = vjp(g, node.data, x.data) if c is None else vjp(g, node.data, x.data, c)
@@ -162,7 +166,7 @@ def grad(output: Value, inputs: Iterable[Value], *, create_graph: bool = False) 
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs must be Values (got {type(x).__name__} at index {i})")
     wanted = set(inputs)
-    grads: dict[Value, object] = {output: 1.0}
+    grads: dict[Value, Scalar] = {output: 1.0}
     with enable_grad() if create_graph else nullcontext():
         for node in reversed(topological_order(output, include_leaves=False)):
             g = grads[node] if node in wanted else grads.pop(node)

@@ -11,7 +11,7 @@ addresses, so the same graph always gives the same DOT text.
 from __future__ import annotations
 
 import base64
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import graphviz
 
@@ -20,7 +20,7 @@ from autograd._dot_parts import parts_of
 from autograd._page import fit
 from autograd.backprop import check_value, topological_order
 from autograd.render import StepgradDigraph
-from autograd.scopes import ScopeRecording
+from autograd.scopes import Scope, ScopeRecording
 from autograd.steps import Step, node_names
 from autograd.value import Value
 
@@ -151,7 +151,8 @@ def draw_dot(
         for p, added in zip(step.node.parents, step.added):
             adds.setdefault(p, []).append(added)
     owner = scopes.owners(names) if scopes is not None else {}
-    hidden = _collapsed(scopes, owner) if collapse else {}
+    # collapse=True needs scopes (checked above)
+    hidden = _collapsed(cast(ScopeRecording, scopes), owner) if collapse else {}
     calls = sorted(set(hidden.values()))
     if max_nodes is not None and len(order) - len(hidden) + len(calls) > max_nodes:
         raise _too_big(len(order) - len(hidden) + len(calls), max_nodes)
@@ -172,7 +173,8 @@ def draw_dot(
     boxes = _cluster_boxes(scopes, owner, hidden, call_names)
     fmt = f"{{:.{precision}f}}".format
     for i in calls:  # a collapsed call: one node showing its output
-        call = scopes.scopes[i]
+        # calls are the finished calls of scopes (hidden is empty without them)
+        call = cast(Scope, cast(ScopeRecording, scopes).scopes[i])
         title = call_names[i][1]
         outs = [o for o in call.outputs if hidden.get(o) == i]
         shown = outs[0] if len(outs) == 1 else None
@@ -184,7 +186,8 @@ def draw_dot(
         inside = [v for v, j in hidden.items() if j == i]
         style = (
             _CURRENT
-            if hidden.get(current) == i
+            # current may be None (no highlight): .get gives None, typeshed wants a Value key
+            if hidden.get(current) == i  # type: ignore[arg-type]
             else _DONE
             if inside and all(v in done for v in inside)
             else {}
@@ -278,7 +281,7 @@ def _highlighted(highlight, names: dict) -> tuple[Step | None, Value | None]:
             f"draw_dot: highlight must be a Value or a Step (got {type(highlight).__name__})"
         )
     step = highlight if isinstance(highlight, Step) else None
-    current = step.node if step is not None else highlight
+    current = step.node if step is not None else cast("Value | None", highlight)  # no Step
     if current is not None and current not in names:
         raise ValueError(
             f"draw_dot: highlight must be a node of the graph of root (got {current!r})"
@@ -367,8 +370,11 @@ def _call_names(scopes: ScopeRecording) -> dict[int, tuple[str, str]]:
 
 def _cluster_boxes(
     scopes: ScopeRecording | None, owner: dict, hidden: dict, call_names: dict
-) -> dict[int, graphviz.Digraph]:
-    """One subgraph per call that holds a drawn node or a collapsed call, and the calls around."""
+) -> dict[int | None, graphviz.Digraph]:
+    """One subgraph per call that holds a drawn node or a collapsed call, and the calls around.
+
+    Keyed by call index; None (the top level) is never a key, so ``.get(owner, dot)`` works.
+    """
     if scopes is None:
         return {}
     homes = {i for v, i in owner.items() if v not in hidden}
@@ -385,8 +391,9 @@ def _cluster_boxes(
 
 def _attach_boxes(dot: graphviz.Digraph, boxes: dict, scopes: ScopeRecording | None) -> None:
     """Put each box inside its enclosing call's box (inner calls first), the rest in ``dot``."""
-    for i in sorted(boxes, key=lambda i: (-len(scopes.ancestors(i)), i)):  # innermost first
-        parent = scopes.scopes[i].parent
+    recording = cast(ScopeRecording, scopes)  # boxes is empty without scopes
+    for i in sorted(boxes, key=lambda i: (-len(recording.ancestors(i)), i)):  # innermost first
+        parent = cast(Scope, recording.scopes[i]).parent  # boxes are of finished calls
         (boxes[parent] if parent is not None else dot).subgraph(boxes[i])
 
 

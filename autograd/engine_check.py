@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 try:
     from hypothesis import HealthCheck, Phase, assume, find, settings
@@ -193,7 +194,8 @@ def check_engine(
             return EngineReport(True, forms, tuple(missing), count[0], None, text)
         how = "random formulas, shrunk by hypothesis"
     f, point = case
-    failure = _compare(cls, f, point, _stepgrad(f, point))
+    # case is a failing case, so the comparison finds a failure
+    failure = cast(_Failure, _compare(cls, f, point, _stepgrad(f, point)))
     text = "\n".join(
         [
             f"{name}: {failure.message}",
@@ -268,11 +270,12 @@ def _detect(cls, ops) -> tuple[list, list[str]]:
             chosen.append(op)
         elif _form(op) not in missing:
             missing.append(_form(op))
-    if not chosen:
+    if not chosen:  # then every op raised: each error is an Exception
         first = next(iter(errors.items()))
         raise ValueError(
             f"check_engine: {cls.__name__} has none of the operations to test (tried "
-            f"{', '.join(missing)}; {_form(first[0])} raised {_describe(first[1])})"
+            f"{', '.join(missing)}; {_form(first[0])} raised "
+            f"{_describe(cast(Exception, first[1]))})"
         )
     return chosen, [m for m in missing if m not in {_form(op) for op in chosen}]
 

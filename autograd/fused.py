@@ -72,5 +72,5 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
         return _node(P.AFFINE.forward(*[p.data for p in parents]), parents, P.AFFINE, None)
     consts = tuple(_as_float(x, "affine") for x in xs)
     parents = (*ws, bias)
-    data = P.AFFINE_CONST.forward(*[p.data for p in parents], consts)
-    return _node(data, parents, P.AFFINE_CONST, consts)
+    out = P.AFFINE_CONST.forward(*[p.data for p in parents], consts)
+    return _node(out, parents, P.AFFINE_CONST, consts)

@@ -11,9 +11,13 @@ from __future__ import annotations
 import functools
 import numbers
 from collections.abc import Callable
+from typing import TypeAlias, cast
 
 from autograd import primitives as P
 from autograd.mode import grad_enabled
+
+# what derivative rules compute with: floats, or Values when differentiating again
+Scalar: TypeAlias = "float | Value"
 
 
 class Value:
@@ -73,7 +77,8 @@ class Value:
         self.label = label
         self.parents: tuple[Value, ...] = ()
         self._prim: P.Primitive | None = None
-        self._arg: float | _CustomRule | None = None
+        # the rule's constant (a float, affine's inputs as a tuple), or a node's own rule
+        self._arg: float | tuple[float, ...] | _CustomRule | None = None
         if _children != () or _op != "":  # micrograd's Value(t, (self,), 'tanh')
             _make_custom(self, _children, _op)
 
@@ -99,7 +104,7 @@ class Value:
         """
         prim = self._prim
         if prim is P.POW_CONST:
-            c = self._arg
+            c = cast(float, self._arg)  # POW_CONST's constant: the exponent
             return f"**{int(c) if c.is_integer() else c}"
         if prim is P.RELU:
             return "ReLU"
@@ -141,7 +146,8 @@ class Value:
         if not self.parents:  # a leaf (also a node built under no_grad): nothing to pass on
             return
         if type(self._arg) is not _CustomRule:  # a built-in node becomes one of your own
-            self._prim = _custom_primitive(self._prim.name)
+            # a node with parents always has a primitive
+            self._prim = _custom_primitive(cast(P.Primitive, self._prim).name)
             self._arg = _CustomRule(self)
         self._arg.fn = fn
 
@@ -284,7 +290,9 @@ _new = object.__new__
 _recording = grad_enabled.get  # the grad mode of this thread or task, read once per node
 
 
-def _node(data: float, parents: tuple, prim: P.Primitive, arg: float | None) -> Value:
+def _node(
+    data: float, parents: tuple, prim: P.Primitive, arg: float | tuple[float, ...] | None
+) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -328,7 +336,8 @@ def _as_float(x, where: str) -> float:
 
 
 def _digits(x: numbers.Real) -> int:
-    return len(str(abs(int(x))))
+    # numbers.Real declares no __int__; what overflows float() here (int, Fraction) has one
+    return len(str(abs(int(x))))  # type: ignore[call-overload]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -253,7 +253,8 @@ def _check_count(n, where: str) -> int:
 
 
 def _check_noise(noise, where: str, what: str = "noise") -> float:
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < math.inf:
+    # typeshed's numbers ABCs declare no comparison with an int; Python compares them fine
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < math.inf:  # type: ignore[operator]
         raise ValueError(f"{where}: {what} must be a finite number >= 0 (got {noise!r})")
     return float(noise)
 

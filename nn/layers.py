@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from autograd import Value, affine, scope
 from nn.module import Module, named_parameters_of
@@ -205,7 +205,7 @@ class MLP(Module):
         """The network's outputs for the inputs ``x``; one Value if the last layer has one."""
         for layer in self.layers:
             x = layer(x)
-        return x[0] if len(x) == 1 else x
+        return x[0] if len(x) == 1 else cast(list[Value], x)  # a Layer's outputs
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``layers.{i}.neurons.{j}.w.{k}`` and ``...b``, in micrograd's order."""

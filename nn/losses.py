@@ -88,7 +88,8 @@ def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
     zs = _values(logits, "binary_cross_entropy", "logits")
     ys = _check_batch(zs, labels, "binary_cross_entropy", "labels")
     for i, y in enumerate(ys):
-        if isinstance(y, bool) or not isinstance(y, numbers.Real) or not 0.0 <= y <= 1.0:
+        # typeshed's numbers ABCs declare no comparison with a float; Python compares them fine
+        if isinstance(y, bool) or not isinstance(y, numbers.Real) or not 0.0 <= y <= 1.0:  # type: ignore[operator]
             raise ValueError(
                 f"binary_cross_entropy: labels must be numbers in [0, 1] (got {y!r} at index {i})"
             )
@@ -143,7 +144,8 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
     ys = _check_batch(rows, labels, "softmax_cross_entropy", "labels")
     losses = []
     for i, (row, y) in enumerate(zip(rows, ys)):
-        if isinstance(y, bool) or not isinstance(y, numbers.Integral) or not 0 <= y < len(row):
+        # typeshed's numbers ABCs declare no comparison with an int; Python compares them fine
+        if isinstance(y, bool) or not isinstance(y, numbers.Integral) or not 0 <= y < len(row):  # type: ignore[operator]
             raise ValueError(
                 f"softmax_cross_entropy: labels[{i}] must be a class index in "
                 f"0..{len(row) - 1} (got {y!r})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import Value
@@ -75,7 +75,7 @@ class Module:
         return f"{type(self).__name__}()  # {len(self.parameters())} parameters"
 
 
-def named_parameters_of(field: str, children: list[Module]) -> list[tuple[str, Value]]:
+def named_parameters_of(field: str, children: Sequence[Module]) -> list[tuple[str, Value]]:
     """The parameters of a list of submodules, named ``{field}.{index}.{their name}``.
 
     >>> from nn import Neuron

@@ -131,6 +131,12 @@ class Adam(Optimizer):
     0.9
     """
 
+    # declared here: typeshed's float is no numbers.Real, so mypy skips __init__ past that check
+    betas: tuple[float, float]
+    eps: float
+    m: list[float]
+    v: list[float]
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -186,7 +192,8 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
 
 
 def _check_rate(lr, where: str) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0.0 <= lr < math.inf:
+    # typeshed's numbers ABCs declare no comparison with a float; Python compares them fine
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0.0 <= lr < math.inf:  # type: ignore[operator]
         raise ValueError(f"{where}: the learning rate must be a finite number >= 0 (got {lr!r})")
     return float(lr)
 

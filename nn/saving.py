@@ -27,7 +27,7 @@ import re
 import secrets
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from nn.layers import MLP, Layer, Neuron
 from nn.module import Module, assign_state
@@ -282,7 +282,7 @@ def _build(architecture: dict[str, Any], where: str) -> Module:
 def _layer_sizes(architecture: dict[str, Any]) -> list[tuple[int, int]] | None:
     """``(nin, nout)`` of each layer the architecture declares, or None if malformed."""
 
-    def size(n) -> bool:
+    def size(n: object) -> TypeGuard[int]:
         return type(n) is int and n >= 1
 
     kind = architecture["type"]
@@ -303,7 +303,9 @@ def _layer_sizes(architecture: dict[str, Any]) -> list[tuple[int, int]] | None:
 def _declared_names(architecture: dict[str, Any]):
     """The parameter names the architecture declares, in order, made one at a time."""
     kind = architecture["type"]
-    for i, (nin, nout) in enumerate(_layer_sizes(architecture)):
+    # called once _layer_sizes has accepted the architecture
+    sizes = cast(list[tuple[int, int]], _layer_sizes(architecture))
+    for i, (nin, nout) in enumerate(sizes):
         prefix = {"MLP": f"layers.{i}.neurons.", "Layer": "neurons.", "Neuron": ""}[kind]
         for j in range(nout):
             neuron = "" if kind == "Neuron" else f"{prefix}{j}."

@@ -246,7 +246,7 @@ def _diverged(what: str, history: History, epoch: int, lr: float) -> RuntimeErro
         f"that step's update. Lower the learning rate (it was {lr:g}), check the data for "
         "nan or inf, or scale the inputs; the error's .history holds the steps so far"
     )
-    error.history = history
+    error.history = history  # type: ignore[attr-defined]  # documented: the error's .history
     return error
 
 
@@ -284,7 +284,8 @@ def _check_data(X, y, where: str) -> tuple[list, list]:
 
 def _progress_bar(total: int, progress: bool | None):
     """A ``tqdm.auto`` bar; ``disable=None`` lets tqdm decide (on in Jupyter and terminals)."""
-    from tqdm.auto import tqdm
+    # tqdm ships no types; the mypy config's override names "tqdm", not "tqdm.auto"
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
     disable = None if progress is None else not progress
     return tqdm(total=total, desc="training", unit="step", leave=True, disable=disable)
