@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass, replace
 
 from autograd.backprop import grad
 from autograd.errors import GradcheckError
@@ -18,7 +18,8 @@ from autograd.mode import no_grad
 from autograd.value import Value
 
 
-class Mismatch(NamedTuple):
+@dataclass(frozen=True)
+class Mismatch:
     """One disagreeing entry: which derivative, where, and both values.
 
     ``kind`` says what disagreed: ``"gradient"`` (``analytic`` against ``numeric``),
@@ -139,7 +140,7 @@ def gradgradcheck(
     again = second_derivatives()[1]
     for i in range(n):
         rows += [
-            r._replace(index=(i, *r.index)) for r in _determinism_rows(point, analytic[i], again[i])
+            replace(r, index=(i, *r.index)) for r in _determinism_rows(point, analytic[i], again[i])
         ]
     return _verdict(
         "gradgradcheck", "d2 f / d x[i] d x[j]", rows, n * n, eps, atol, rtol, raise_exception
@@ -277,7 +278,9 @@ def _verdict(where, what, rows, total, eps, atol, rtol, raise_exception) -> bool
     parts = []
     gradients = [r for r in rows if r.kind == "gradient"]
     if gradients:
-        table = [("index", "point", "analytic", "numeric", "|diff|", "allowed")]
+        table: list[tuple[str, ...]] = [
+            ("index", "point", "analytic", "numeric", "|diff|", "allowed")
+        ]
         table += [
             (_index(r), _point(r), f"{r.analytic:.8g}", f"{r.numeric:.8g}", *margin(r))
             for r in gradients
@@ -312,6 +315,6 @@ def _point(r: Mismatch) -> str:
     return "(" + ", ".join(f"{x:.6g}" for x in r.point) + ")"
 
 
-def _table(rows: list[tuple[str, ...]]) -> str:
+def _table(rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
     return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows)

@@ -294,7 +294,7 @@ OPS: tuple[Op, ...] = (
 _NAMES = tuple(dict.fromkeys(op.name for op in OPS))
 
 
-def _resolve(ops: Iterable[str | Op] | None, where: str) -> tuple[Op, ...]:
+def _resolve(ops: Iterable[str | Op] | str | Op | None, where: str) -> tuple[Op, ...]:
     """The Op variants for a list of names and Op objects (all built-ins for ``None``)."""
     if ops is None:
         return OPS
@@ -486,8 +486,8 @@ def _render(node: _Node, texts: list[tuple[str, int]]) -> tuple[str, int]:
         need = op.operand_precedence[min(k, len(op.operand_precedence) - 1)]
         args.append(f"({text})" if prec < need else text)
     c, c_prec = _constant(node.const)
-    if op.show == "{0} + {c}" and node.const < 0:  # x + (-1) is x - 1, bit for bit
-        return f"{args[0]} - {-node.const:g}", 1
+    if op.show == "{0} + {c}" and isinstance(node.const, int | float) and node.const < 0:
+        return f"{args[0]} - {-node.const:g}", 1  # x + (-1) is x - 1, bit for bit
     if op.show == "affine":
         n = len(args) // 2
         return f"affine([{', '.join(args[:n])}], [{', '.join(args[n:-1])}], {args[-1]})", 6
