@@ -15,6 +15,7 @@ from autograd.backprop import grad, topological_order
 from autograd.checking import gradcheck, gradgradcheck
 from autograd.draw import draw_dot
 from autograd.errors import GradcheckError
+from autograd.forward_steps import ForwardStep, forward_steps
 from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.scopes import record_scopes, scope
@@ -26,6 +27,7 @@ check_installation()
 __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 
 __all__ = [
+    "ForwardStep",
     "GradcheckError",
     "Step",
     "Value",
@@ -34,6 +36,7 @@ __all__ = [
     "backward_steps",
     "draw_dot",
     "enable_grad",
+    "forward_steps",
     "grad",
     "gradcheck",
     "gradgradcheck",

@@ -13,6 +13,7 @@ from autograd import _guard
 def test_autograd_exports_exactly_the_public_names():
     assert sorted(autograd.__all__) == sorted(
         [
+            "ForwardStep",
             "GradcheckError",
             "Step",
             "Value",
@@ -21,6 +22,7 @@ def test_autograd_exports_exactly_the_public_names():
             "backward_steps",
             "draw_dot",
             "enable_grad",
+            "forward_steps",
             "grad",
             "gradcheck",
             "gradgradcheck",
