@@ -19,7 +19,7 @@ from autograd.forward_steps import ForwardStep, forward_steps
 from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.scopes import record_scopes, scope
-from autograd.steps import Step, backward_steps
+from autograd.steps import StaleGraphError, Step, backward_steps
 from autograd.value import Value
 
 check_installation()
@@ -29,6 +29,7 @@ __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 __all__ = [
     "ForwardStep",
     "GradcheckError",
+    "StaleGraphError",
     "Step",
     "Value",
     "add_all",

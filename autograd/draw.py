@@ -10,6 +10,7 @@ addresses, so the same graph always gives the same DOT text.
 
 from __future__ import annotations
 
+import base64
 from typing import NamedTuple
 
 import graphviz
@@ -19,10 +20,11 @@ from autograd._dot_parts import parts_of
 from autograd.backprop import check_value, topological_order
 from autograd.render import use_renderer
 from autograd.scopes import ScopeRecording
-from autograd.steps import Step
+from autograd.steps import Step, node_names
 from autograd.value import Value
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
+_FORMATS = ("svg", "png", "json", "dot", "plain", "jpg", "gif")
 MAX_NODES = 500  # more Values than this make a picture that is slow to render and unreadable
 
 # colours: the node being handled, the nodes whose gradient is final, the edges just used
@@ -30,6 +32,34 @@ _CURRENT = {"style": "filled", "fillcolor": "#ffd54f", "penwidth": "2"}
 _DONE = {"style": "filled", "fillcolor": "#dcedc8"}
 _RECEIVING = {"color": "#d32f2f", "penwidth": "2"}
 _USED_EDGE = {"color": "#d32f2f", "fontcolor": "#d32f2f", "penwidth": "2"}
+_BOX_EDGE = {"color": "#78909c", "arrowsize": "0.5", "penwidth": "0.6"}  # between collapsed calls
+LEGEND = (  # the colours of a step picture, in words (also under the stepper's pictures)
+    ("#ffd54f", "yellow: the node of this step"),
+    ("#d32f2f", "red edges: what it adds to each operand"),
+    ("#dcedc8", "green: gradient final"),
+)
+
+
+class DotGraph(graphviz.Digraph):
+    """The ``graphviz.Digraph`` that ``draw_dot`` returns: shows as SVG with a PNG beside it.
+
+    Jupyter shows the SVG where it trusts the notebook and the PNG where it does not (a stored
+    notebook opened fresh, GitHub), so saved notebooks show their graphs either way.
+    """
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        return mimebundle(self, include, exclude)
+
+
+def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
+    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter."""
+    wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
+    bundle = {}
+    if "image/svg+xml" in wanted:
+        bundle["image/svg+xml"] = graph.pipe(format="svg", encoding="utf-8")
+    if "image/png" in wanted:
+        bundle["image/png"] = base64.b64encode(graph.pipe(format="png")).decode("ascii")
+    return bundle
 
 
 def draw_dot(
@@ -44,29 +74,40 @@ def draw_dot(
     expand_fused: bool = False,
     collapse: bool = False,
     max_nodes: int | None = MAX_NODES,
-) -> graphviz.Digraph:
+    format: str = "svg",
+    legend: bool | None = None,
+) -> DotGraph:
     """Draw the graph that computed ``root``.
 
     Args:
-        root: the output Value; every node it depends on is drawn.
+        root: the output Value; every node it depends on is drawn. A node without a label
+            is called ``n`` and its place in the topological order (``n3``), as in
+            ``Step.explain``.
         rankdir: layout direction, ``"LR"`` (left to right, the default), ``"TB"``, ...
         precision: digits after the point for every number shown.
         show_grad: show each node's ``.grad`` (``False`` for a forward-only picture).
         show_local: label each edge with the local derivative d(node)/d(operand).
         highlight: a node to mark, or a ``Step`` from ``backward_steps``: its node is marked,
             the edges it just used are red and labelled with what they added, the nodes whose
-            gradient is already final are green.
+            gradient is final (every node that uses them has been handled) are green, and a
+            legend under the picture says so.
         scopes: a ``ScopeRecording`` from ``record_scopes()``: the nodes made inside each
             recorded call (a neuron, a layer) are drawn inside a labelled box.
         expand_fused: draw ``sum`` and ``affine`` nodes as the chain of ``+`` and ``*`` they
             stand for (micrograd's picture of a neuron), with the intermediate values.
         collapse: with ``scopes``, draw each innermost recorded call (a neuron) as one box
-            showing its output, so a network's graph reads like a network diagram.
+            named after the calls around it (``Layer 1, Neuron 3``) showing its output, so a
+            network's graph reads like a network diagram; a step's colours mark the boxes.
         max_nodes: refuse graphs that would draw more Values than this (ValueError, saying
             how to override); None for no limit. Collapsed calls count as one.
+        legend: put the legend of the colours under the picture (default: when ``highlight``
+            is a Step).
+        format: the returned graph's ``format`` for ``.render()`` (``"svg"``, ``"png"``);
+            micrograd's ``draw_dot(root, format="svg", rankdir="LR")`` works as written.
 
-    Returns a ``graphviz.Digraph``: it shows inline in Jupyter, and ``.pipe(format="svg")`` or
-    ``.render(...)`` make pictures (a system ``dot`` or the bundled renderer is used).
+    Returns a ``DotGraph`` (a ``graphviz.Digraph``): it shows inline in Jupyter (SVG, with a
+    PNG for untrusted notebooks), and ``.pipe(format="svg")`` or ``.render(...)`` make
+    pictures (a system ``dot`` or the bundled renderer is used).
 
     >>> from autograd import Value, draw_dot
     >>> a = Value(2.0, label="a")
@@ -78,19 +119,20 @@ def draw_dot(
     digraph {
     ...
         v0 [label="{ a | data 2.0 }" shape=record]
-        v1 [label="{ data 6.0 }" shape=record]
+        v1 [label="{ n1 | data 6.0 }" shape=record]
         v1_op [label="* 3" shape=oval]
         v0 -> v1_op [label="local 3.0"]
         v1_op -> v1
     }
     """
-    _check_options(root, rankdir, precision, max_nodes, scopes, collapse)
+    _check_options(root, rankdir, precision, max_nodes, scopes, collapse, format)
     order = topological_order(root)
     if max_nodes is not None and len(order) > max_nodes and not collapse:
         raise _too_big(len(order), max_nodes)
     names = {v: f"v{i}" for i, v in enumerate(order)}
+    titles = node_names(order)
     step, current = _highlighted(highlight, names)
-    done = _done_before(root, step)
+    done = _final(order, root, step)
     receiving = set(step.node.parents) if step is not None else set()
     owner = scopes.owners(names) if scopes is not None else {}
     hidden = _collapsed(scopes, owner) if collapse else {}
@@ -98,21 +140,37 @@ def draw_dot(
     if max_nodes is not None and len(order) - len(hidden) + len(calls) > max_nodes:
         raise _too_big(len(order) - len(hidden) + len(calls), max_nodes)
 
-    dot = graphviz.Digraph(
-        graph_attr={"rankdir": rankdir}, node_attr={"fontsize": "11"}, edge_attr={"fontsize": "10"}
+    dot = DotGraph(
+        graph_attr={"rankdir": rankdir},
+        node_attr={"fontsize": "11"},
+        edge_attr={"fontsize": "10"},
+        format=format,
     )
-    boxes = _cluster_boxes(scopes, owner, hidden)
+    if step is not None if legend is None else legend:
+        dot.attr(label=_legend(), labelloc="b", labeljust="l", fontsize="10")
+    call_names = _call_names(scopes) if scopes is not None else {}
+    boxes = _cluster_boxes(scopes, owner, hidden, call_names)
     fmt = f"{{:.{precision}f}}".format
     for i in calls:  # a collapsed call: one node showing its output
         call = scopes.scopes[i]
+        title = call_names[i][1]
         outs = [o for o in call.outputs if hidden.get(o) == i]
         shown = outs[0] if len(outs) == 1 else None
         label = (
-            _record(call.name, shown, show_grad, fmt)
+            _record(title, shown, show_grad, fmt)
             if shown
-            else f"{{ {_escape(call.name)} | {len(outs)} outputs }}"
+            else f"{{ {_escape(title)} | {len(outs)} outputs }}"
         )
-        style = _CURRENT if hidden.get(current) == i else {}
+        inside = [v for v, j in hidden.items() if j == i]
+        style = (
+            _CURRENT
+            if hidden.get(current) == i
+            else _DONE
+            if inside and all(v in done for v in inside)
+            else {}
+        )
+        if any(v in receiving for v in inside):
+            style = {**style, **_RECEIVING}
         boxes.get(call.parent, dot).node(f"s{i}", label, shape="record", **style)
     alias = {names[v]: f"s{i}" for v, i in hidden.items()}  # a hidden node's edges go to its box
     edges = _Edges(alias)
@@ -125,7 +183,7 @@ def draw_dot(
         style = _CURRENT if v is current else _DONE if v in done else {}
         if v in receiving:
             style = {**style, **_RECEIVING}
-        where.node(names[v], _record(v.label, v, show_grad, fmt), shape="record", **style)
+        where.node(names[v], _record(titles[v], v, show_grad, fmt), shape="record", **style)
         if not v.parents:
             continue
         parts = parts_of(v, names, expand_fused, show_local)
@@ -184,7 +242,7 @@ class _Edges:
         src, dst = self.alias.get(src, src), self.alias.get(dst, dst)
         if src != dst and (src, dst) not in self._box_edges:
             self._box_edges.add((src, dst))
-            self.edges.append((src, dst, {}))
+            self.edges.append((src, dst, dict(_BOX_EDGE)))
 
 
 def _highlighted(highlight, names: dict) -> tuple[Step | None, Value | None]:
@@ -219,21 +277,70 @@ def _collapsed(scopes: ScopeRecording, owner: dict) -> dict[Value, int]:
     return {v: i for v, i in owner.items() if i not in outer}
 
 
-def _done_before(root: Value, step: Step | None) -> set[Value]:
-    """The nodes backward handled before ``step``: their gradients are final."""
+def _final(order: list[Value], root: Value, step: Step | None) -> set[Value]:
+    """The nodes whose gradient is final after ``step``: every node using them is handled.
+
+    The root is final from the first step on; a leaf once the last node using it is done.
+    """
     if step is None:
         return set()
-    walk = topological_order(root, include_leaves=False)[::-1]
+    walk = [v for v in reversed(order) if v.parents]
     if not (0 < step.index <= len(walk) and walk[step.index - 1] is step.node):
         raise ValueError(
             f"draw_dot: highlight is step {step.index} of a backward pass that is not from "
             "root (draw a step with the root it was taken from)"
         )
-    return set(walk[: step.index - 1])
+    users = dict.fromkeys(order, 0)
+    for v in walk:
+        for p in set(v.parents):
+            users[p] += 1
+    final = {root}
+    for v in walk[: step.index]:
+        for p in set(v.parents):
+            users[p] -= 1
+            if users[p] == 0:
+                final.add(p)
+    return final
+
+
+def _legend() -> str:
+    """The colours of a step picture, as an HTML-like graph label."""
+    cells = "".join(
+        f'<td bgcolor="{colour}" width="12" height="10"></td><td align="left">{text}</td>'
+        for colour, text in LEGEND
+    )
+    return f'<<table border="0" cellspacing="4"><tr>{cells}</tr></table>>'
+
+
+def _call_names(scopes: ScopeRecording) -> dict[int, tuple[str, str]]:
+    """Each call's own name (``Neuron 3``) and its full name (``Layer 1, Neuron 3``).
+
+    A call is numbered among the calls of the same name inside the same call; a lone call at
+    the top (the network itself) keeps its bare name and is left out of the full names.
+    """
+    counts: dict[tuple, int] = {}
+    own: dict[int, str] = {}
+    numbered: dict[int, bool] = {}
+    for i, call in enumerate(scopes.scopes):
+        if call is None:
+            continue
+        key = (call.parent, call.name)
+        counts[key] = counts.get(key, 0) + 1
+        own[i] = f"{call.name} {counts[key]}"
+    for i, call in enumerate(scopes.scopes):
+        if call is not None:
+            numbered[i] = call.parent is not None or counts[(None, call.name)] > 1
+            if not numbered[i]:
+                own[i] = call.name
+    names = {}
+    for i in own:
+        path = [own[a] for a in reversed(scopes.ancestors(i)) if numbered.get(a)]
+        names[i] = (own[i], ", ".join(path) or own[i])
+    return names
 
 
 def _cluster_boxes(
-    scopes: ScopeRecording | None, owner: dict, hidden: dict
+    scopes: ScopeRecording | None, owner: dict, hidden: dict, call_names: dict
 ) -> dict[int, graphviz.Digraph]:
     """One subgraph per call that holds a drawn node or a collapsed call, and the calls around."""
     if scopes is None:
@@ -244,7 +351,7 @@ def _cluster_boxes(
     return {
         i: graphviz.Digraph(
             name=f"cluster_{i}",
-            graph_attr={"label": scopes.scopes[i].name, "style": "rounded", "color": "#9e9e9e"},
+            graph_attr={"label": call_names[i][0], "style": "rounded", "color": "#9e9e9e"},
         )
         for i in sorted(used)
     }
@@ -257,10 +364,12 @@ def _attach_boxes(dot: graphviz.Digraph, boxes: dict, scopes: ScopeRecording | N
         (boxes[parent] if parent is not None else dot).subgraph(boxes[i])
 
 
-def _check_options(root, rankdir, precision, max_nodes, scopes, collapse) -> None:
+def _check_options(root, rankdir, precision, max_nodes, scopes, collapse, format) -> None:
     check_value(root, "draw_dot")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
+    if format not in _FORMATS:
+        raise ValueError(f"draw_dot: format must be one of {_FORMATS} (got {format!r})")
     if isinstance(precision, bool) or not isinstance(precision, int) or precision < 0:
         raise ValueError(f"draw_dot: precision must be an int >= 0 (got {precision!r})")
     if max_nodes is not None and (

@@ -2,23 +2,48 @@
 
 Each step takes the next node in reverse topological order, multiplies the gradient that has
 arrived at it by its local derivatives and adds the results to its parents' ``.grad``. The
-iterator is the very walk behind ``backward()`` (``autograd.backprop.walk_backward``), so
-exhausting it leaves exactly the gradients ``backward()`` gives, bit for bit; stopping after
-``k`` steps leaves the graph as backward leaves it after its first ``k`` nodes.
+additions are the ones ``backward()`` makes, in the same order, so exhausting the iterator
+leaves exactly the gradients ``backward()`` gives, bit for bit; stopping after ``k`` steps
+leaves the graph as backward leaves it after its first ``k`` nodes.
+
+The iterator keeps its own running total for every node it has not handled yet, so a
+``backward()`` (or a second iterator) run while it is paused cannot make it pass on a wrong
+gradient: both walks add their full share to the leaves, as two ``backward()`` calls would.
+
+A graph whose numbers no longer fit together (a weight changed by an optimizer after the
+forward pass) has no meaningful backward pass: ``backward_steps`` checks every node against
+its operation before it changes any gradient and raises ``StaleGraphError``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
-from typing import NamedTuple
+from dataclasses import dataclass, field
 
 from autograd._dot_parts import op_text
-from autograd.backprop import check_value, contributions, walk_backward
+from autograd.backprop import check_value, contributions, topological_order
 from autograd.value import Value
 
 
-class Step(NamedTuple):
+class StaleGraphError(ValueError):
+    """A node's ``data`` is not what its operation computes from its parents' ``data`` now.
+
+    Raised by ``backward_steps`` and the steppers when the graph was changed after its
+    forward pass (usually an optimizer step): its gradients would mix two forward passes.
+    ``node`` is the first node found whose data no longer fits. Recompute the forward pass.
+    """
+
+    def __init__(self, message: str, node: Value) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
     """One step of backward: which node, the gradient that arrived, what it passed on.
+
+    A frozen record (not a tuple): ``step.index``, ``step.node``, ... read its fields.
 
     Attributes:
         index: 1 for the first step (the root), 2 for the next, ...: after this step,
@@ -35,9 +60,13 @@ class Step(NamedTuple):
     grad: float
     local: tuple[float, ...]
     added: tuple[float, ...]
+    names: dict = field(default_factory=dict, compare=False, repr=False)
 
     def explain(self, precision: int = 4) -> str:
         """The chain rule of this step in one line per parent, for printing.
+
+        Nodes are called by their label; an unlabelled node by ``n`` and its place in the
+        topological order of the graph (``n3``), the name ``draw_dot`` shows in its box.
 
         >>> from autograd import Value, backward_steps
         >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
@@ -47,22 +76,32 @@ class Step(NamedTuple):
           to a: 1.0 × 3.0 (local) = 3.0
           to b: 1.0 × 2.0 (local) = 2.0
         """
+        _check_precision(precision, "Step.explain")
         p = precision
-        names = [_name(x) for x in self.node.parents]
-        lines = [f"step {self.index}: {_name(self.node)} = {_formula(self.node, names)}"]
+        names = [self._name(x) for x in self.node.parents]
+        lines = [f"step {self.index}: {self._name(self.node)} = {_formula(self.node, names)}"]
         lines[0] += f" received grad {self.grad:.{p}f}"
         for name, local, added in zip(names, self.local, self.added):
             lines.append(f"  to {name}: {self.grad:.{p}f} × {local:.{p}f} (local) = {added:.{p}f}")
         return "\n".join(lines)
 
+    def _name(self, v: Value) -> str:
+        return v.label or self.names.get(v, "(unnamed)")
+
+
+def node_names(order: list[Value]) -> dict[Value, str]:
+    """How each node of a topological order is called: its label, or ``n`` + its place."""
+    return {v: v.label or f"n{i}" for i, v in enumerate(order)}
+
 
 def backward_steps(root: Value) -> Iterator[Step]:
     """Run backward from ``root`` one node at a time, yielding a ``Step`` after each node.
 
-    Nothing happens until the first ``next()``. Then, as in ``backward()``, the grads of the
-    intermediate nodes are reset to 0.0, the seed 1.0 is added to ``root.grad`` and the first
-    node passes its gradient on. Each later ``next()`` handles one more node. Leaves
-    accumulate (``+=``) like in ``backward()``.
+    Nothing happens until the first ``next()``. Then every node is checked against its
+    operation (``StaleGraphError`` if one no longer fits, with no gradient changed), the
+    grads of the intermediate nodes are reset to 0.0 as in ``backward()``, the seed 1.0 is
+    added to ``root.grad`` and the first node passes its gradient on. Each later ``next()``
+    handles one more node. Leaves accumulate (``+=``) like in ``backward()``.
 
     >>> from autograd import Value, backward_steps
     >>> x = Value(3.0, label="x")
@@ -79,13 +118,66 @@ def backward_steps(root: Value) -> Iterator[Step]:
     return _steps(root)
 
 
+def check_fresh(root: Value, where: str, order: list[Value] | None = None) -> None:
+    """Raise ``StaleGraphError`` unless every node's data is what its op gives from its parents.
+
+    NaN equals NaN here (a NaN forward pass is not stale). A node whose operation now fails
+    (``log`` of a parent that became negative) is stale too.
+    """
+    order = topological_order(root) if order is None else order
+    names = None
+    for v in order:
+        prim = v._prim
+        if prim is None or not v.parents:
+            continue
+        xs = [p.data for p in v.parents]
+        try:
+            now = prim.forward(*xs) if v._arg is None else prim.forward(*xs, v._arg)
+        except (ArithmeticError, ValueError):
+            now = None
+        if now == v.data or (now is not None and math.isnan(now) and math.isnan(v.data)):
+            continue
+        names = names or node_names(order)
+        got = "an error" if now is None else f"{now!r}"
+        raise StaleGraphError(
+            f"{where}: the graph is stale: node {names[v]} = {op_text(v) or v.op}(...) holds "
+            f"{v.data!r}, but its operation gives {got} from its parents' data now (a parent "
+            "changed after the forward pass, e.g. an optimizer step); recompute the forward "
+            "pass and step through the new graph",
+            v,
+        )
+
+
 def _steps(root: Value) -> Iterator[Step]:
-    for index, (node, g, added) in enumerate(walk_backward(root), start=1):
-        yield Step(index, node, g, tuple(contributions(node, 1.0)), tuple(added))
+    order = topological_order(root)
+    check_fresh(root, "backward_steps", order)
+    names = node_names(order)
+    inner = [v for v in order if v.parents]
+    # running totals of the inner nodes: what walk_backward would hold in their .grad
+    total = dict.fromkeys(inner, 0.0)
+    for v in inner:
+        v.grad = 0.0
+    if root.parents:
+        total[root] += 1.0
+        root.grad = total[root]
+    else:
+        root.grad += 1.0
+    for index, node in enumerate(reversed(inner), start=1):
+        g = total.pop(node)
+        node.grad = g
+        added = tuple(contributions(node, g))
+        for p, d in zip(node.parents, added):
+            if p in total:
+                total[p] += d
+                p.grad = total[p]
+            else:  # a leaf accumulates onto whatever it holds
+                p.grad += d
+        yield Step(index, node, g, tuple(contributions(node, 1.0)), added, names)
 
 
-def _name(v: Value) -> str:
-    return v.label or f"({v.data:g})"
+def _check_precision(precision, where: str) -> None:
+    if isinstance(precision, bool) or not isinstance(precision, int) or precision < 0:
+        raise ValueError(f"{where}: precision must be an int >= 0 (got {precision!r})")
 
 
 def _formula(v: Value, names: list[str]) -> str:

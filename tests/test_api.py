@@ -15,6 +15,7 @@ def test_autograd_exports_exactly_the_public_names():
         [
             "ForwardStep",
             "GradcheckError",
+            "StaleGraphError",
             "Step",
             "Value",
             "add_all",

@@ -133,17 +133,58 @@ def test_highlighting_a_node():
         draw_dot(L, highlight="e")
 
 
-def test_highlighting_a_step_marks_the_node_the_edges_it_used_and_the_finished_nodes():
+def test_highlighting_a_step_marks_the_node_the_edges_it_used_and_the_final_gradients():
     L = _example()[-1]
     steps = list(backward_steps(L))  # exhausted: the grads are final, step 2 is d = e + c
     source = draw_dot(L, highlight=steps[1]).source
     assert "#ffd54f" in _node_line(source, "d")  # the current node
-    assert "#dcedc8" in _node_line(source, "L")  # handled before: its grad is final
-    assert "#dcedc8" not in _node_line(source, "e")
+    for final in ("L", "f", "e", "c"):  # every node using them is done: green, leaves too
+        assert "#dcedc8" in _node_line(source, final), final
+    for waiting in ("a", "b"):
+        assert "#dcedc8" not in _node_line(source, waiting)
     assert "#d32f2f" in _node_line(source, "e") and "#d32f2f" in _node_line(source, "c")
     assert source.count("adds -2.0000") == 2  # both operands of d received -2
-    third = draw_dot(L, highlight=steps[2]).source  # e = a * b
-    assert third.count("#dcedc8") == 2 and "adds 6.0000" in third and "adds -4.0000" in third
+    assert "green: gradient final" in source  # the legend
+    first = draw_dot(L, highlight=steps[0]).source  # L is yellow; d and f are final
+    assert "#dcedc8" in _node_line(first, "d") and "#dcedc8" in _node_line(first, "f")
+    assert "#dcedc8" not in _node_line(first, "e")
+    last = draw_dot(L, highlight=steps[2]).source  # e = a * b: everything but e is green
+    assert (
+        last.count('fillcolor="#dcedc8"') == 6 and "adds 6.0000" in last and "adds -4.0000" in last
+    )
+    assert "legend" not in draw_dot(L, highlight=steps[2], legend=False).source
+    assert "gradient final" not in draw_dot(L, legend=False).source
+
+
+def test_a_leaf_used_twice_is_final_only_after_both_uses():
+    a = Value(3.0, label="a")
+    b = a * 2.0
+    b.label = "b"
+    y = b * a
+    y.label = "y"
+    first, second = list(backward_steps(y))
+    assert "#dcedc8" not in _node_line(draw_dot(y, highlight=first).source, "a")
+    assert "#dcedc8" in _node_line(draw_dot(y, highlight=second).source, "a")
+
+
+def test_format_as_in_micrograd():
+    *_, L = _example()
+    dot = draw_dot(L, format="svg", rankdir="LR")  # micrograd's trace_graph signature
+    assert dot.format == "svg" and draw_dot(L).format == "svg"
+    assert draw_dot(L, format="png").format == "png"
+    with pytest.raises(ValueError, match="format must be one of"):
+        draw_dot(L, format="pdf")
+
+
+def test_the_display_carries_a_png_beside_the_svg(bundled_renderer):
+    import base64
+
+    *_, L = _example()
+    bundle = draw_dot(L)._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png"}
+    assert "<svg" in bundle["image/svg+xml"]
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert set(draw_dot(L)._repr_mimebundle_(include=["image/png"])) == {"image/png"}
 
 
 def test_a_step_of_another_graph_is_refused():
@@ -172,12 +213,12 @@ def test_expand_fused_draws_a_neuron_as_products_and_a_chain_of_sums():
     # b + w1*x1 = 0.6, then + w2*x2 = -1.4 (y itself); products 0.5 and -2.0
     for data in ("data 0.50", "data 0.60", "data -2.00", "data -1.40"):
         assert data in source
-    unlabelled = re.findall(r'label="\{ data [-\d.]+ \| grad 1\.00', source)
+    unlabelled = re.findall(r'label="\{ (n\d+ \| )?data [-\d.]+ \| grad 1\.00', source)
     assert len(unlabelled) == 4  # y and its three intermediate values share y's gradient
     assert "-> v3_op" not in source  # no fused op node
     step = next(backward_steps(y))
     stepped = draw_dot(y, expand_fused=True, highlight=step).source
-    assert stepped.count("adds") == 5  # w1, x1, w2, x2 and b received
+    assert stepped.count('label="adds') == 5  # w1, x1, w2, x2 and b received
 
 
 def test_expand_fused_with_constant_inputs_and_sums():
@@ -274,12 +315,13 @@ def test_scopes_draw_nested_clusters_for_layers_and_neurons():
         ("_Neuron", 0),
     ]
     source = draw_dot(out, scopes=scopes).source
-    assert "label=_Layer" in source and source.count("label=_Neuron") == 2
+    assert "label=_Layer" in source  # the lone outer call keeps its name; the others count
+    assert 'label="_Neuron 1"' in source and 'label="_Neuron 2"' in source
     clusters = _clusters(source)
     assert clusters == {
         "cluster_0": [],
-        "cluster_1": ["w00", "w01", "b0"],
-        "cluster_2": ["w10", "w11", "b1"],
+        "cluster_1": ["w00", "w01", "b0", "n5", "n6"],
+        "cluster_2": ["w10", "w11", "b1", "n10", "n11"],
     }
     assert source.index("subgraph cluster_1") < source.index("subgraph cluster_2")
     owners = scopes.owners(set([out, *x]))
@@ -334,8 +376,8 @@ def test_collapse_draws_each_neuron_as_one_box_with_its_output():
     out.backward()
     source = draw_dot(out, scopes=scopes, collapse=True).source
     n0, n1 = outs
-    assert f'"{{ _Neuron | data {n0.data:.4f} | grad {n0.grad:.4f} }}"' in source
-    assert f'"{{ _Neuron | data {n1.data:.4f} | grad {n1.grad:.4f} }}"' in source
+    assert f'"{{ _Neuron 1 | data {n0.data:.4f} | grad {n0.grad:.4f} }}"' in source
+    assert f'"{{ _Neuron 2 | data {n1.data:.4f} | grad {n1.grad:.4f} }}"' in source
     assert "w00" not in source and "affine" not in source and "tanh" not in source
     assert "label=_Layer" in source and "label=_Neuron" not in source  # neurons are boxes now
     edges = re.findall(r"^\s*(\w+) -> (\w+)", source, re.M)
@@ -347,7 +389,7 @@ def test_collapse_draws_each_neuron_as_one_box_with_its_output():
     with pytest.raises(ValueError, match="5 Values to draw, more than max_nodes=4"):
         draw_dot(out, scopes=scopes, collapse=True, max_nodes=4)
     hidden = draw_dot(out, scopes=scopes, collapse=True, highlight=n0, show_grad=False).source
-    assert re.search(r's1 \[label="\{ _Neuron \| data [-\d.]+ \}".*#ffd54f', hidden)
+    assert re.search(r's1 \[label="\{ _Neuron 1 \| data [-\d.]+ \}".*#ffd54f', hidden)
 
 
 def test_collapse_needs_scopes():
@@ -369,5 +411,8 @@ def test_scopes_on_nn_modules_give_a_network_diagram():
     clusters = _clusters(draw_dot(out, scopes=scopes).source)
     assert len(clusters) == 7  # every call is a box, neurons inside layers inside the MLP
     diagram = draw_dot(out, scopes=scopes, collapse=True).source
-    assert diagram.count("{ Neuron |") == 4 and "affine" not in diagram
+    assert "affine" not in diagram
+    for name in ("Layer 1, Neuron 1", "Layer 1, Neuron 3", "Layer 2, Neuron 1"):
+        assert f"{{ {name} |" in diagram
+    assert 'label="Layer 2"' in diagram and "label=MLP" in diagram
     assert len(re.findall(r"^\s*s\d+ -> s\d+", diagram, re.M)) == 3  # hidden neurons -> output

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Step, Value, affine, backward_steps, topological_order
+from autograd import (
+    StaleGraphError,
+    Step,
+    Value,
+    affine,
+    backward_steps,
+    draw_dot,
+    topological_order,
+)
 from tests.graphs import build, programs
 
 
@@ -119,10 +127,10 @@ def test_explain_reads_as_the_chain_rule():
         "  to a: 1.00 × 12.00 (local) = 12.00",
         "  to b: 1.00 × 5.55 (local) = 5.55",
     ]
-    x = Value(1.0)
-    assert "leaky_relu((1), 0.1)" in next(backward_steps(x.leaky_relu(0.1))).explain()
-    assert "= 2 ** (1)" in next(backward_steps(2**x)).explain()
-    assert "= (1) * 3" in next(backward_steps(x * 3)).explain()
+    x = Value(1.0)  # unlabelled nodes are named by their place in the graph, as in pictures
+    assert "n1 = leaky_relu(n0, 0.1)" in next(backward_steps(x.leaky_relu(0.1))).explain()
+    assert "n1 = 2 ** n0" in next(backward_steps(2**x)).explain()
+    assert "n1 = n0 * 3" in next(backward_steps(x * 3)).explain()
     x.label = "x + y"
     assert "= (x + y) - 1 received" in next(backward_steps(x - 1)).explain()
     assert "= (x + y) ** 2 received" in next(backward_steps(x**2)).explain()
@@ -131,3 +139,77 @@ def test_explain_reads_as_the_chain_rule():
 def test_backward_steps_wants_a_value():
     with pytest.raises(TypeError, match=r"backward_steps: expected a Value, got 3\.0"):
         backward_steps(3.0)
+
+
+def test_unlabelled_nodes_get_the_names_their_boxes_show():
+    a = Value(2.0)
+    y = (a * Value(3.0, label="b")).tanh()
+    text = "\n".join(step.explain(1) for step in backward_steps(y))
+    assert "(2" not in text and "(6" not in text  # no value in brackets, read as a constant
+    assert "step 1: n3 = tanh(n2)" in text and "n2 = n0 * b" in text
+    source = draw_dot(y).source
+    assert "{ n0 | data 2.0000" in source and "{ n3 | data" in source
+    with pytest.raises(ValueError, match=r"Step\.explain: precision must be an int >= 0"):
+        next(backward_steps(y)).explain(-1)
+
+
+def test_step_is_a_record_not_a_tuple():
+    x = Value(2.0)
+    (step,) = backward_steps(x * x)
+    assert not isinstance(step, tuple) and step.index == 1  # .index is the step's number
+    with pytest.raises(AttributeError):
+        step.index = 2
+
+
+def _trained_away():
+    """A forward pass, then an optimizer-like change of a weight: the graph is stale."""
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    h = (w * x).tanh()
+    h.label = "h"
+    loss = h * h
+    w.data -= 0.1
+    return w, x, h, loss
+
+
+def test_a_stale_graph_is_refused_before_any_gradient_changes():
+    w, x, h, loss = _trained_away()
+    h.grad, w.grad = 7.0, 3.0
+    steps = backward_steps(loss)
+    with pytest.raises(StaleGraphError, match=r"stale.*node n2.*recompute the forward pass") as e:
+        next(steps)
+    assert isinstance(e.value, ValueError) and e.value.node is h.parents[0]
+    assert (h.grad, w.grad, x.grad, loss.grad) == (7.0, 3.0, 0.0, 0.0)
+
+
+def test_nan_and_failing_ops_are_checked_as_a_forward_pass_would():
+    x = Value(float("nan"))
+    assert list(backward_steps(x * 2.0))  # a NaN forward pass is not stale
+    y = Value(2.0)
+    z = y.log()
+    y.data = -1.0  # log now fails: stale as well
+    with pytest.raises(StaleGraphError, match="its operation gives an error"):
+        list(backward_steps(z))
+
+
+@given(programs())
+def test_a_fresh_graph_is_never_stale(recipe):
+    _, root = build(recipe)
+    assert len(list(backward_steps(root))) == len(topological_order(root, include_leaves=False))
+
+
+def test_backward_while_steps_are_paused_gives_two_full_passes():
+    # issue 9: the paused walk used to read the grads backward() had left
+    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
+    c = a * b
+    d = c * c + a  # c used twice, a at two depths
+    d.label = "d"
+    once = Value(3.0), Value(-2.0)
+    twin_c = once[0] * once[1]
+    (twin_c * twin_c + once[0]).backward()
+    steps = backward_steps(d)
+    next(steps)
+    d.backward()  # a full pass while the walk is paused
+    rest = list(steps)
+    assert [s.grad for s in rest] == [1.0, 2 * c.data]  # what arrived, unchanged by backward()
+    assert (a.grad, b.grad) == (2 * once[0].grad, 2 * once[1].grad)
+    assert c.grad == twin_c.grad and d.grad == 1.0  # inner grads: one pass, as backward leaves

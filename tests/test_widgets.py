@@ -1,16 +1,17 @@
-"""BackwardStepper: positions, the graph's state at each, pictures, and the ipywidgets panel."""
+"""BackwardStepper: one forward pass (a snapshot), positions, pictures that hold still, widget."""
 
 from __future__ import annotations
 
 import html
+import re
 import sys
 from itertools import islice
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, backward_steps, topological_order
+from autograd import StaleGraphError, Value, backward_steps, record_scopes, topological_order
 from autograd.render import current_renderer, use_renderer
 from autograd.widgets import BackwardStepper
 from tests.graphs import build, programs
@@ -18,6 +19,10 @@ from tests.graphs import build, programs
 
 def _grads(root):
     return [v.grad for v in topological_order(root)]
+
+
+def _stepper_grads(stepper, root):
+    return [stepper.grad_of(v) for v in topological_order(root)]
 
 
 def _example():
@@ -30,7 +35,7 @@ def _example():
 
 
 @given(programs(), st.data())
-def test_the_graph_at_position_k_is_the_graph_after_k_steps(recipe, data):
+def test_position_k_holds_the_grads_of_k_steps_from_zero(recipe, data):
     _, root = build(recipe)
     _, twin = build(recipe)
     stepper = BackwardStepper(root, max_nodes=None)
@@ -38,7 +43,7 @@ def test_the_graph_at_position_k_is_the_graph_after_k_steps(recipe, data):
     j = data.draw(st.integers(0, stepper.total))
     stepper.goto(j).goto(k)  # wherever it was before
     taken = list(islice(backward_steps(twin), k))
-    assert _grads(root) == _grads(twin)
+    assert _stepper_grads(stepper, root) == _grads(twin)
     assert stepper.position == k
     assert (stepper.step is None) == (k == 0)
     if k:
@@ -46,30 +51,50 @@ def test_the_graph_at_position_k_is_the_graph_after_k_steps(recipe, data):
 
 
 @given(programs())
-def test_the_last_position_is_backward_bit_for_bit(recipe):
+def test_the_last_position_is_backward_bit_for_bit_and_the_graph_is_left_alone(recipe):
     _, root = build(recipe)
     _, twin = build(recipe)
+    before = _grads(root)
     stepper = BackwardStepper(root, max_nodes=None)
     stepper.goto(stepper.total)
     twin.backward()
-    assert _grads(root) == _grads(twin)
+    assert _stepper_grads(stepper, root) == _grads(twin)
+    assert _grads(root) == before
 
 
-def test_moving_back_restores_the_grads_the_graph_had():
-    a, b, c, L = _example()
-    a.grad, L.grad = 5.0, 9.0  # a leaf's earlier gradient, an intermediate's stale one
+def test_position_0_is_before_backward_whatever_the_graph_holds():
+    # issue 10.2: grads left by an earlier backward() showed at step 0 (e: -2 -> 0 -> -2)
+    *_, L = _example()
+    L.backward()
+    live = _grads(L)
     stepper = BackwardStepper(L)
-    stepper.goto(stepper.total)
-    assert a.grad != 5.0 and L.grad == 1.0
-    stepper.goto(0)
-    assert (a.grad, b.grad, c.grad, L.grad) == (5.0, 0.0, 0.0, 9.0)
-    stepper.goto(stepper.total)
-    _, _, _, twin = _example()
-    twin.backward()
-    assert a.grad == 5.0 + twin.parents[0].parents[1].grad
+    assert all(g == 0.0 for g in _stepper_grads(stepper, L))
+    assert "grad 0.0000" in stepper[0].source and "grad 1.0000" not in stepper[0].source
+    for k in range(len(stepper)):
+        stepper.goto(k)
+    assert _grads(L) == live  # moving never touched the live .grad fields
 
 
-def test_next_and_previous_stop_at_the_ends():
+def test_a_stepper_keeps_showing_the_forward_pass_it_was_made_from():
+    # issue 10.1: after training, the stepper mixed trained weights with old activations
+    a, b, _c, L = _example()
+    stepper = BackwardStepper(L, precision=4)
+    before = [f.source for f in stepper.frames()]
+    texts = stepper.texts()
+    a.data, b.data = 5.0, 7.0  # an optimizer step
+    a.grad = 123.0
+    assert [f.source for f in stepper.frames()] == before
+    fresh = BackwardStepper((a * b + a).tanh())  # a new forward pass on the new data
+    assert fresh.total == 3 and "data 5.0000" in fresh[0].source
+    stepper.goto(stepper.total)
+    assert stepper.texts() == texts and "data 2.0000" in stepper[-1].source
+    assert stepper.grad_of(a) == pytest.approx((1 - L.data**2) * (-3.0 + 1.0))
+    assert a.grad == 123.0
+    with pytest.raises(StaleGraphError, match="recompute the forward pass"):
+        BackwardStepper(L)  # the old graph with the new weights no longer fits together
+
+
+def test_next_previous_and_iteration_stop_at_the_ends():
     *_, L = _example()
     stepper = BackwardStepper(L)
     assert stepper.total == 3 and len(stepper) == 4
@@ -82,14 +107,19 @@ def test_next_and_previous_stop_at_the_ends():
     with pytest.raises(ValueError, match="position must be an int"):
         stepper.goto(True)
     assert stepper.position == 3
+    pictures = list(stepper)  # issue 9: crashed at the end (no IndexError past the end)
+    assert len(pictures) == 4 and stepper.position == 3
+    with pytest.raises(IndexError, match=r"index must be in -4\.\.3 \(got 4\)"):
+        stepper[4]
+    assert stepper[-4].source == pictures[0].source
 
 
 def test_describe_says_what_the_step_did():
     _a, _b, c, L = _example()
     stepper = BackwardStepper(L, precision=2)
-    assert stepper.describe().startswith("step 0 of 3: before backward")
+    assert stepper.describe().startswith("step 0 of 3: before backward, every gradient is 0")
     text = stepper.goto(3).describe()
-    assert text.splitlines()[0] == f"step 3: c = a * b received grad {c.grad:.2f}"
+    assert text.splitlines()[0] == f"step 3: c = a * b received grad {stepper.grad_of(c):.2f}"
     assert text.endswith("(3 of 3 steps done)")
 
 
@@ -97,17 +127,58 @@ def test_frames_are_the_pictures_of_every_position_and_leave_the_position_alone(
     a, _b, _c, L = _example()
     stepper = BackwardStepper(L, show_local=True)
     stepper.goto(2)
-    before = _grads(L)
+    grad_a = stepper.grad_of(a)
     frames = stepper.frames()
-    assert stepper.position == 2 and _grads(L) == before
+    assert stepper.position == 2 and stepper.grad_of(a) == grad_a
     assert len(frames) == 4 and "#ffd54f" not in frames[0].source
-    for k, frame in enumerate(frames[1:], start=1):
-        assert frame.source.count("#dcedc8") == k - 1  # the nodes already handled
-        assert "adds" in frame.source and "local" in frame.source
-    assert stepper[-1].source == frames[3].source
-    assert "grad 0.0000" in frames[0].source and f"grad {a.grad:.4f}" in frames[2].source
+    for frame in frames[1:]:
+        assert frame.source.count("#ffd54f") == 1
+        assert 'label="local' in frame.source and "adds" in frame.source
+    last = frames[-1].source  # everything is final but the node of the last step
+    assert last.count('fillcolor="#dcedc8"') == len(topological_order(L)) - 1
+    assert "grad 0.0000" in frames[0].source and f"grad {grad_a:.4f}" in frames[2].source
     with pytest.raises(TypeError, match="index must be an int"):
         stepper["1"]
+
+
+def _node_boxes(svg: str) -> dict[str, str]:
+    """node name -> the points of its outline in an SVG from graphviz."""
+    found = re.findall(
+        r'<title>(\w+)</title>\s*<(?:polygon|ellipse)[^>]*?(?:points|cx)="([^"]*)', svg
+    )
+    return dict(found)
+
+
+def _big_example():
+    xs = [Value(0.5 * i - 1.0, label=f"x{i}") for i in range(4)]
+    h = [(xs[i] * xs[(i + 1) % 4] + xs[i]).tanh() for i in range(4)]
+    out = (h[0] - h[1]) * (h[2] + h[3]) + h[0] * 1e-3
+    out.label = "out"
+    return out
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_nodes_do_not_move_between_positions(rankdir):
+    stepper = BackwardStepper(_big_example(), show_local=True, rankdir=rankdir)
+    boxes = [_node_boxes(stepper.svg(k)) for k in range(len(stepper))]
+    assert len(boxes[0]) > 20
+    assert all(b == boxes[0] for b in boxes[1:])
+    sizes = {re.search(r'viewBox="([^"]*)"', stepper.svg(k)).group(1) for k in range(len(stepper))}
+    assert len(sizes) == 1
+
+
+def test_a_stepper_of_a_network_keeps_its_scopes_on_the_copy():
+    import random
+
+    from nn import MLP
+
+    model = MLP(2, [3, 1], activation="tanh", rng=random.Random(0))
+    with record_scopes() as scopes:
+        out = model([0.5, -1.0])
+    stepper = BackwardStepper(out, scopes=scopes, collapse=True)
+    first = stepper[1].source
+    assert "Layer 2, Neuron 1" in first and "#ffd54f" in first  # the box of the current step
+    assert "Layer 1, Neuron 2" in stepper[-1].source
 
 
 def test_the_stepper_renders_svg_without_a_system_dot():
@@ -130,25 +201,28 @@ def test_bad_arguments():
         BackwardStepper(Value(1.0) * 2, highlight=None)
     with pytest.raises(ValueError, match="precision must be an int"):
         BackwardStepper(Value(1.0) * 2, precision=-2)
+    with pytest.raises(ValueError, match="grad_of: node must be a node of the stepper's graph"):
+        BackwardStepper(Value(1.0) * 2).grad_of(Value(1.0))
 
 
-def test_the_widget_moves_the_stepper():
+def test_the_widget_moves_the_stepper_not_the_graph():
     pytest.importorskip("ipywidgets")
     _a, b, _c, L = _example()
     stepper = BackwardStepper(L)
     panel = stepper.widget()
     back, slider, forward = panel.children[0].children
-    words, picture = panel.children[1:]
+    words, legend, picture = panel.children[1:]
     assert slider.max == 3 and "before backward" in words.value and "<svg" in picture.value
+    assert "gradient final" in legend.value
     forward.click()
     forward.click()
     assert stepper.position == 2 and slider.value == 2 and "step 2:" in words.value
     slider.value = 3
-    assert stepper.position == 3 and b.grad != 0.0
+    assert stepper.position == 3 and stepper.grad_of(b) != 0.0 and b.grad == 0.0
     forward.click()
     assert stepper.position == 3
     back.click()
-    assert stepper.position == 2 and b.grad == 0.0
+    assert stepper.position == 2 and stepper.grad_of(b) == 0.0
 
 
 def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
@@ -157,3 +231,14 @@ def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'stepgrad\[widgets\]'"):
         stepper.widget()
     assert "<svg" in stepper._repr_svg_()  # pictures still work
+
+
+@settings(max_examples=10)
+@given(programs(max_ops=6))
+def test_the_page_holds_every_frame(recipe):
+    _, root = build(recipe)
+    stepper = BackwardStepper(root, max_nodes=None)
+    page = stepper._repr_html_()
+    assert page.count('class="sg-frame"') == len(stepper)
+    for text in stepper.texts():
+        assert html.escape(text) in page

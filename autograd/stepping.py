@@ -1,0 +1,194 @@
+"""``Stepper``: what every stepper shares, from moving between positions to a page on its own.
+
+A stepper (``BackwardStepper``, ``nn.LearningStepper``) shows a computation at positions
+``0..total``. A subclass says what each position is (``_show``, ``describe``, ``draw``); this
+base class gives every stepper the same ways to move (``goto``, ``next``, ``previous``), to
+look (``stepper[k]``, ``frames()``, iteration), a live ipywidgets panel (``widget()``) and a
+page that needs no kernel (``save_html(path)``, also shown by a notebook as the stepper's
+output): every frame's picture and text inline, previous/next buttons, a slider and the
+left/right arrow keys, a little plain JavaScript and nothing fetched from anywhere.
+
+All the pictures of a stepper share one layout (``autograd._pinning``): a node stays where it
+is from the first position to the last.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import graphviz
+
+from autograd import _page
+from autograd._pinning import PinnedGraph, pin
+
+
+class Stepper:
+    """Base of ``BackwardStepper`` (``autograd.widgets``) and ``nn.LearningStepper``.
+
+    Positions ``0..total``. Subclasses set ``total`` in ``__init__`` (then call
+    ``super().__init__()``) and implement:
+
+    - ``_show(k)``: put the stepper's own (snapshot) state at position ``k``;
+    - ``describe() -> str``: the current position in words and numbers, phase named;
+    - ``draw() -> graphviz.Digraph``: the picture at the current position.
+
+    Pictures got through the base class (``stepper[k]``, ``frames()``, ``widget()``, the
+    page) share one layout, computed once from the pictures of every position.
+    """
+
+    total: int
+    title = "stepper"
+
+    def __init__(self) -> None:
+        self.position = 0
+        self._frames: list[PinnedGraph] | None = None
+        self._texts: list[str] | None = None
+        self._svgs: dict[int, str] = {}
+        self._show(0)
+
+    # -- moving ------------------------------------------------------------------------------
+
+    def goto(self, k: int):
+        """Move to position ``k`` (0 .. ``total``); returns the stepper."""
+        name = type(self).__name__
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= self.total:
+            raise ValueError(f"{name}: position must be an int in 0..{self.total} (got {k!r})")
+        self._show(k)
+        self.position = k
+        return self
+
+    def next(self):
+        """One position on (stays at the end); returns the stepper."""
+        return self.goto(min(self.position + 1, self.total))
+
+    def previous(self):
+        """One position back (stays at 0); returns the stepper."""
+        return self.goto(max(self.position - 1, 0))
+
+    def __len__(self) -> int:
+        return self.total + 1
+
+    def __getitem__(self, k: int) -> graphviz.Digraph:
+        """The picture at position ``k`` (negative ``k`` counts from the end).
+
+        The stepper's own position does not change. IndexError past either end, so
+        ``list(stepper)`` and ``for picture in stepper`` work.
+        """
+        name = type(self).__name__
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise TypeError(f"{name}: index must be an int (got {type(k).__name__})")
+        if not -len(self) <= k < len(self):
+            raise IndexError(f"{name}: index must be in -{len(self)}..{self.total} (got {k})")
+        return self.frames()[k]
+
+    def __iter__(self):
+        return iter(self.frames())
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} at step {self.position} of {self.total}>"
+
+    # -- looking -----------------------------------------------------------------------------
+
+    def frames(self) -> list[graphviz.Digraph]:
+        """The pictures at every position 0..total, in order, in one shared layout."""
+        if self._frames is None:
+            here = self.position
+            pictures, texts = [], []
+            try:
+                for k in range(len(self)):
+                    self.goto(k)
+                    pictures.append(self.draw())
+                    texts.append(self.describe())
+            finally:
+                self.goto(here)
+            self._frames, self._texts = pin(pictures), texts
+        return list(self._frames)
+
+    def texts(self) -> list[str]:
+        """``describe()`` at every position 0..total, in order."""
+        self.frames()
+        return list(self._texts)
+
+    def svg(self, k: int | None = None) -> str:
+        """The picture at position ``k`` (default: the current one) as SVG text."""
+        k = self.position if k is None else k
+        if k not in self._svgs:
+            self._svgs[k] = self[k].pipe(format="svg", encoding="utf-8")
+        return self._svgs[k]
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def widget(self):
+        """An ipywidgets panel: previous/next buttons, a slider, the text and the picture.
+
+        Needs a live kernel and ipywidgets (``pip install 'stepgrad[widgets]'``); without a
+        kernel, the page of ``save_html``/``_repr_html_`` does the same.
+        """
+        widgets = _ipywidgets(type(self).__name__)
+        slider = widgets.IntSlider(value=self.position, min=0, max=self.total, description="step")
+        back = widgets.Button(description="◀ previous")
+        forward = widgets.Button(description="next ▶")
+        words = widgets.HTML()
+        picture = widgets.HTML()
+
+        def show(change=None) -> None:
+            self.goto(slider.value)
+            words.value = f"<pre>{html.escape(self.describe())}</pre>"
+            picture.value = _page.fit(self.svg())
+
+        slider.observe(show, names="value")
+        back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
+        forward.on_click(lambda _: setattr(slider, "value", min(slider.value + 1, self.total)))
+        show()
+        legend = widgets.HTML(_page.legend(self.legend))
+        return widgets.VBox([widgets.HBox([back, slider, forward]), words, legend, picture])
+
+    legend: tuple[tuple[str, str], ...] = ()
+
+    # -- a page without a kernel -------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        """The stepper as an HTML fragment: works in a notebook opened without a kernel."""
+        return self._page(standalone=False)
+
+    def save_html(self, path) -> Path:
+        """Write the stepper as one self-contained HTML page; returns its path.
+
+        The page holds every position's picture and text, previous/next buttons, a slider
+        and the left/right arrow keys (plain JavaScript, nothing loaded from the network):
+        open it offline in any browser, mail it, put it on a course page. Where scripts do
+        not run, it shows the current position and, unfolded, all of them.
+        """
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(
+                f"{type(self).__name__}.save_html: path must end in .html (got {str(path)!r})"
+            )
+        path.write_text(self._page(standalone=True), encoding="utf-8")
+        return path
+
+    def _page(self, *, standalone: bool) -> str:
+        texts = self.texts()
+        svgs = [self.svg(k) for k in range(len(self))]
+        return _page.page(
+            title=self.title,
+            texts=texts,
+            svgs=svgs,
+            start=self.position,
+            colours=self.legend,
+            standalone=standalone,
+        )
+
+
+def _ipywidgets(name: str):
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError(
+            f"{name}.widget() needs ipywidgets, an optional extra of stepgrad: "
+            "pip install 'stepgrad[widgets]' (or pip install ipywidgets); without it, show "
+            "the stepper itself (a page that needs no kernel) or stepper.draw()"
+        ) from None
+    return ipywidgets
