@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 from autograd import primitives as P
 from autograd.forward_steps import ForwardStep, _in_words
-from autograd.steps import Step, _name
+from autograd.steps import Step
 
 RTOL = 1e-2  # default tolerances: hand-worked numbers rounded to 3 or 4 digits pass
 ATOL = 1e-4
@@ -228,15 +228,21 @@ def _check_tolerance(x, what: str) -> None:
 # backward: what each operand receives
 
 
-def operand_names(parents) -> list[str]:
-    """A name per operand: its label (or ``operand i``), numbered when a name repeats.
+def operand_names(parents, name_of=None) -> list[str]:
+    """A name per operand, numbered when a name repeats (``a * a``).
+
+    ``name_of(node)`` names a node (a step's naming: labels, ``n3`` for unlabelled nodes);
+    without it, an unlabelled operand is ``operand i``.
 
     >>> from autograd import Value
     >>> a = Value(1.0, label="a")
     >>> operand_names([a, a, Value(2.0)])
     ['a (operand 1)', 'a (operand 2)', 'operand 3']
     """
-    names = [p.label or f"operand {i + 1}" for i, p in enumerate(parents)]
+    if name_of is None:
+        names = [p.label or f"operand {i + 1}" for i, p in enumerate(parents)]
+    else:
+        names = [name_of(p) for p in parents]
     return [f"{n} (operand {i + 1})" if names.count(n) > 1 else n for i, n in enumerate(names)]
 
 
@@ -247,12 +253,12 @@ def backward_exercise(step: Step) -> Exercise:
     derivative towards each operand. The hints use the numbers the graph holds now (those
     of the step's forward pass).
     """
-    node, g = step.node, step.grad
-    names = operand_names(node.parents)
-    rules = [local_rule(node, i, step.local[i]) for i in range(len(node.parents))]
-    formula = _in_words(node, [_name(p) for p in node.parents], (), None)
-    title = f"step {step.index} (backward): what each operand of {_name(node)} = {formula} receives"
-    at = _name(node)
+    node, g, name_of = step.node, step.grad, step._name
+    names = operand_names(node.parents, name_of)
+    rules = [local_rule(node, i, step.local[i], name_of) for i in range(len(node.parents))]
+    formula = _in_words(node, [name_of(p) for p in node.parents], None)
+    at = name_of(node)
+    title = f"step {step.index} (backward): what each operand of {at} = {formula} receives"
 
     def diagnose(name: str, given: float, close) -> str:
         i = names.index(name)
@@ -277,8 +283,10 @@ def backward_exercise(step: Step) -> Exercise:
     return Exercise(title, dict(zip(names, step.added)), diagnose)
 
 
-def local_rule(node, i: int, local: float) -> str:
+def local_rule(node, i: int, local: float, name_of=None) -> str:
     """The local derivative d(node)/d(operand i) in words and numbers (``local`` is its value).
+
+    ``name_of(node)`` names the other operands (default: their labels).
 
     >>> from autograd import Value
     >>> x = Value(0.5, label="x")
@@ -287,10 +295,11 @@ def local_rule(node, i: int, local: float) -> str:
     'σ(1 - σ) = 0.6225·(1 - 0.6225) = 0.2350'
     """
     prim, c, ps, out = node._prim, node._arg, node.parents, node.data
+    name_of = name_of or (lambda v: v.label or "the other operand")
     if prim in (P.ADD, P.ADD_CONST, P.SUM):
         return "1 (a sum passes its gradient on unchanged)"
     if prim is P.MUL:
-        return f"the other factor, {_name(ps[1 - i])} = {local:.4f}"
+        return f"the other factor, {name_of(ps[1 - i])} = {local:.4f}"
     if prim is P.MUL_CONST:
         return f"the constant factor {c:g}"
     if prim is P.TANH:
@@ -310,7 +319,7 @@ def local_rule(node, i: int, local: float) -> str:
     if prim is P.AFFINE:
         n = len(ps) // 2
         partner, role = (ps[n + i], "input") if i < n else (ps[i - n], "weight")
-        return f"the {role} it multiplies, {_name(partner)} = {local:.4f}"
+        return f"the {role} it multiplies, {name_of(partner)} = {local:.4f}"
     if prim is P.AFFINE_CONST:
         return f"the input it multiplies, {c[i]:g}"
     return f"d({prim.name})/d(operand {i + 1}) = {local:.4f}"
@@ -322,23 +331,23 @@ def local_rule(node, i: int, local: float) -> str:
 
 def forward_exercise(step: ForwardStep) -> Exercise:
     """Predict the value ``step.node`` computes in this forward step."""
-    node = step.node
-    name = node.label or "value"
-    symbolic = _in_words(node, [_name(p) for p in node.parents], step.inputs, None)
+    node, name_of = step.node, step._name
+    name = name_of(node)
+    symbolic = _in_words(node, [name_of(p) for p in node.parents], None)
     title = f"step {step.index} (forward): the value of {name} = {symbolic}"
     value = step.value
 
     def diagnose(_: str, given: float, close) -> str:
         prim = node._prim
         if prim in (P.SIGMOID, P.TANH, P.RELU, P.EXP, P.LOG) and close(given, step.inputs[0]):
-            return f"that is its input {_name(node.parents[0])}; the node applies {prim.name}"
+            return f"that is its input {name_of(node.parents[0])}; the node applies {prim.name}"
         if prim is P.SIGMOID and close(given, 1.0 - value):
             return "that is σ(-z): σ(z) = 1 / (1 + e^(-z))"
         if prim in (P.AFFINE, P.AFFINE_CONST):
             bias = step.inputs[-1]
             if close(given, value - bias) and not close(value - bias, value):
-                return f"you left out the bias {_name(node.parents[-1])} = {bias:.4f}"
-            for term, text in _affine_terms(node, step.inputs):
+                return f"you left out the bias {name_of(node.parents[-1])} = {bias:.4f}"
+            for term, text in _affine_terms(node, step.inputs, name_of):
                 if close(given, value - term) and not close(value - term, value):
                     return f"you left out the term {text}"
         if close(given, -value):
@@ -348,12 +357,14 @@ def forward_exercise(step: ForwardStep) -> Exercise:
     return Exercise(title, {name: value}, diagnose)
 
 
-def _affine_terms(node, inputs: tuple) -> list[tuple[float, str]]:
+def _affine_terms(node, inputs: tuple, name_of) -> list[tuple[float, str]]:
     ps = node.parents
     if node._prim is P.AFFINE:
         n = len(ps) // 2
-        return [(inputs[i] * inputs[n + i], f"{_name(ps[i])}·{_name(ps[n + i])}") for i in range(n)]
-    return [(inputs[i] * c, f"{_name(ps[i])}·{c:g}") for i, c in enumerate(node._arg)]
+        return [
+            (inputs[i] * inputs[n + i], f"{name_of(ps[i])}·{name_of(ps[n + i])}") for i in range(n)
+        ]
+    return [(inputs[i] * c, f"{name_of(ps[i])}·{c:g}") for i, c in enumerate(node._arg)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -384,3 +395,67 @@ def update_exercise(index: int, name: str, old: float, grad: float, lr: float, n
         return f"{name} - lr·grad with {name} = {old:.4f}, lr = {lr:g}, grad = {grad:.4f}"
 
     return Exercise(title, {name: new}, diagnose, scale={name: abs(new - old)})
+
+
+# ----------------------------------------------------------------------------------------------
+# the widget
+
+
+def predict_widget(stepper, *, rtol: float = RTOL, atol: float = ATOL):
+    """A predict-first panel for a stepper: enter the next step's numbers, check, then reveal.
+
+    The panel shows the stepper's current position (words and picture) and, for the next
+    step, one box per number to predict. "check" compares them with ``stepper.check`` and
+    shows the verdict; "reveal" moves the stepper on one step; "back" moves it back. Needs
+    ipywidgets (``pip install 'stepgrad[widgets]'``).
+    """
+    try:
+        import ipywidgets as widgets
+    except ImportError:
+        raise ImportError(
+            "predict_widget needs ipywidgets, an optional extra of stepgrad: pip install "
+            "'stepgrad[widgets]'; without it, call stepper.check(k, answers)"
+        ) from None
+    words, picture, question, feedback = (widgets.HTML() for _ in range(4))
+    boxes = widgets.VBox()
+    check = widgets.Button(description="check")
+    reveal = widgets.Button(description="reveal ▶")
+    back = widgets.Button(description="◀ back")
+
+    def show() -> None:
+        k = stepper.position
+        words.value = f"<pre>{html.escape(stepper.describe())}</pre>"
+        picture.value = stepper.draw().pipe(format="svg", encoding="utf-8")
+        feedback.value = ""
+        if k == stepper.total:
+            question.value = "<b>Done: nothing left to predict.</b>"
+            boxes.children = ()
+        else:
+            exercise = stepper._expected(k + 1)
+            question.value = f"<b>Predict first:</b> {html.escape(exercise.title)}"
+            boxes.children = tuple(
+                widgets.FloatText(description=name, style={"description_width": "initial"})
+                for name in exercise.names
+            )
+        check.disabled = reveal.disabled = k == stepper.total
+        back.disabled = k == 0
+
+    def on_check(_) -> None:
+        answers = {box.description: box.value for box in boxes.children}
+        verdict = stepper.check(stepper.position + 1, answers, rtol=rtol, atol=atol)
+        feedback.value = verdict._repr_html_()
+
+    def move(by: int) -> None:
+        stepper.goto(min(max(stepper.position + by, 0), stepper.total))
+        show()
+
+    check.on_click(on_check)
+    reveal.on_click(lambda _: move(1))
+    back.on_click(lambda _: move(-1))
+    show()
+    panel = widgets.VBox(
+        [words, question, boxes, widgets.HBox([back, check, reveal]), feedback, picture]
+    )
+    panel.parts = {"boxes": boxes, "check": check, "reveal": reveal, "back": back}
+    panel.parts.update(feedback=feedback, question=question, words=words, picture=picture)
+    return panel

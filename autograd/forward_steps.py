@@ -8,23 +8,28 @@ node term by term: ``z1 = w11·x1 + w12·x2 + b1 = 0.3000·1.0000 + ... = 0.6900
 Like ``backward_steps``, the iterator performs the pass: each step writes the value it computes
 into ``node.data``. On a graph whose leaves have not changed since it was built this changes
 nothing (the values are computed by the same rules, bit for bit); after the leaves changed (an
-optimizer step), exhausting it brings every node up to date, as a fresh forward pass would.
+optimizer step), exhausting it brings every node up to date, as a fresh forward pass would,
+so ``backward_steps`` accepts the graph again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from dataclasses import dataclass, field
 
 from autograd import primitives as P
 from autograd._dot_parts import op_text
 from autograd.backprop import check_value, topological_order
-from autograd.steps import _formula, _name
+from autograd.steps import _check_precision, _formula, node_names
 from autograd.value import Value
 
 
-class ForwardStep(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ForwardStep:
     """One step of the forward pass: a node computed from its parents' values.
+
+    A frozen record, like ``Step``. Nodes are called by their label; an unlabelled node by
+    ``n`` and its place in the topological order (``n3``), the name ``draw_dot`` shows.
 
     Attributes:
         index: 1 for the first node computed, 2 for the next, ...
@@ -39,6 +44,10 @@ class ForwardStep(NamedTuple):
     inputs: tuple[float, ...]
     op: str
     value: float
+    names: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _name(self, v: Value) -> str:
+        return v.label or self.names.get(v, "(unnamed)")
 
     def formula(self, precision: int = 4) -> str:
         """``z1 = w11·x1 + b1 = 0.3000·1.0000 + 0.1000 = 0.4000``: the step in one line.
@@ -47,15 +56,15 @@ class ForwardStep(NamedTuple):
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         >>> c = (a * b).tanh(); c.label = "c"
         >>> [s.formula(2) for s in forward_steps(c)]
-        ['a * b = 2.00 * (-3.00) = -6.00', 'c = tanh((-6)) = tanh(-6.00) = -1.00']
+        ['n2 = a * b = 2.00 * (-3.00) = -6.00', 'c = tanh(n2) = tanh(-6.00) = -1.00']
         """
+        _check_precision(precision, "ForwardStep.formula")
         fmt = f"{{:.{precision}f}}".format
-        names = [_name(p) for p in self.node.parents]
+        names = [self._name(p) for p in self.node.parents]
         numbers = [fmt(x) for x in self.inputs]
-        symbolic = _in_words(self.node, names, self.inputs, None)
-        numeric = _in_words(self.node, numbers, self.inputs, fmt)
-        named = f"{self.node.label} = " if self.node.label else ""
-        return f"{named}{symbolic} = {numeric} = {fmt(self.value)}"
+        symbolic = _in_words(self.node, names, None)
+        numeric = _in_words(self.node, numbers, fmt)
+        return f"{self._name(self.node)} = {symbolic} = {numeric} = {fmt(self.value)}"
 
     def explain(self, precision: int = 4) -> str:
         """The step for printing: ``step k: <formula>``.
@@ -85,8 +94,8 @@ def forward_steps(root: Value) -> Iterator[ForwardStep]:
     >>> y = x * x + 1; y.label = "y"
     >>> for step in forward_steps(y):
     ...     print(step.explain(1))
-    step 1: x * x = 3.0 * 3.0 = 9.0
-    step 2: y = (9) + 1 = 9.0 + 1 = 10.0
+    step 1: n1 = x * x = 3.0 * 3.0 = 9.0
+    step 2: y = n1 + 1 = 9.0 + 1 = 10.0
     >>> x.data = 2.0  # the leaf changed: the pass recomputes every node from it
     >>> [s.value for s in forward_steps(y)], y.data
     ([4.0, 5.0], 5.0)
@@ -96,7 +105,9 @@ def forward_steps(root: Value) -> Iterator[ForwardStep]:
 
 
 def _steps(root: Value) -> Iterator[ForwardStep]:
-    order = topological_order(root, include_leaves=False)
+    everything = topological_order(root)
+    names = node_names(everything)
+    order = [v for v in everything if v.parents]
     values: dict[Value, float] = {}
     for node in order:  # every value first: an error leaves the graph as it was
         data = [values.get(p, p.data) for p in node.parents]
@@ -104,7 +115,7 @@ def _steps(root: Value) -> Iterator[ForwardStep]:
     for index, node in enumerate(order, start=1):
         inputs = tuple(values.get(p, p.data) for p in node.parents)
         node.data = values[node]
-        yield ForwardStep(index, node, inputs, op_text(node), node.data)
+        yield ForwardStep(index, node, inputs, op_text(node), node.data, names)
 
 
 def _recompute(node: Value, data: list[float]) -> float:
@@ -113,7 +124,7 @@ def _recompute(node: Value, data: list[float]) -> float:
     return prim.forward(*data) if c is None else prim.forward(*data, c)
 
 
-def _in_words(node: Value, terms: list[str], inputs: tuple, fmt) -> str:
+def _in_words(node: Value, terms: list[str], fmt) -> str:
     """The operation applied to ``terms`` (names or numbers); fused sums term by term."""
     prim = node._prim
     if prim is P.SUM:

@@ -78,8 +78,8 @@ def test_a_step_names_the_node_its_inputs_the_operation_and_the_value():
     assert (second.op, second.inputs, second.value) == ("+ 1", (-6.0,), -5.0)
     assert (third.op, third.inputs, third.value) == ("sigmoid", (-5.0,), d.data)
     assert first.explain(1) == "step 1: c = a * b = 2.0 * (-3.0) = -6.0"
-    assert second.explain(1) == "step 2: c + 1 = (-6.0) + 1 = -5.0"
-    assert third.explain(3) == "step 3: d = sigmoid((-5)) = sigmoid(-5.000) = 0.007"
+    assert second.explain(1) == "step 2: n3 = c + 1 = (-6.0) + 1 = -5.0"  # unlabelled: n + place
+    assert third.explain(3) == "step 3: d = sigmoid(n3) = sigmoid(-5.000) = 0.007"
 
 
 def test_an_affine_node_is_explained_term_by_term():
@@ -94,15 +94,33 @@ def test_an_affine_node_is_explained_term_by_term():
     )
     x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
     (step,) = forward_steps(affine(w, x, b))
-    assert step.formula(1).startswith("w11·x1 + w12·x2 + b1 = 0.3·1.0 + (-0.5)·2.0 + 0.2")
+    assert step.formula(1).startswith("n5 = w11·x1 + w12·x2 + b1 = 0.3·1.0 + (-0.5)·2.0 + 0.2")
 
 
 def test_a_sum_reads_as_a_sum_and_a_repeated_operand_shows_twice():
     a = Value(1.5, label="a")
     (step,) = forward_steps(add_all([a, a, Value(2.0, label="b")]))
-    assert step.formula(1) == "a + a + b = 1.5 + 1.5 + 2.0 = 5.0"
+    assert step.formula(1) == "n2 = a + a + b = 1.5 + 1.5 + 2.0 = 5.0"
     (step,) = forward_steps(a * a)
     assert step.inputs == (1.5, 1.5) and step.value == 2.25
+
+
+def test_a_bad_precision_is_an_error():
+    (step,) = forward_steps(Value(1.0) * 2.0)
+    with pytest.raises(ValueError, match=r"ForwardStep\.formula: precision must be an int >= 0"):
+        step.explain(-1)
+
+
+def test_a_stale_graph_is_fresh_again_after_the_forward_steps():
+    from autograd import StaleGraphError, backward_steps
+
+    w = Value(0.5, label="w")
+    loss = (w * 3.0).tanh()
+    w.data -= 0.1  # an optimizer step: the graph no longer fits together
+    with pytest.raises(StaleGraphError):
+        next(backward_steps(loss))
+    list(forward_steps(loss))
+    assert len(list(backward_steps(loss))) == 2
 
 
 def test_a_leaf_has_nothing_to_compute():
