@@ -37,6 +37,7 @@ import numbers
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from autograd import _page
 from autograd import primitives as P
 from autograd.forward_steps import ForwardStep, _in_words
 from autograd.steps import Step
@@ -425,7 +426,7 @@ def predict_widget(stepper, *, rtol: float = RTOL, atol: float = ATOL):
     def show() -> None:
         k = stepper.position
         words.value = f"<pre>{html.escape(stepper.describe())}</pre>"
-        picture.value = stepper.draw().pipe(format="svg", encoding="utf-8")
+        picture.value = _page.fit(stepper.svg())
         feedback.value = ""
         if k == stepper.total:
             question.value = "<b>Done: nothing left to predict.</b>"
@@ -453,8 +454,9 @@ def predict_widget(stepper, *, rtol: float = RTOL, atol: float = ATOL):
     reveal.on_click(lambda _: move(1))
     back.on_click(lambda _: move(-1))
     show()
+    legend = widgets.HTML(_page.legend(stepper.legend))
     panel = widgets.VBox(
-        [words, question, boxes, widgets.HBox([back, check, reveal]), feedback, picture]
+        [words, question, boxes, widgets.HBox([back, check, reveal]), feedback, legend, picture]
     )
     panel.parts = {"boxes": boxes, "check": check, "reveal": reveal, "back": back}
     panel.parts.update(feedback=feedback, question=question, words=words, picture=picture)

@@ -225,3 +225,57 @@ def test_an_exercise_of_your_own():
     ex = Exercise("double 3", {"result": 6.0}, lambda name, given, close: "multiply by 2")
     assert ex.check(6.0).correct
     assert str(ex.check(5.0)) == "double 3: 0 of 1 right\n  result: 5.0000 is wrong: multiply by 2"
+
+
+# -- in Jupyter and through a stepper -----------------------------------------------------------
+
+
+def _stepper():
+    from autograd.widgets import BackwardStepper
+
+    x = Value(0.5, label="x")
+    w = Value(-1.5, label="w")
+    y = (w * x).tanh()
+    y.label = "y"
+    return BackwardStepper(y), x, w, y
+
+
+def test_a_backward_stepper_checks_step_k_without_moving():
+    stepper, x, w, _ = _stepper()
+    stepper.goto(1)
+    verdict = stepper.check(2, [0.0, 0.0])  # step 2: w * x passes its gradient to w and x
+    assert stepper.position == 1 and verdict.wrong == ["w", "x"]
+    step = stepper.goto(2).step
+    stepper.goto(0)
+    assert stepper.check(2, {"w": step.added[0], "x": step.added[1]}).correct
+    assert stepper.position == 0 and x.grad == w.grad == 0.0  # the graph is left alone
+    with pytest.raises(ValueError, match=r"BackwardStepper\.check: k must be .* in 1\.\.2"):
+        stepper.check(0, [])
+
+
+def test_the_predict_widget_checks_then_reveals():
+    pytest.importorskip("ipywidgets")
+    from autograd.exercises import predict_widget
+
+    stepper, *_ = _stepper()
+    panel = predict_widget(stepper)
+    parts = panel.parts
+    assert "Predict first" in parts["question"].value and "<svg" in parts["picture"].value
+    (box,) = parts["boxes"].children  # step 1: what tanh passes to its operand
+    assert box.description == "n2"
+    box.value = 1.0
+    parts["check"].click()
+    assert "you forgot the local derivative 1 - tanh²" in parts["feedback"].value
+    assert stepper.position == 0  # checking reveals nothing
+    box.value = stepper.goto(1).step.added[0]
+    stepper.goto(0)
+    parts["check"].click()
+    assert "1 of 1 right" in parts["feedback"].value and "#2e7d32" in parts["feedback"].value
+    parts["reveal"].click()
+    assert stepper.position == 1 and parts["feedback"].value == ""
+    assert [b.description for b in parts["boxes"].children] == ["w", "x"]
+    parts["reveal"].click()
+    assert stepper.position == 2 and "nothing left to predict" in parts["question"].value
+    assert parts["check"].disabled and parts["reveal"].disabled
+    parts["back"].click()
+    assert stepper.position == 1 and not parts["reveal"].disabled

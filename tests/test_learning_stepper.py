@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import html
 import random
+import re
 
 import pytest
 from hypothesis import given
@@ -257,3 +259,23 @@ def test_a_single_neuron_and_micrograds_chain_work():
         repr(stepper)
         == f"<LearningStepper at position {stepper.total} of {stepper.total} (update)>"
     )
+
+
+def test_the_page_and_the_widget_come_from_the_stepper_base():
+    model, x, t = _network()
+    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    frames = stepper.frames()
+    assert len(frames) == len(stepper) and stepper.position == 0
+    boxes = {re.search(r'viewBox="([^"]*)"', stepper.svg(k)).group(1) for k in (0, 5, 14, 25)}
+    assert len(boxes) == 1  # one layout for the three phases
+    page = stepper._repr_html_()
+    assert page.count('class="sg-frame"') == len(stepper)
+    for text in stepper.texts():
+        assert html.escape(text) in page
+    assert "gradient final" in page
+    pytest.importorskip("ipywidgets")
+    panel = stepper.widget()
+    _, slider, _ = panel.children[0].children
+    slider.value = stepper.total
+    assert "3. update" in panel.children[1].value and stepper.position == stepper.total
+    assert model.state_dict() != stepper.state_dict()  # the widget does not move the model
