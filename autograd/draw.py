@@ -24,6 +24,8 @@ from autograd.steps import Step, node_names
 from autograd.value import Value
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
+_COMPACT = {"ranksep": "0.3", "nodesep": "0.15"}
+_SMALL_OP = {"width": "0.3", "height": "0.3", "margin": "0.02"}
 _FORMATS = ("svg", "png", "json", "dot", "plain", "jpg", "gif")
 MAX_NODES = 500  # more Values than this make a picture that is slow to render and unreadable
 
@@ -35,7 +37,7 @@ _USED_EDGE = {"color": "#d32f2f", "fontcolor": "#d32f2f", "penwidth": "2"}
 _BOX_EDGE = {"color": "#78909c", "arrowsize": "0.5", "penwidth": "0.6"}  # between collapsed calls
 LEGEND = (  # the colours of a step picture, in words (also under the stepper's pictures)
     ("#ffd54f", "yellow: the node of this step"),
-    ("#d32f2f", "red edges: what it adds to each operand"),
+    ("#d32f2f", "red: each operand and what this step adds to it"),
     ("#dcedc8", "green: gradient final"),
 )
 
@@ -76,6 +78,7 @@ def draw_dot(
     max_nodes: int | None = MAX_NODES,
     format: str = "svg",
     legend: bool | None = None,
+    compact: bool = False,
 ) -> DotGraph:
     """Draw the graph that computed ``root``.
 
@@ -100,6 +103,8 @@ def draw_dot(
             network's graph reads like a network diagram; a step's colours mark the boxes.
         max_nodes: refuse graphs that would draw more Values than this (ValueError, saying
             how to override); None for no limit. Collapsed calls count as one.
+        compact: a narrower picture for wide graphs: ``data`` over ``grad`` in each box,
+            small operation nodes, less space between ranks (the steppers use it).
         legend: put the legend of the colours under the picture (default: when ``highlight``
             is a Step).
         format: the returned graph's ``format`` for ``.render()`` (``"svg"``, ``"png"``);
@@ -134,6 +139,10 @@ def draw_dot(
     step, current = _highlighted(highlight, names)
     done = _final(order, root, step)
     receiving = set(step.node.parents) if step is not None else set()
+    adds: dict[Value, list[float]] = {}  # compact: what each operand receives, in its box
+    if step is not None and compact:
+        for p, added in zip(step.node.parents, step.added):
+            adds.setdefault(p, []).append(added)
     owner = scopes.owners(names) if scopes is not None else {}
     hidden = _collapsed(scopes, owner) if collapse else {}
     calls = sorted(set(hidden.values()))
@@ -141,7 +150,7 @@ def draw_dot(
         raise _too_big(len(order) - len(hidden) + len(calls), max_nodes)
 
     dot = DotGraph(
-        graph_attr={"rankdir": rankdir},
+        graph_attr={"rankdir": rankdir, **(_COMPACT if compact else {})},
         node_attr={"fontsize": "11"},
         edge_attr={"fontsize": "10"},
         format=format,
@@ -157,7 +166,7 @@ def draw_dot(
         outs = [o for o in call.outputs if hidden.get(o) == i]
         shown = outs[0] if len(outs) == 1 else None
         label = (
-            _record(title, shown, show_grad, fmt)
+            _record(title, shown, show_grad, fmt, compact)
             if shown
             else f"{{ {_escape(title)} | {len(outs)} outputs }}"
         )
@@ -183,21 +192,23 @@ def draw_dot(
         style = _CURRENT if v is current else _DONE if v in done else {}
         if v in receiving:
             style = {**style, **_RECEIVING}
-        where.node(names[v], _record(titles[v], v, show_grad, fmt), shape="record", **style)
+        record = _record(titles[v], v, show_grad, fmt, compact, adds.get(v))
+        where.node(names[v], record, shape="record", **style)
         if not v.parents:
             continue
         parts = parts_of(v, names, expand_fused, show_local)
         for name, data in parts.records:  # intermediate values of an expanded fused node
-            record = _record("", _Shown(data, v.grad), show_grad, fmt)
+            record = _record("", _Shown(data, v.grad), show_grad, fmt, compact)
             where.node(name, record, shape="record", **style)
         for name, text in parts.ops:
-            where.node(name, _escape(text), shape="oval")
+            where.node(name, _escape(text), shape="oval", **(_SMALL_OP if compact else {}))
         for src, dst, j, local in parts.edges:
             attrs = {}
             labels = [f"local {fmt(local)}"] if show_local and local is not None else []
             if step is not None and v is current and j is not None:
-                labels.append(f"adds {fmt(step.added[j])}")
                 attrs.update(_USED_EDGE)
+                if not compact:  # compact pictures show it in the operand's box
+                    labels.append(f"adds {fmt(step.added[j])}")
             if labels:
                 attrs["label"] = "\n".join(labels)
             edges.add(src, dst, attrs)
@@ -218,13 +229,17 @@ class _Shown(NamedTuple):
     grad: float
 
 
-def _record(label: str, v: Value | _Shown, show_grad: bool, fmt) -> str:
-    """A record label: ``{ label | data ... | grad ... }``."""
-    fields = [_escape(label)] if label else []
-    fields.append(f"data {fmt(v.data)}")
+def _record(label, v, show_grad, fmt, compact=False, adds=None) -> str:
+    """A record label: ``{ label | data ... | grad ... }`` (compact: data over grad)."""
+    numbers = [f"data {fmt(v.data)}"]
     if show_grad:
-        fields.append(f"grad {fmt(v.grad)}")
-    return "{ " + " | ".join(fields) + " }"
+        numbers.append(f"grad {fmt(v.grad)}")
+    if adds:
+        numbers.append("adds " + " + ".join(fmt(a) for a in adds))
+    if compact and len(numbers) > 1:
+        numbers = ["{ " + " | ".join(numbers) + " }"]
+    fields = [_escape(label)] if label else []
+    return "{ " + " | ".join(fields + numbers) + " }"
 
 
 class _Edges:

@@ -34,7 +34,8 @@ class BackwardStepper(Stepper):
         root: the output Value (the loss). Its graph is copied now; later changes to it do
             not reach the stepper.
         **draw_options: passed to ``draw_dot`` for every picture (``precision``,
-            ``show_local``, ``scopes``, ``collapse``, ``expand_fused``, ``rankdir``, ...).
+            ``show_local``, ``scopes``, ``collapse``, ``expand_fused``, ``rankdir`` (``"TB"``
+            for a wide graph), ...); pictures are ``compact`` unless ``compact=False``.
 
     Raises ``StaleGraphError`` if the graph no longer fits together (a parameter changed
     after the forward pass).
@@ -72,7 +73,7 @@ class BackwardStepper(Stepper):
         scopes = draw_options.get("scopes")
         if scopes is not None:
             draw_options = {**draw_options, "scopes": _scopes_on(scopes, self._copies)}
-        self._options = {**draw_options, "legend": False}
+        self._options = {"compact": True, **draw_options, "legend": False}
         self.total = sum(1 for v in order if v.parents)
         self.title = f"stepgrad: backward of {root.label or 'the graph'}, node by node"
         self.step: Step | None = None

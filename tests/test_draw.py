@@ -416,3 +416,16 @@ def test_scopes_on_nn_modules_give_a_network_diagram():
         assert f"{{ {name} |" in diagram
     assert 'label="Layer 2"' in diagram and "label=MLP" in diagram
     assert len(re.findall(r"^\s*s\d+ -> s\d+", diagram, re.M)) == 3  # hidden neurons -> output
+
+
+def test_compact_pictures_stack_the_numbers_and_show_what_each_operand_gets():
+    a = Value(3.0, label="a")
+    y = a + a  # one node used twice: two red edges, two additions in a's box
+    y.label = "y"
+    (step,) = backward_steps(y)
+    source = draw_dot(y, highlight=step, compact=True, precision=1).source
+    assert '"{ a | { data 3.0 | grad 2.0 | adds 1.0 + 1.0 } }"' in source
+    assert source.count('-> v1_op [color="#d32f2f"') == 2 and 'label="adds' not in source
+    assert "ranksep" in source and "ranksep" not in draw_dot(y).source
+    wide = draw_dot(y, highlight=step, precision=1).source  # not compact: on the edges
+    assert wide.count('label="adds 1.0"') == 2

@@ -1,0 +1,235 @@
+"""The stepper's page in a real browser: headless Chromium (Debian's), driven by Playwright.
+
+Two pages: a stepper of notebook 02's network saved with ``save_html``, and notebook 02 as
+stored (with its outputs) exported to HTML by nbconvert (its ``basic`` template: the ``lab``
+template itself loads MathJax and require.js from CDNs). On both, the tests step with the
+keys and buttons, read the step text and the highlighted node off the page, check that
+nothing is requested from the network and that the picture fits a 1400 px wide window.
+
+Run by hand without Chromium or Playwright, the tests skip and say why; in CI (``CI=true``)
+a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograd import topological_order
+from autograd.steps import node_names
+from autograd.widgets import BackwardStepper
+
+WIDTH, HEIGHT = 1400, 900
+NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "02_feedforward_and_backprop.ipynb"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401 (only whether it imports)
+    except ImportError:
+        return "the Python package playwright is not installed (pip install playwright)"
+    if shutil.which("chromium") is None:
+        return "no chromium on PATH (Debian: apt-get install -y chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests need a browser in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a local file at 1400 x 900; every request that is not file: or data: is refused."""
+    contexts, outside = [], []
+
+    def opener(path: Path, *, javascript: bool = True):
+        context = browser.new_context(
+            viewport={"width": WIDTH, "height": HEIGHT}, java_script_enabled=javascript
+        )
+        contexts.append(context)
+
+        def check(route):
+            if route.request.url.startswith(("file:", "data:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", check)
+        page = context.new_page()
+        page.goto(path.as_uri())
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert outside == [], f"the page asked the network for {outside}"
+
+
+def _network():
+    """Notebook 02's 2-2-1 sigmoid network and its first example, as the notebook builds it."""
+    from nn import Layer
+
+    rng = random.Random(0)
+    hidden = Layer(2, 2, activation="sigmoid", rng=rng)
+    output = Layer(2, 1, activation="sigmoid", rng=rng)
+    for j, neuron in enumerate(hidden.neurons, start=1):
+        neuron.b.label = f"b{j}"
+        for i, w in enumerate(neuron.w, start=1):
+            w.label = f"w{j}{i}"
+    output.neurons[0].b.label = "c"
+    for j, v in enumerate(output.neurons[0].w, start=1):
+        v.label = f"v{j}"
+    x, target = [1.0, 0.0], 1.0
+    h = hidden(x)
+    (y,) = output(h)
+    E = 0.5 * (y - target) ** 2
+    E.label = "E"
+    h[0].label, h[1].label, y.label = "h1", "h2", "y"
+    # the delta rule, by hand
+    delta_y = (y.data - target) * y.data * (1 - y.data)
+    by_hand = {"c": delta_y, "v1": delta_y * h[0].data, "v2": delta_y * h[1].data}
+    for j, (neuron, v) in enumerate(zip(hidden.neurons, output.neurons[0].w), start=1):
+        delta = delta_y * v.data * h[j - 1].data * (1 - h[j - 1].data)
+        by_hand[f"b{j}"] = delta
+        for i, xi in enumerate(x, start=1):
+            by_hand[f"w{j}{i}"] = delta * xi
+    return E, by_hand
+
+
+def _shown(page, root=".stepgrad-stepper"):
+    """The visible frame's text, its highlighted node's label, and the counter."""
+    return page.evaluate(
+        """(root) => {
+            const r = document.querySelector(root);
+            const frame = [...r.querySelectorAll('.sg-frame')].find(f => f.offsetParent);
+            const node = frame.querySelector('g.node polygon[fill="#ffd54f"]');
+            const label = node ? node.parentElement.querySelector('text').textContent : null;
+            return {text: frame.querySelector('pre').innerText, label: label,
+                    where: r.querySelector('.sg-where').textContent,
+                    svg: frame.querySelector('svg').outerHTML};
+        }""",
+        root,
+    )
+
+
+def _box(page, selector):
+    return page.evaluate(
+        "(s) => { const b = document.querySelector(s).getBoundingClientRect();"
+        " return [b.left, b.top, b.right, b.bottom]; }",
+        selector,
+    )
+
+
+def test_the_saved_page_steps_with_keys_and_buttons_and_matches_the_hand_calculation(
+    open_page, tmp_path
+):
+    E, by_hand = _network()
+    stepper = BackwardStepper(E, precision=4)
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"))
+    texts = stepper.texts()
+    inner = topological_order(E, include_leaves=False)[::-1]  # the node of each step
+    names = node_names(topological_order(E))  # as the pictures call them
+    seen = _shown(page)
+    assert seen["where"] == f"step 0 of {stepper.total}" and seen["label"] is None
+    assert seen["text"] == texts[0]
+    for k in range(1, len(stepper)):  # from the first position to the last with the keyboard
+        page.keyboard.press("ArrowRight")
+        seen = _shown(page)
+        assert seen["where"] == f"step {k} of {stepper.total}"
+        assert seen["text"] == texts[k]
+        assert seen["label"] == names[inner[k - 1]]
+    page.keyboard.press("ArrowRight")  # stays at the end
+    assert _shown(page)["where"] == f"step {stepper.total} of {stepper.total}"
+    import html
+
+    last = html.unescape(seen["svg"])
+    for label, grad in by_hand.items():  # every gradient on the page is the delta rule's
+        assert f">{label}<" in last and f"grad {grad + 0.0:.4f}" in last, label
+    page.keyboard.press("ArrowLeft")
+    assert _shown(page)["text"] == texts[-2]
+    page.get_by_role("button", name="◀ previous").click()
+    assert _shown(page)["text"] == texts[-3]
+    page.get_by_role("button", name="next ▶").click()
+    assert _shown(page)["text"] == texts[-2]
+
+
+def test_the_picture_and_the_highlighted_node_fit_a_1400_px_window(open_page, tmp_path):
+    E, _ = _network()
+    stepper = BackwardStepper(E, precision=4).goto(5)
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"))
+    assert _shown(page)["where"] == f"step 5 of {stepper.total}"
+    left, top, right, bottom = _box(page, ".sg-frame:not([style*=none]) svg")
+    assert 0 <= left and right <= WIDTH and bottom <= HEIGHT, (left, top, right, bottom)
+    node = _box(page, '.sg-frame:not([style*=none]) g.node polygon[fill="#ffd54f"]')
+    assert 0 <= node[0] and node[2] <= WIDTH and 0 <= node[1] and node[3] <= HEIGHT
+    bar = _box(page, ".sg-bar")
+    assert bar[1] >= 0 and bar[3] <= HEIGHT
+    page.get_by_role("button", name="+").click()  # zoom in: the picture grows, scrolls inside
+    assert _box(page, ".sg-frame:not([style*=none]) svg")[2] > right
+    page.get_by_role("button", name="fit").click()
+    assert _box(page, ".sg-frame:not([style*=none]) svg")[2] == pytest.approx(right)
+
+
+def test_without_javascript_the_page_still_shows_the_steps(open_page, tmp_path):
+    E, _ = _network()
+    stepper = BackwardStepper(E, precision=4).goto(3)
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"), javascript=False)
+    static = page.locator(".sg-static pre")
+    assert static.is_visible() and static.inner_text() == stepper.texts()[3]
+    assert page.locator(".sg-static svg").is_visible()
+    assert page.locator(".sg-bar").count() == 0  # no controls that could not work
+    page.locator("details.sg-all summary").click()
+    assert page.locator(".sg-frame").count() == len(stepper)
+    assert page.locator(".sg-frame svg").nth(stepper.total).is_visible()
+
+
+def test_the_stored_notebook_exported_to_html_shows_working_steppers(open_page, tmp_path):
+    nbconvert = pytest.importorskip("nbconvert")
+    import nbformat
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    body, _ = nbconvert.HTMLExporter(template_name="basic").from_notebook_node(notebook)
+    path = tmp_path / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{body}</body>")
+    page = open_page(path)
+    steppers = page.locator(".stepgrad-stepper")
+    assert steppers.count() >= 1
+    first = _shown(page)
+    assert first["where"].startswith("step 0 of ")
+    page.locator(".stepgrad-stepper").first.click()  # keys go to the stepper that has focus
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    after = _shown(page)
+    assert after["where"].startswith("step 2 of ") and after["text"].startswith("step 2: ")
+    assert after["label"] is not None and after["text"] != first["text"]
+    right = _box(page, ".stepgrad-stepper .sg-frame:not([style*=none]) svg")[2]
+    assert right <= WIDTH
+    pictures = page.locator(".output_svg img[src^='data:'], .output_png img[src^='data:']")
+    assert pictures.count() >= 3  # draw_dot's graph, a stepper picture, the error curve
+    widths = pictures.evaluate_all("(images) => images.map(i => i.naturalWidth)")
+    assert all(w > 0 for w in widths)
