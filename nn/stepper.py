@@ -84,7 +84,7 @@ class Update(NamedTuple):
 
 LEGEND = (
     ("#ffd54f", "yellow: the node or parameter of this step"),
-    ("#d32f2f", "red edges: what backward adds to each operand"),
+    ("#d32f2f", "red: each operand and what the backward step adds to it"),
     ("#dcedc8", "green: gradient final"),
 )
 
@@ -102,7 +102,8 @@ class LearningStepper(Stepper):
             one-element lists ``[model(x)]`` and ``[target]``.
         lr: the learning rate of the update (a number >= 0).
         **draw_options: passed to ``draw_dot`` for every picture (``precision``,
-            ``rankdir``, ``expand_fused``, ``show_local``, ...).
+            ``rankdir``, ``expand_fused``, ``show_local``, ...); pictures are ``compact``
+            unless ``compact=False``.
 
     Positions: ``0`` is the start; ``1..F`` the forward pass, one node each, in topological
     order; ``F+1..F+B`` the backward pass, one node each (``B == F``); then one position per
@@ -157,7 +158,7 @@ class LearningStepper(Stepper):
         self.root = root
         self.loss = root.data
         draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
-        self._options = {**draw_options, "legend": False}  # the legend is the stepper's
+        self._options = {"compact": True, **draw_options, "legend": False}  # legend: the page's
 
         self.forward_steps: list[ForwardStep] = list(forward_steps(root))
         self._data = {s.node: s.value for s in self.forward_steps}

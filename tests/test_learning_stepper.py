@@ -141,12 +141,12 @@ def test_the_forward_pictures_show_only_what_is_computed_so_far():
     model, x, t = _network()
     stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
     start = stepper.draw().source
-    assert "{ x1 | data 1.0000 | grad ? }" in start and "{ w11 | data " in start
+    assert "{ x1 | { data 1.0000 | grad ? } }" in start and "{ w11 | { data " in start
     assert start.count("data ?") == stepper.forward_total
-    assert "{ z1 | data ? | grad ? }" in start and "{ y | data ? | grad ? }" in start
+    assert "{ z1 | { data ? | grad ? } }" in start and "{ y | { data ? | grad ? } }" in start
     z1 = stepper.goto(1).draw().source
     assert z1.count("data ?") == stepper.forward_total - 1
-    assert f"{{ z1 | data {stepper.forward_steps[0].value:.4f} | grad ? }}" in z1
+    assert f"{{ z1 | {{ data {stepper.forward_steps[0].value:.4f} | grad ? }} }}" in z1
     assert "fillcolor" in next(line for line in z1.splitlines() if "{ z1 |" in line)
     describe = stepper.describe()
     assert "z1 = w11·x1 + w12·x2 + b1 = " in describe
@@ -160,9 +160,9 @@ def test_the_update_pictures_show_each_parameter_before_and_after():
     assert (u.name, u.old, u.lr, u.new) == ("w11", model.layers[0].neurons[0].w[0].data, 0.5, u.new)
     source = stepper.goto(first).draw().source
     line = next(s for s in source.splitlines() if "{ w11 " in s)
-    assert f"w11  {u.old:.4f} -\\> {u.new:.4f} | data {u.new:.4f} | grad {u.grad:.4f}" in line
+    assert f"w11  {u.old:.4f} -\\> {u.new:.4f} | {{ data {u.new:.4f} | grad {u.grad:.4f} }}" in line
     assert "fillcolor" in line  # the parameter being updated is highlighted
-    assert "{ w12  " in source and " -\\> ? | data " in source  # not updated yet
+    assert "{ w12  " in source and " -\\> ? | { data " in source  # not updated yet
     assert stepper.describe().splitlines()[1] == (
         f"update 1: w11 <- w11 - lr·grad = {u.old:.4f} - 0.5 × "
         + (f"{u.grad:.4f}" if u.grad >= 0 else f"({u.grad:.4f})")
@@ -179,7 +179,7 @@ def test_the_backward_pictures_are_the_backward_steppers():
     stepper.goto(k)
     step = stepper.backward_steps[2]
     source = stepper.draw().source
-    plain = draw_dot(stepper.root, highlight=step, legend=False).source
+    plain = draw_dot(stepper.root, highlight=step, legend=False, compact=True).source
     assert source.startswith(plain.rsplit("}", 1)[0])  # the same picture, with a title
     assert step.explain() in stepper.describe()
 
