@@ -35,6 +35,7 @@ from autograd import (
 from autograd.exercises import Exercise, backward_exercise, forward_exercise, update_exercise
 from autograd.mode import enable_grad
 from autograd.stepping import Stepper
+from nn.losses import l2_penalty
 from nn.optim import _check_rate
 from nn.train import _resolve_loss
 
@@ -101,6 +102,7 @@ class LearningStepper(Stepper):
             ``"cross_entropy"``) or a function ``loss(outputs, labels) -> Value``; it gets
             one-element lists ``[model(x)]`` and ``[target]``.
         lr: the learning rate of the update (a number >= 0).
+        l2: adds ``l2_penalty(parameters, l2)`` to the loss, as ``nn.train(..., l2=)`` does.
         **draw_options: passed to ``draw_dot`` for every picture (``precision``,
             ``rankdir``, ``expand_fused``, ``show_local``, ...); pictures are ``compact``
             unless ``compact=False``.
@@ -128,13 +130,17 @@ class LearningStepper(Stepper):
 
     legend = LEGEND
 
-    def __init__(self, model, x: Sequence, target: Any, *, loss, lr: float, **draw_options):
+    def __init__(
+        self, model, x: Sequence, target: Any, *, loss, lr: float, l2: float = 0.0, **draw_options
+    ):
         where = "LearningStepper"
         if "highlight" in draw_options:
             raise ValueError(f"{where}: highlight is set by the stepper (remove it)")
         named = _named_parameters(model, where)
         loss_fn, _ = _resolve_loss(loss, None, where)
         self.lr = _check_rate(lr, where)
+        if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0 <= l2 < math.inf:
+            raise ValueError(f"{where}: l2 must be a number >= 0 (got {l2!r})")
         inputs = _inputs(x, where)
         self.model = model
         self.x = [v.data for v in inputs]
@@ -152,8 +158,16 @@ class LearningStepper(Stepper):
         with enable_grad():
             outputs = twin(inputs)
             root = loss_fn([outputs], [target])
-        if not isinstance(root, Value):
-            raise TypeError(f"{where}: the loss must return a Value (got {root!r})")
+            if not isinstance(root, Value):
+                raise TypeError(f"{where}: the loss must return a Value (got {root!r})")
+            if l2:  # as nn.train adds it
+                root = root + l2_penalty(self._params, l2)
+        own = {p for _, p in named}
+        if any(v in own for v in topological_order(root)):
+            raise ValueError(
+                f"{where}: the loss uses the model's own parameters (an L2 term written in "
+                "it?); the stepper works on a copy and must not touch them: pass l2= instead"
+            )
         _name_nodes(outputs, root)
         self.root = root
         self.loss = root.data

@@ -238,6 +238,7 @@ def test_a_backward_hint_uses_the_forward_values_wherever_the_stepper_is():
         ({"lr": -0.1}, ValueError, "LearningStepper: the learning rate must be a finite"),
         ({"highlight": Value(1.0)}, ValueError, "highlight is set by the stepper"),
         ({"rankdir": "XY"}, ValueError, "draw_dot: rankdir must be one of"),
+        ({"l2": -1.0}, ValueError, r"LearningStepper: l2 must be a number >= 0 \(got -1.0\)"),
     ],
 )
 def test_bad_arguments_are_errors_that_name_the_stepper(kwargs, error, message):
@@ -279,3 +280,30 @@ def test_the_page_and_the_widget_come_from_the_stepper_base():
     slider.value = stepper.total
     assert "3. update" in panel.children[1].value and stepper.position == stepper.total
     assert model.state_dict() != stepper.state_dict()  # the widget does not move the model
+
+
+def test_l2_is_added_as_nn_train_adds_it():
+    from nn import train
+
+    model, x, t = _network()
+    expected = copy.deepcopy(model)
+    history = train(
+        expected, [x], [t], optimizer=SGD(expected.parameters(), lr=0.5), loss="mse", l2=0.1
+    )
+    stepper = LearningStepper(model, x, t, loss="mse", lr=0.5, l2=0.1)
+    assert stepper.loss == history.loss[0]
+    assert stepper.goto(stepper.total).state_dict() == expected.state_dict()
+
+
+def test_a_loss_that_uses_the_models_own_parameters_is_refused():
+    from nn.losses import l2_penalty, mse
+
+    model, x, t = _network()
+    before = _state(model)
+
+    def leaky(outputs, targets):
+        return mse(outputs, targets) + l2_penalty(model.parameters(), 0.1)
+
+    with pytest.raises(ValueError, match="the loss uses the model's own parameters"):
+        LearningStepper(model, x, t, loss=leaky, lr=0.5)
+    assert _state(model) == before
