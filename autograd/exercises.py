@@ -104,6 +104,9 @@ class Verdict:
     def __str__(self) -> str:
         return self.feedback()
 
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython: the feedback, not the repr
+        printer.text(self.feedback())
+
     def __repr__(self) -> str:
         verdict = "right" if self.correct else f"wrong: {', '.join(self.wrong)}"
         return f"<Verdict {self.title!r}: {verdict}>"

@@ -59,7 +59,10 @@ class ForwardStep:
         ['n2 = a * b = 2.00 * (-3.00) = -6.00', 'c = tanh(n2) = tanh(-6.00) = -1.00']
         """
         _check_precision(precision, "ForwardStep.formula")
-        fmt = f"{{:.{precision}f}}".format
+
+        def fmt(x: float) -> str:
+            return f"{x + 0.0:.{precision}f}"  # + 0.0: an exact -0.0 reads 0.0000
+
         names = [self._name(p) for p in self.node.parents]
         numbers = [fmt(x) for x in self.inputs]
         symbolic = _in_words(self.node, names, None)

@@ -279,3 +279,9 @@ def test_the_predict_widget_checks_then_reveals():
     assert parts["check"].disabled and parts["reveal"].disabled
     parts["back"].click()
     assert stepper.position == 1 and not parts["reveal"].disabled
+
+
+def test_ipython_shows_a_verdict_as_its_feedback():
+    pretty = pytest.importorskip("IPython.lib.pretty")
+    verdict = backward_exercise(_product_step()).check([-2.0, 0.0])
+    assert pretty.pretty(verdict) == verdict.feedback()

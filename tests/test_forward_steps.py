@@ -130,3 +130,10 @@ def test_a_leaf_has_nothing_to_compute():
 def test_the_root_must_be_a_value():
     with pytest.raises(TypeError, match=r"forward_steps: expected a Value, got 3.0 \(float\)"):
         forward_steps(3.0)
+
+
+def test_an_exact_negative_zero_reads_as_zero():
+    t = Value(0.0, label="t")
+    (step,) = forward_steps(t * -1.0)
+    assert step.value == 0.0 and str(step.value) == "-0.0"
+    assert step.formula(2) == "n1 = t * -1 = 0.00 * -1 = 0.00"
