@@ -1,16 +1,20 @@
-"""The HTML of a stepper that needs no kernel: all frames inline, a little plain JavaScript.
+"""The HTML of a stepper that needs no kernel: every frame inline, a little plain JavaScript.
 
-Without JavaScript (a notebook output whose scripts were stripped: untrusted JupyterLab,
-GitHub) the fragment shows the current frame, and every frame under a ``<details>``. Where
-scripts run (a saved page, a trusted notebook, nbviewer, an exported notebook) the script turns
-it into a stepper: previous/next buttons, a slider, the left/right arrow keys, and zoom buttons
-(the picture fits the width it is shown in, and can be enlarged). Nothing is loaded from
-anywhere: no fonts, no scripts, no images outside the page.
+The frames (SVG pictures and texts) travel as JSON inside a ``<script type="application/json">``
+that no browser runs; a small script builds the stepper from them: previous/next buttons, a
+slider, the left/right arrow keys and zoom buttons (the picture fits the width it is shown
+in, and can be enlarged). Where scripts are stripped (a stored notebook opened untrusted in
+JupyterLab, GitHub), both scripts vanish and what stays is the static fallback: the current
+position's text and its picture as a PNG, and every position's text under ``<details>``.
+(JupyterLab's sanitizer removes inline SVG from untrusted HTML, but keeps images.) Nothing is
+loaded from anywhere: no fonts, no scripts, no images outside the page.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
@@ -24,14 +28,12 @@ _STYLE = """
 .stepgrad-stepper .sg-bar input[type=range]{flex:1 1 200px;min-width:120px}
 .stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px}
 .stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
-.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px}
+.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;max-height:30vh;
+ overflow:auto}
 .stepgrad-stepper .sg-pic{overflow:auto;max-width:100%}
 .stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
 .stepgrad-stepper .sg-legend span{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;
  border:1px solid #999;vertical-align:middle}
-.stepgrad-stepper .sg-frame{border-top:1px solid #eee;padding-top:4px}
-.stepgrad-stepper.sg-live .sg-frame{border:0}
-.stepgrad-stepper.sg-live .sg-static,.stepgrad-stepper.sg-live summary{display:none}
 """
 
 _SCRIPT = """
@@ -39,7 +41,17 @@ _SCRIPT = """
   function init(root) {
     if (root.getAttribute("data-sg-ready")) return;
     root.setAttribute("data-sg-ready", "1");
-    var frames = root.querySelectorAll(".sg-frame");
+    var data = JSON.parse(root.querySelector("script.sg-data").textContent);
+    var frames = data.map(function (f, i) {
+      var div = document.createElement("div");
+      div.className = "sg-frame"; div.setAttribute("data-k", i);
+      var pre = document.createElement("pre");
+      pre.textContent = f[0];
+      var pic = document.createElement("div");
+      pic.className = "sg-pic"; pic.innerHTML = f[1];
+      div.appendChild(pre); div.appendChild(pic); root.appendChild(div);
+      return div;
+    });
     var total = frames.length - 1;
     var k = parseInt(root.getAttribute("data-start"), 10) || 0;
     var zoom = 0;  /* 0: fit the width; 1, 2, ...: 100%, 200%, ... of the natural size */
@@ -64,9 +76,7 @@ _SCRIPT = """
     button("fit", "fit the width", function () { setZoom(0); });
     button("+", "larger", function () { setZoom(zoom + 1); });
     root.insertBefore(bar, root.firstChild);
-    var all = root.querySelector("details.sg-all");
-    if (all) all.open = true;
-    root.className += " sg-live";
+    root.querySelectorAll(".sg-static").forEach(function (e) { e.parentNode.removeChild(e); });
     function setZoom(z) {
       zoom = z;
       root.querySelectorAll(".sg-pic svg").forEach(function (svg) {
@@ -115,34 +125,47 @@ def legend(items) -> str:
     """The colours of the pictures in words, as HTML (empty without items)."""
     if not items:
         return ""
-    cells = "".join(
+    cells = " &#183; ".join(  # the dots keep the words apart where styles are stripped
         f'<span style="background:{colour}"></span>{html.escape(text)}' for colour, text in items
     )
     return f'<div class="sg-legend">{cells}</div>'
 
 
-def _frame(k: int, text: str, svg: str, css: str) -> str:
-    return (
-        f'<div class="{css}" data-k="{k}"><pre>{html.escape(text)}</pre>'
-        f'<div class="sg-pic">{fit(svg)}</div></div>'
-    )
+def _json(texts: list[str], svgs: list[str]) -> str:
+    """The frames as JSON that is safe inside a script element."""
+    frames = json.dumps([[t, fit(svg)] for t, svg in zip(texts, svgs)], ensure_ascii=True)
+    return frames.replace("</", "<\\/")
 
 
 def page(
-    *, title: str, texts: list[str], svgs: list[str], start: int, colours, standalone: bool
+    *,
+    title: str,
+    texts: list[str],
+    svgs: list[str],
+    start: int,
+    png: bytes,
+    colours,
+    standalone: bool,
 ) -> str:
-    """The stepper's HTML: a fragment for a notebook, or a whole page for ``save_html``."""
+    """The stepper's HTML: a fragment for a notebook, or a whole page for ``save_html``.
+
+    ``png`` is the picture at position ``start``, for where scripts and SVG are stripped.
+    """
     total = len(texts) - 1
-    frames = "".join(_frame(k, t, s, "sg-frame") for k, (t, s) in enumerate(zip(texts, svgs)))
+    picture = base64.b64encode(png).decode("ascii")
+    words = "".join(f'<pre data-k="{k}">{html.escape(text)}</pre>' for k, text in enumerate(texts))
     body = (
         f'<div class="stepgrad-stepper" tabindex="0" data-start="{start}" '
         f'data-total="{total}"{" data-page" if standalone else ""}>'
         f"<style>{_STYLE}</style>"
         f"{legend(colours)}"
-        f'<div class="sg-static">{_frame(start, texts[start], svgs[start], "sg-now")}</div>'
-        f'<details class="sg-all"><summary>all {total + 1} positions, 0 to {total} '
-        "(where scripts run, buttons, a slider and the arrow keys step through them)"
-        f"</summary>{frames}</details>"
+        f'<div class="sg-static"><pre>{html.escape(texts[start])}</pre>'
+        f'<img alt="the graph at step {start}" src="data:image/png;base64,{picture}" '
+        'style="max-width:100%">'
+        f"<details><summary>all {total + 1} positions, 0 to {total}, in words (where scripts "
+        "run, this is a stepper: buttons, a slider, the arrow keys)</summary>"
+        f"{words}</details></div>"
+        f'<script type="application/json" class="sg-data">{_json(texts, svgs)}</script>'
         f"<script>{_SCRIPT}</script></div>"
     )
     if not standalone:

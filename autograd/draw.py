@@ -17,6 +17,7 @@ import graphviz
 
 from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
 from autograd._dot_parts import parts_of
+from autograd._page import fit
 from autograd.backprop import check_value, topological_order
 from autograd.render import use_renderer
 from autograd.scopes import ScopeRecording
@@ -54,13 +55,19 @@ class DotGraph(graphviz.Digraph):
 
 
 def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
-    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter."""
+    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter.
+
+    The SVG scales down to the width of the output area (never up); the PNG is what Jupyter
+    shows where it does not trust the notebook.
+    """
     wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
     bundle = {}
-    if "image/svg+xml" in wanted:
-        bundle["image/svg+xml"] = graph.pipe(format="svg", encoding="utf-8")
-    if "image/png" in wanted:
-        bundle["image/png"] = base64.b64encode(graph.pipe(format="png")).decode("ascii")
+    if "image/svg+xml" in wanted:  # scaled to the width of the output, up to its own size
+        bundle["image/svg+xml"] = fit(graph.pipe(format="svg", encoding="utf-8"))
+    if "image/png" in wanted:  # at 72 dpi (1 px per point): a fallback, kept small
+        small = graph.copy()
+        small.graph_attr.setdefault("dpi", "72")
+        bundle["image/png"] = base64.b64encode(small.pipe(format="png")).decode("ascii")
     return bundle
 
 
@@ -150,7 +157,11 @@ def draw_dot(
         raise _too_big(len(order) - len(hidden) + len(calls), max_nodes)
 
     dot = DotGraph(
-        graph_attr={"rankdir": rankdir, **(_COMPACT if compact else {})},
+        graph_attr={
+            "rankdir": rankdir,
+            **(_COMPACT if compact else {}),
+            **({"ranksep": "1.2"} if calls else {}),  # room for the edges between layers
+        },
         node_attr={"fontsize": "11"},
         edge_attr={"fontsize": "10"},
         format=format,
@@ -166,7 +177,7 @@ def draw_dot(
         outs = [o for o in call.outputs if hidden.get(o) == i]
         shown = outs[0] if len(outs) == 1 else None
         label = (
-            _record(title, shown, show_grad, fmt, compact)
+            _record(title, shown, show_grad, fmt, compact, adds.get(shown))
             if shown
             else f"{{ {_escape(title)} | {len(outs)} outputs }}"
         )
@@ -186,7 +197,7 @@ def draw_dot(
     for v in order:
         if v in hidden:
             for p in v.parents:
-                edges.add(names[p], names[v])
+                edges.add(names[p], names[v], _USED_EDGE if v is current else None)
             continue
         where = boxes.get(owner.get(v), dot)
         style = _CURRENT if v is current else _DONE if v in done else {}
@@ -257,7 +268,7 @@ class _Edges:
         src, dst = self.alias.get(src, src), self.alias.get(dst, dst)
         if src != dst and (src, dst) not in self._box_edges:
             self._box_edges.add((src, dst))
-            self.edges.append((src, dst, dict(_BOX_EDGE)))
+            self.edges.append((src, dst, dict(attrs or _BOX_EDGE)))
 
 
 def _highlighted(highlight, names: dict) -> tuple[Step | None, Value | None]:

@@ -35,11 +35,13 @@ class Stepper:
     - ``draw() -> graphviz.Digraph``: the picture at the current position.
 
     Pictures got through the base class (``stepper[k]``, ``frames()``, ``widget()``, the
-    page) share one layout, computed once from the pictures of every position.
+    page) share one layout, computed once from the pictures of every position; they are
+    computed once and kept, as a stepper shows a snapshot that does not change.
     """
 
     total: int
-    title = "stepper"
+    title = "stepper"  # the saved page's title
+    legend: tuple[tuple[str, str], ...] = ()  # (colour, meaning) pairs shown with the pictures
 
     def __init__(self) -> None:
         self.position = 0
@@ -118,6 +120,11 @@ class Stepper:
             self._svgs[k] = self[k].pipe(format="svg", encoding="utf-8")
         return self._svgs[k]
 
+    def _png(self, k: int) -> bytes:
+        small = self[k].copy()
+        small.graph_attr.setdefault("dpi", "72")
+        return small.pipe(format="png")
+
     def _repr_svg_(self) -> str:
         return self.svg()
 
@@ -145,8 +152,6 @@ class Stepper:
         show()
         legend = widgets.HTML(_page.legend(self.legend))
         return widgets.VBox([widgets.HBox([back, slider, forward]), words, legend, picture])
-
-    legend: tuple[tuple[str, str], ...] = ()
 
     # -- predict first (autograd.exercises) --------------------------------------------------
 
@@ -210,6 +215,7 @@ class Stepper:
             texts=texts,
             svgs=svgs,
             start=self.position,
+            png=self._png(self.position),
             colours=self.legend,
             standalone=standalone,
         )

@@ -14,16 +14,17 @@ notebook without a kernel) comes from ``autograd.stepping.Stepper``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import islice
 
 import graphviz
 
 from autograd.backprop import check_value, topological_order
-from autograd.draw import LEGEND, draw_dot
+from autograd.draw import LEGEND, _call_names, _collapsed, draw_dot
 from autograd.exercises import Exercise, backward_exercise
 from autograd.scopes import ScopeRecording
 from autograd.stepping import Stepper
-from autograd.steps import Step, _check_precision, backward_steps, check_fresh
+from autograd.steps import Step, _check_precision, backward_steps, check_fresh, node_names
 from autograd.value import Value
 
 
@@ -73,6 +74,7 @@ class BackwardStepper(Stepper):
         scopes = draw_options.get("scopes")
         if scopes is not None:
             draw_options = {**draw_options, "scopes": _scopes_on(scopes, self._copies)}
+        self._names = _names(self._root, draw_options)
         self._options = {"compact": True, **draw_options, "legend": False}
         self.total = sum(1 for v in order if v.parents)
         self.title = f"stepgrad: backward of {root.label or 'the graph'}, node by node"
@@ -87,7 +89,7 @@ class BackwardStepper(Stepper):
                 v.grad = 0.0
             self._walk, self._done, self.step = backward_steps(self._root), 0, None
         for step in islice(self._walk, k - self._done):
-            self.step = step
+            self.step = replace(step, names=self._names)
         self._done = k
 
     def _expected(self, k: int) -> Exercise:
@@ -112,6 +114,8 @@ class BackwardStepper(Stepper):
         """What happened in the current step, in words and numbers."""
         precision = self._options.get("precision", 4)
         _check_precision(precision, "BackwardStepper")
+        if self.total == 0:
+            return "step 0 of 0: the root is a leaf; backward only seeds its gradient with 1."
         if self.step is None:
             return (
                 f"step 0 of {self.total}: before backward, every gradient is 0. Step 1 seeds "
@@ -140,6 +144,26 @@ def _snapshot(order: list[Value]) -> dict[Value, Value]:
         c.grad = 0.0
         copies[v] = c
     return copies
+
+
+def _names(root: Value, options: dict) -> dict[Value, str]:
+    """What the text calls each node: as the pictures do; a collapsed box's output by the box.
+
+    ``[Layer 2, Neuron 16]`` is the output of that box; the nodes hidden inside a box keep
+    their ``n`` names.
+    """
+    order = topological_order(root)
+    names = node_names(order)
+    scopes = options.get("scopes")
+    if not options.get("collapse") or not isinstance(scopes, ScopeRecording):
+        return names
+    hidden = _collapsed(scopes, scopes.owners(set(order)))
+    titles = _call_names(scopes)
+    for v, i in hidden.items():
+        outputs = [o for o in scopes.scopes[i].outputs if hidden.get(o) == i]
+        if outputs == [v] and not v.label:
+            names[v] = f"[{titles[i][1]}]"
+    return names
 
 
 def _scopes_on(scopes: ScopeRecording, copies: dict[Value, Value]) -> ScopeRecording:

@@ -179,6 +179,11 @@ def test_a_stepper_of_a_network_keeps_its_scopes_on_the_copy():
     first = stepper[1].source
     assert "Layer 2, Neuron 1" in first and "#ffd54f" in first  # the box of the current step
     assert "Layer 1, Neuron 2" in stepper[-1].source
+    texts = stepper.texts()  # a box's output is called by the box in the text too
+    assert texts[1].startswith(
+        "step 1: [Layer 2, Neuron 1] = affine(n0, n1, n2, [Layer 1, Neuron 1]"
+    )
+    assert any("to [Layer 1, Neuron 3]:" in text for text in texts)
 
 
 def test_the_stepper_renders_svg_without_a_system_dot():
@@ -192,6 +197,13 @@ def test_the_stepper_renders_svg_without_a_system_dot():
 
         dot_command.DOT_BINARY = before
     assert "<svg" in svg and "grad 1.0000" in svg and "#ffd54f" in svg
+
+
+def test_a_leaf_root_has_one_position():
+    stepper = BackwardStepper(Value(2.0, label="x"))
+    assert (stepper.total, len(stepper), len(stepper.frames())) == (0, 1, 1)
+    assert "root is a leaf" in stepper.describe() and "x" in stepper[0].source
+    assert 'data-total="0"' in stepper._repr_html_()
 
 
 def test_bad_arguments():
@@ -235,10 +247,43 @@ def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
 
 @settings(max_examples=10)
 @given(programs(max_ops=6))
-def test_the_page_holds_every_frame(recipe):
+def test_the_page_holds_every_frame_and_nothing_from_outside(recipe):
+    import json
+
     _, root = build(recipe)
     stepper = BackwardStepper(root, max_nodes=None)
     page = stepper._repr_html_()
-    assert page.count('class="sg-frame"') == len(stepper)
-    for text in stepper.texts():
-        assert html.escape(text) in page
+    data = re.search(r'<script type="application/json" class="sg-data">(.*?)</script>', page, re.S)
+    frames = json.loads(data.group(1))
+    assert [text for text, _ in frames] == stepper.texts()
+    assert all(svg.startswith("<svg") and "</svg>" in svg for _, svg in frames)
+    assert html.escape(stepper.texts()[0]) in page  # the static fallback: text and a PNG
+    assert 'src="data:image/png;base64,' in page
+    for outside in ('src="http', "href=", "<link", "@import", "url("):
+        assert outside not in page
+
+
+def test_save_html_writes_a_whole_page(tmp_path):
+    stepper = BackwardStepper(_example()[-1]).goto(2)
+    path = stepper.save_html(tmp_path / "steps.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and 'data-start="2"' in text and "data-page" in text
+    fragment = stepper._repr_html_()  # the notebook's output: the same, keys on the stepper
+    assert fragment.replace('data-total="3"', 'data-total="3" data-page') in text
+    with pytest.raises(ValueError, match=r"save_html: path must end in \.html"):
+        stepper.save_html(tmp_path / "steps.txt")
+
+
+def test_a_node_used_twice_gets_two_red_edges_and_both_additions():
+    # notebook 01's `x + x`: micrograd once overwrote the first contribution with the second
+    x = Value(3.0, label="x")
+    y = x + x
+    y.label = "y"
+    stepper = BackwardStepper(y, precision=1).goto(1)
+    assert stepper.grad_of(x) == 2.0 and x.grad == 0.0
+    source = stepper[1].source
+    assert source.count('-> v1_op [color="#d32f2f"') == 2 and "adds 1.0 + 1.0" in source
+    assert stepper.describe().splitlines()[1:3] == [
+        "  to x: 1.0 × 1.0 (local) = 1.0",
+        "  to x: 1.0 × 1.0 (local) = 1.0",
+    ]
