@@ -213,3 +213,14 @@ def test_backward_while_steps_are_paused_gives_two_full_passes():
     assert [s.grad for s in rest] == [1.0, 2 * c.data]  # what arrived, unchanged by backward()
     assert (a.grad, b.grad) == (2 * once[0].grad, 2 * once[1].grad)
     assert c.grad == twin_c.grad and d.grad == 1.0  # inner grads: one pass, as backward leaves
+
+
+def test_a_node_whose_forward_cannot_be_replayed_is_not_checked():
+    from autograd.primitives import MUL_CONST, Primitive
+
+    x = Value(2.0)
+    y = x * 3.0
+    y._prim = Primitive("custom", None, MUL_CONST.vjp)  # like a node made by hand, micrograd-style
+    y.data = 99.0  # not what any forward would give: it cannot be checked, so it is trusted
+    (step,) = backward_steps(y)
+    assert step.added == (3.0,) and x.grad == 3.0

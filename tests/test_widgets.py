@@ -167,6 +167,15 @@ def test_nodes_do_not_move_between_positions(rankdir):
     assert len(sizes) == 1
 
 
+@settings(max_examples=8)
+@given(programs(max_ops=8), st.booleans())
+def test_no_graph_makes_its_nodes_move(recipe, show_local):
+    _, root = build(recipe)
+    stepper = BackwardStepper(root, max_nodes=None, show_local=show_local)
+    boxes = [_node_boxes(stepper.svg(k)) for k in range(len(stepper))]
+    assert all(b == boxes[0] for b in boxes[1:])
+
+
 def test_a_stepper_of_a_network_keeps_its_scopes_on_the_copy():
     import random
 
