@@ -157,6 +157,17 @@ def test_every_step_of_any_graph_accepts_its_answers_rounded_to_four_decimals(re
         assert all(e.hint for e in verdict.entries)
 
 
+@given(programs())
+def test_every_forward_step_accepts_its_value_rounded_and_explains_a_wrong_one(recipe):
+    _, root = build(recipe)
+    for step in forward_steps(root):
+        ex = forward_exercise(step)
+        assert ex.names == [step._name(step.node)]
+        assert ex.check(round(step.value, 4)).correct
+        verdict = ex.check(step.value + 2 * (ATOL + RTOL * abs(step.value)))
+        assert not verdict.correct and verdict.entries[0].hint
+
+
 @given(st.floats(-10, 10), st.floats(-10, 10), st.floats(0.01, 2.0))
 def test_an_update_is_right_within_a_hundredth_of_its_move(old, grad, lr):
     new = old - lr * grad
