@@ -15,6 +15,7 @@ from autograd.backprop import grad, topological_order
 from autograd.checking import gradcheck, gradgradcheck
 from autograd.draw import draw_dot
 from autograd.errors import DivisionByZeroError, GradcheckError
+from autograd.forward_steps import ForwardStep, forward_steps
 from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.ops import define_op
@@ -29,6 +30,7 @@ __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 
 __all__ = [
     "DivisionByZeroError",
+    "ForwardStep",
     "GradcheckError",
     "StaleGraphError",
     "Step",
@@ -39,6 +41,7 @@ __all__ = [
     "define_op",
     "draw_dot",
     "enable_grad",
+    "forward_steps",
     "grad",
     "gradcheck",
     "gradgradcheck",

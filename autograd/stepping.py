@@ -21,6 +21,7 @@ import graphviz
 
 from autograd import _page
 from autograd._pinning import PinnedGraph, pin
+from autograd.exercises import ATOL, RTOL, Exercise, Verdict
 
 
 class Stepper:
@@ -151,6 +152,38 @@ class Stepper:
         show()
         legend = widgets.HTML(_page.legend(self.legend))
         return widgets.VBox([widgets.HBox([back, slider, forward]), words, legend, picture])
+
+    # -- predict first (autograd.exercises) --------------------------------------------------
+
+    def check(self, k: int, answers, *, rtol: float = RTOL, atol: float = ATOL) -> Verdict:
+        """Predict first: your numbers for position ``k``, checked before you look at it.
+
+        ``answers`` are what you work out by hand for step ``k``: for a backward step what
+        each operand receives (by name, or a list in operand order), for a forward step the
+        value the node computes, for an update the parameter's new value. Returns a
+        ``Verdict``: true when every number is right within ``atol + rtol * scale``, with
+        one line per number saying why it is wrong. The stepper does not move.
+
+        >>> from autograd import Value
+        >>> from autograd.widgets import BackwardStepper
+        >>> x = Value(0.5, label="x")
+        >>> y = x.tanh(); y.label = "y"
+        >>> stepper = BackwardStepper(y)
+        >>> print(stepper.check(1, {"x": 1.0}))
+        step 1 (backward): what each operand of y = tanh(x) receives: 0 of 1 right
+          x: 1.0000 is wrong: you forgot the local derivative 1 - tanh² = 1 - 0.4621² = 0.7864
+        """
+        name = type(self).__name__
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.total:
+            raise ValueError(
+                f"{name}.check: k must be a position with a step, an int in 1..{self.total} "
+                f"(got {k!r})"
+            )
+        return self._expected(k).check(answers, rtol=rtol, atol=atol)
+
+    def _expected(self, k: int) -> Exercise:
+        """What position ``k`` computes, as an ``autograd.exercises.Exercise``."""
+        raise NotImplementedError(f"{type(self).__name__} has no exercises")
 
     # -- a page without a kernel -------------------------------------------------------------
 

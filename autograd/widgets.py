@@ -21,6 +21,7 @@ import graphviz
 
 from autograd.backprop import check_value, topological_order
 from autograd.draw import LEGEND, _call_names, _collapsed, draw_dot
+from autograd.exercises import Exercise, backward_exercise
 from autograd.scopes import ScopeRecording
 from autograd.stepping import Stepper
 from autograd.steps import Step, _check_precision, backward_steps, check_fresh, node_names
@@ -90,6 +91,15 @@ class BackwardStepper(Stepper):
         for step in islice(self._walk, k - self._done):
             self.step = replace(step, names=self._names)
         self._done = k
+
+    def _expected(self, k: int) -> Exercise:
+        """What step ``k`` passes to each operand (for ``check``); the position stays."""
+        here = self.position
+        try:
+            step = self.goto(k).step
+            return backward_exercise(step)  # its hints take their numbers now
+        finally:
+            self.goto(here)
 
     def grad_of(self, node: Value) -> float:
         """The gradient the copy of ``node`` holds at the current position."""

@@ -37,6 +37,7 @@ from nn.layers import MLP, Layer, Neuron
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer, linear_decay
 from nn.saving import load, save
+from nn.stepper import LearningStepper
 from nn.train import Evaluation, History, evaluate, train
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "Evaluation",
     "History",
     "Layer",
+    "LearningStepper",
     "Module",
     "Neuron",
     "Optimizer",

@@ -14,6 +14,7 @@ def test_autograd_exports_exactly_the_public_names():
     assert sorted(autograd.__all__) == sorted(
         [
             "DivisionByZeroError",
+            "ForwardStep",
             "GradcheckError",
             "StaleGraphError",
             "Step",
@@ -24,6 +25,7 @@ def test_autograd_exports_exactly_the_public_names():
             "define_op",
             "draw_dot",
             "enable_grad",
+            "forward_steps",
             "grad",
             "gradcheck",
             "gradgradcheck",

@@ -1,6 +1,7 @@
 """The stepper's page in a real browser: headless Chromium (Debian's), driven by Playwright.
 
-Two pages: a stepper of notebook 02's network saved with ``save_html``, and notebook 02 as
+Two pages: a stepper of notebook 02's network saved with ``save_html`` (a ``BackwardStepper``
+of its error, and an ``nn.LearningStepper`` of the same network and example), and notebook 02 as
 stored (with its outputs) exported to HTML by nbconvert (its ``basic`` template: the ``lab``
 template itself loads MathJax and require.js from CDNs). On both, the tests step with the
 keys and buttons, read the step text and the highlighted node off the page, check that
@@ -136,6 +137,39 @@ def _network():
     return E, by_hand
 
 
+def _backward_case():
+    """BackwardStepper of notebook 02's error: labels highlighted, the last position's grads."""
+    E, by_hand = _network()
+    stepper = BackwardStepper(E, precision=4)
+    inner = topological_order(E, include_leaves=False)[::-1]  # the node of each step
+    names = node_names(topological_order(E))  # as the pictures call them
+    return stepper, [None, *(names[v] for v in inner)], stepper.total, by_hand
+
+
+def _learning_case():
+    """nn.LearningStepper of the same network (an MLP with the same weights) and example."""
+    from nn import MLP, LearningStepper
+
+    model = MLP(2, [2, 1], activation=["sigmoid", "sigmoid"], rng=random.Random(0))
+    for j, neuron in enumerate(model.layers[0].neurons, start=1):
+        neuron.w[0].label, neuron.w[1].label, neuron.b.label = f"w{j}1", f"w{j}2", f"b{j}"
+    out = model.layers[1].neurons[0]
+    out.w[0].label, out.w[1].label, out.b.label = "v1", "v2", "c"
+    _, by_hand = _network()
+    stepper = LearningStepper(
+        model, [1.0, 0.0], 1.0, loss=lambda ys, ts: 0.5 * (ys[0] - ts[0]) ** 2, lr=2.0
+    )
+    names = node_names(topological_order(stepper.root))
+    labels = [None]
+    labels += [names[s.node] for s in stepper.forward_steps]
+    labels += [names[s.node] for s in stepper.backward_steps]
+    labels += [u.name for u in stepper.updates]  # drawn as "w11  old -> new"
+    return stepper, labels, stepper.forward_total + stepper.backward_total, by_hand
+
+
+CASES = {"backward": _backward_case, "learning": _learning_case}
+
+
 def _shown(page, root=".stepgrad-stepper"):
     """The visible frame's text, its highlighted node's label, and the counter."""
     return page.evaluate(
@@ -160,15 +194,13 @@ def _box(page, selector):
     )
 
 
+@pytest.mark.parametrize("kind", CASES)
 def test_the_saved_page_steps_with_keys_and_buttons_and_matches_the_hand_calculation(
-    open_page, tmp_path
+    open_page, tmp_path, kind
 ):
-    E, by_hand = _network()
-    stepper = BackwardStepper(E, precision=4)
+    stepper, labels, final, by_hand = CASES[kind]()
     page = open_page(stepper.save_html(tmp_path / "stepper.html"))
     texts = stepper.texts()
-    inner = topological_order(E, include_leaves=False)[::-1]  # the node of each step
-    names = node_names(topological_order(E))  # as the pictures call them
     seen = _shown(page)
     assert seen["where"] == f"step 0 of {stepper.total}" and seen["label"] is None
     assert seen["text"] == texts[0]
@@ -177,12 +209,14 @@ def test_the_saved_page_steps_with_keys_and_buttons_and_matches_the_hand_calcula
         seen = _shown(page)
         assert seen["where"] == f"step {k} of {stepper.total}"
         assert seen["text"] == texts[k]
-        assert seen["label"] == names[inner[k - 1]]
+        assert seen["label"].split()[0] == labels[k]
+        if k == final:
+            all_final = seen["svg"]
     page.keyboard.press("ArrowRight")  # stays at the end
     assert _shown(page)["where"] == f"step {stepper.total} of {stepper.total}"
     import html
 
-    last = html.unescape(seen["svg"])
+    last = html.unescape(all_final)
     for label, grad in by_hand.items():  # every gradient on the page is the delta rule's
         assert f">{label}<" in last and f"grad {grad + 0.0:.4f}" in last, label
     page.keyboard.press("ArrowLeft")
@@ -193,9 +227,9 @@ def test_the_saved_page_steps_with_keys_and_buttons_and_matches_the_hand_calcula
     assert _shown(page)["text"] == texts[-2]
 
 
-def test_the_picture_and_the_highlighted_node_fit_a_1400_px_window(open_page, tmp_path):
-    E, _ = _network()
-    stepper = BackwardStepper(E, precision=4).goto(5)
+@pytest.mark.parametrize("kind", CASES)
+def test_the_picture_and_the_highlighted_node_fit_a_1400_px_window(open_page, tmp_path, kind):
+    stepper = CASES[kind]()[0].goto(5)
     page = open_page(stepper.save_html(tmp_path / "stepper.html"))
     assert _shown(page)["where"] == f"step 5 of {stepper.total}"
     left, top, right, bottom = _box(page, ".sg-frame:not([style*=none]) svg")
@@ -210,9 +244,9 @@ def test_the_picture_and_the_highlighted_node_fit_a_1400_px_window(open_page, tm
     assert _box(page, ".sg-frame:not([style*=none]) svg")[2] == pytest.approx(right)
 
 
-def test_without_javascript_the_page_still_shows_the_steps(open_page, tmp_path):
-    E, _ = _network()
-    stepper = BackwardStepper(E, precision=4).goto(3)
+@pytest.mark.parametrize("kind", CASES)
+def test_without_javascript_the_page_still_shows_the_steps(open_page, tmp_path, kind):
+    stepper = CASES[kind]()[0].goto(3)
     page = open_page(stepper.save_html(tmp_path / "stepper.html"), javascript=False)
     static = page.locator(".sg-static > pre")
     assert static.is_visible() and static.inner_text() == stepper.texts()[3]

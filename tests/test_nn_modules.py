@@ -298,6 +298,7 @@ def test_nn_exports_exactly_its_public_names():
             "Evaluation",
             "History",
             "Layer",
+            "LearningStepper",
             "Module",
             "Neuron",
             "Optimizer",
