@@ -35,7 +35,7 @@ import html
 import math
 import numbers
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from autograd import _page
 from autograd import primitives as P
@@ -224,7 +224,8 @@ def _number(x, what: str) -> float:
 
 
 def _check_tolerance(x, what: str) -> None:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:
+    # typeshed's numbers ABCs declare no comparison with an int; Python compares them fine
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:  # type: ignore[operator]
         raise ValueError(f"check: {what} must be a finite number >= 0 (got {x!r})")
 
 
@@ -342,7 +343,7 @@ def forward_exercise(step: ForwardStep) -> Exercise:
     value = step.value
 
     def diagnose(_: str, given: float, close) -> str:
-        prim = node._prim
+        prim = cast(P.Primitive, node._prim)  # a forward step's node has a rule
         if prim in (P.SIGMOID, P.TANH, P.RELU, P.EXP, P.LOG) and close(given, step.inputs[0]):
             return f"that is its input {name_of(node.parents[0])}; the node applies {prim.name}"
         if prim is P.SIGMOID and close(given, 1.0 - value):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from autograd import primitives as P
 from autograd._dot_parts import op_text
@@ -123,7 +124,7 @@ def _steps(root: Value) -> Iterator[ForwardStep]:
 
 def _recompute(node: Value, data: list[float]) -> float:
     """The node's value from its parents' values, by the rule that made it."""
-    prim, c = node._prim, node._arg
+    prim, c = cast(P.Primitive, node._prim), node._arg  # a node with parents has a rule
     return prim.forward(*data) if c is None else prim.forward(*data, c)
 
 
@@ -138,7 +139,8 @@ def _in_words(node: Value, terms: list[str], fmt) -> str:
             ws, xs = terms[:n], terms[n:-1]
         else:
             ws = terms[:-1]
-            xs = [f"{c:g}" if fmt is None else fmt(c) for c in node._arg]
+            consts = cast(tuple[float, ...], node._arg)  # AFFINE_CONST keeps its inputs as a tuple
+            xs = [f"{c:g}" if fmt is None else fmt(c) for c in consts]
         products = [f"{_wrap(w)}·{_wrap(x)}" for w, x in zip(ws, xs)]
         return " + ".join([*products, _wrap(terms[-1])])
     return _formula(node, terms)

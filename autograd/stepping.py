@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import cast
 
 import graphviz
 
@@ -49,6 +50,20 @@ class Stepper:
         self._texts: list[str] | None = None
         self._svgs: dict[int, str] = {}
         self._show(0)
+
+    # -- what a subclass says ----------------------------------------------------------------
+
+    def _show(self, k: int) -> None:
+        """Put the stepper's own (snapshot) state at position ``k``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _show(k)")
+
+    def describe(self) -> str:
+        """The current position in words and numbers, phase named."""
+        raise NotImplementedError(f"{type(self).__name__} must implement describe()")
+
+    def draw(self) -> graphviz.Digraph:
+        """The picture at the current position."""
+        raise NotImplementedError(f"{type(self).__name__} must implement draw()")
 
     # -- moving ------------------------------------------------------------------------------
 
@@ -111,7 +126,7 @@ class Stepper:
     def texts(self) -> list[str]:
         """``describe()`` at every position 0..total, in order."""
         self.frames()
-        return list(self._texts)
+        return list(cast("list[str]", self._texts))  # frames() has filled it
 
     def svg(self, k: int | None = None) -> str:
         """The picture at position ``k`` (default: the current one) as SVG text."""

@@ -14,15 +14,17 @@ notebook without a kernel) comes from ``autograd.stepping.Stepper``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import islice
+from typing import cast
 
 import graphviz
 
 from autograd.backprop import check_value, topological_order
 from autograd.draw import LEGEND, _call_names, _collapsed, draw_dot
 from autograd.exercises import Exercise, backward_exercise
-from autograd.scopes import ScopeRecording
+from autograd.scopes import Scope, ScopeRecording
 from autograd.stepping import Stepper
 from autograd.steps import Step, _check_precision, backward_steps, check_fresh, node_names
 from autograd.value import Value
@@ -79,7 +81,7 @@ class BackwardStepper(Stepper):
         self.total = sum(1 for v in order if v.parents)
         self.title = f"stepgrad: backward of {root.label or 'the graph'}, node by node"
         self.step: Step | None = None
-        self._walk = None
+        self._walk: Iterator[Step] | None = None
         self._done = 0
         super().__init__()
 
@@ -160,7 +162,8 @@ def _names(root: Value, options: dict) -> dict[Value, str]:
     hidden = _collapsed(scopes, scopes.owners(set(order)))
     titles = _call_names(scopes)
     for v, i in hidden.items():
-        outputs = [o for o in scopes.scopes[i].outputs if hidden.get(o) == i]
+        call = cast(Scope, scopes.scopes[i])  # a call that owns nodes was recorded (not None)
+        outputs = [o for o in call.outputs if hidden.get(o) == i]
         if outputs == [v] and not v.label:
             names[v] = f"[{titles[i][1]}]"
     return names

@@ -62,7 +62,9 @@ class Update(NamedTuple):
         new: its value after the update, computed exactly as ``nn.SGD`` computes it.
     """
 
-    index: int
+    # the field shadows tuple.index on purpose (the parameter's number, as in Step and Mismatch);
+    # NamedTuple allows it at run time, mypy cannot express that a field may replace a method
+    index: int  # type: ignore[assignment]
     name: str
     old: float
     grad: float
@@ -130,9 +132,28 @@ class LearningStepper(Stepper):
 
     legend = LEGEND
 
+    model: Any  # an nn module, or any callable with parameters() (duck-typed)
+    x: list[float]
+    target: Any  # as the loss expects it
+    lr: float
+    names: list[str]
+    root: Value  # the loss, in the private copy
+    loss: float
+    forward_steps: list[ForwardStep]
+    backward_steps: list[Step]
+    updates: list[Update]
+    forward_total: int
+    backward_total: int
+    update_total: int
+    _originals: list[float]
+    _params: list[Value]
+    _options: dict[str, Any]
+    _data: dict[Value, float]
+    _final_grads: dict[Value, float]
+
     def __init__(
         self, model, x: Sequence, target: Any, *, loss, lr: float, l2: float = 0.0, **draw_options
-    ):
+    ) -> None:
         where = "LearningStepper"
         if "highlight" in draw_options:
             raise ValueError(f"{where}: highlight is set by the stepper (remove it)")
@@ -174,9 +195,9 @@ class LearningStepper(Stepper):
         draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
         self._options = {"compact": True, **draw_options, "legend": False}  # legend: the page's
 
-        self.forward_steps: list[ForwardStep] = list(forward_steps(root))
+        self.forward_steps = list(forward_steps(root))
         self._data = {s.node: s.value for s in self.forward_steps}
-        self.backward_steps: list[Step] = list(backward_steps(root))
+        self.backward_steps = list(backward_steps(root))
         self._final_grads = {v: v.grad for v in topological_order(root)}
         self.updates = [
             # p.data -= lr * p.grad: nn.SGD's update, float for float
@@ -277,7 +298,7 @@ class LearningStepper(Stepper):
         """
         phase, i = self.phase_of(self.position)
         options = dict(self._options)
-        highlight = None
+        highlight: Value | Step | None = None
         if phase in ("start", "forward"):
             options.update(show_local=False)
             highlight = self.forward_steps[i - 1].node if i else None
