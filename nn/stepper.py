@@ -19,7 +19,8 @@ import copy
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 import graphviz
 
@@ -50,7 +51,8 @@ _TITLES = {
 }
 
 
-class Update(NamedTuple):
+@dataclass(frozen=True)
+class Update:
     """One parameter's move in the update: ``new = old - lr * grad``.
 
     Attributes:
@@ -62,9 +64,7 @@ class Update(NamedTuple):
         new: its value after the update, computed exactly as ``nn.SGD`` computes it.
     """
 
-    # the field shadows tuple.index on purpose (the parameter's number, as in Step and Mismatch);
-    # NamedTuple allows it at run time, mypy cannot express that a field may replace a method
-    index: int  # type: ignore[assignment]
+    index: int
     name: str
     old: float
     grad: float
