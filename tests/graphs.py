@@ -54,3 +54,19 @@ def build(recipe) -> tuple[list[Value], Value]:
     for kind, op, i, j in program:
         pool.append(_BINARY[op](pool[i], pool[j]) if kind == "binary" else _UNARY[op](pool[i]))
     return xs, pool[-1]
+
+
+def micrograd_readme_example() -> tuple[Value, Value, Value]:
+    """micrograd's README example: its leaves ``a``, ``b`` and its output ``g`` (24.7041)."""
+    a, b = Value(-4.0), Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return a, b, g

@@ -19,7 +19,7 @@ from autograd import (
     no_grad,
     topological_order,
 )
-from tests.graphs import build, programs
+from tests.graphs import build, micrograd_readme_example, programs
 
 
 def lecture_backward(root):
@@ -125,24 +125,10 @@ def test_the_lecture_loop_gives_exactly_what_backward_gives():
 
 
 def test_the_lecture_loop_on_micrograds_readme_example():
-    def example():
-        a, b = Value(-4.0), Value(2.0)
-        c = a + b
-        d = a * b + b**3
-        c += c + 1
-        c += 1 + c + (-a)
-        d += d * 2 + (b + a).relu()
-        d += 3 * d + (b - a).relu()
-        e = c - d
-        f = e**2
-        g = f / 2.0
-        g += 10.0 / f
-        return a, b, g
-
-    a, b, g = example()
+    a, b, g = micrograd_readme_example()
     lecture_backward(g)
     assert (f"{a.grad:.4f}", f"{b.grad:.4f}") == ("138.8338", "645.5773")
-    a2, b2, g2 = example()
+    a2, b2, g2 = micrograd_readme_example()
     g2.backward()
     # a is used five times: the set order of _prev may sum its five terms in another order
     assert (a.grad, b.grad) == (

@@ -5,6 +5,7 @@ import math
 import pytest
 
 from autograd import Value
+from tests.graphs import micrograd_readme_example
 
 
 def test_leaf_defaults():
@@ -33,18 +34,7 @@ def test_slots_no_dict():
 
 
 def test_micrograd_readme_example():
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
+    a, b, g = micrograd_readme_example()
     assert round(g.data, 4) == 24.7041
     g.backward()
     assert round(a.grad, 4) == 138.8338
