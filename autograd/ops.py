@@ -37,8 +37,12 @@ def define_op(
         expects: what the domain accepts, for that message (``"a positive number"``).
 
     Returns a function of Values (or real numbers, which become leaves) that builds the node;
-    assign it to a class to make it a method. Defining a name again replaces the earlier op;
-    stepgrad's own names (``tanh``, ``+``, ...) are refused.
+    assign it to a class to make it a method. It carries its definition as ``.primitive``
+    (the registered rule), ``.arity`` and ``.domain``. Defining a name again replaces the
+    earlier op; stepgrad's own names (``tanh``, ``+``, ...) are refused.
+
+    The same definition property-tests it: ``autograd.testing.expressions(ops=[cube, "+",
+    "*"])`` (or ``ops=["cube"]``) draws it inside random graphs for ``gradcheck``.
 
     >>> from autograd import Value, define_op, grad, gradcheck
     >>> cube = define_op("cube", lambda x: x**3, lambda x, out: 3 * x**2)
@@ -65,4 +69,23 @@ def define_op(
     op.__name__ = op.__qualname__ = name if name.isidentifier() else "op"
     op.__doc__ = f"The op {name!r} (made with define_op): {arity} input(s), one Value out."
     op.primitive = prim  # type: ignore[attr-defined]
+    op.arity = arity  # type: ignore[attr-defined]
+    op.domain = domain  # type: ignore[attr-defined]
+    _DEFINED[name] = op
     return op
+
+
+_DEFINED: dict[str, Callable[..., Value]] = {}  # the functions define_op returned, by name
+
+
+def defined_op(name: str) -> Callable[..., Value] | None:
+    """The function ``define_op`` returned for ``name``, if that op is still the registered one.
+
+    >>> from autograd import define_op
+    >>> twice = define_op("twice", lambda x: 2 * x, lambda x, out: 2.0)
+    >>> defined_op("twice") is twice, defined_op("tanh")
+    (True, None)
+    """
+    op = _DEFINED.get(name)
+    current = op is not None and P.REGISTRY.get(name) is getattr(op, "primitive", None)
+    return op if current else None

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 try:
-    from hypothesis import assume
+    from hypothesis import assume, reject
     from hypothesis import strategies as st
 except ImportError as error:  # pragma: no cover - exercised only without hypothesis
     raise ImportError(
@@ -41,6 +41,8 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
 
 from autograd._taylor import error_ratio
 from autograd.fused import add_all, affine
+from autograd.ops import defined_op
+from autograd.primitives import Primitive
 from autograd.value import Value
 
 __all__ = [
@@ -111,6 +113,10 @@ class Op:
             first four derivatives at ``x``; ``expressions()`` uses them to reject points
             where finite differences would miss. Not needed when ``reference`` is plain
             arithmetic (``+ - * / **``, ``abs``, comparisons): it then runs on Taylor jets.
+        accepts: where the op is defined, as a predicate on the operands (and the constant)
+            together; ``expressions()`` keeps only operands at which it holds, also ``margin``
+            either side of each operand (it takes the domain to be an interval in each
+            operand: a hole between those points goes unseen).
 
     A new op of your own, tested inside random graphs with shared sub-expressions:
 
@@ -121,6 +127,8 @@ class Op:
     0.0
 
     (``expressions(ops=[swish, "+", "*", "tanh"])`` then draws it among the built-ins.)
+    An op made with ``define_op`` needs no ``Op``: ``expressions`` takes it as it is
+    (``Op.from_define_op`` shows what it becomes).
     """
 
     name: str
@@ -133,6 +141,34 @@ class Op:
     precedence: int = 6
     operand_precedence: tuple[int, ...] = (0,)
     derivatives: Callable[..., Sequence[float]] | None = None
+    accepts: Callable[..., bool] | None = None
+
+    @classmethod
+    def from_define_op(cls, op: Callable[..., Value]) -> Op:
+        """The ``Op`` for a function made by ``define_op``, read from its registered definition.
+
+        ``apply`` is the function itself, its arity the number of rules, ``accepts`` its
+        ``domain``, and ``reference`` its own forward on floats: the value check of
+        ``gradcheck`` then compares the engine with the same function, so it guards the
+        graph plumbing, not the forward formula; the derivative rules are still checked
+        against finite differences of that forward. Use ``dataclasses.replace`` to add
+        ``domains`` (kinks), ``derivatives`` or a ``show`` of your own.
+
+        >>> from autograd import define_op
+        >>> cube = define_op("cube", lambda x: x**3, lambda x, out: 3 * x**2)
+        >>> op = Op.from_define_op(cube)
+        >>> op.name, op.arities, op.reference(2.0), op.apply(2.0).data
+        ('cube', (1,), 8.0, 8.0)
+        """
+        prim = getattr(op, "primitive", None)
+        if not isinstance(prim, Primitive) or not callable(op):
+            raise TypeError(
+                f"Op.from_define_op: op must be a function made by define_op (got {op!r})"
+            )
+        arity = getattr(op, "arity", 1)
+        return cls(
+            prim.name, op, prim.forward, arities=(arity,), accepts=getattr(op, "domain", None)
+        )
 
     def domain(self, position: int) -> Domain:
         """The domain of the operand at ``position``."""
@@ -294,11 +330,18 @@ OPS: tuple[Op, ...] = (
 _NAMES = tuple(dict.fromkeys(op.name for op in OPS))
 
 
-def _resolve(ops: Iterable[str | Op] | str | Op | None, where: str) -> tuple[Op, ...]:
-    """The Op variants for a list of names and Op objects (all built-ins for ``None``)."""
+def _made_by_define_op(item: object) -> bool:
+    return callable(item) and isinstance(getattr(item, "primitive", None), Primitive)
+
+
+def _resolve(ops, where: str) -> tuple[Op, ...]:
+    """The Op variants for names, Op objects and define_op functions (all built-ins: ``None``).
+
+    A name is a built-in's (``OPS``) or one registered with ``define_op``.
+    """
     if ops is None:
         return OPS
-    if isinstance(ops, str | Op):
+    if isinstance(ops, str | Op) or _made_by_define_op(ops):
         ops = [ops]
     chosen: list[Op] = []
     for item in ops:
@@ -306,8 +349,15 @@ def _resolve(ops: Iterable[str | Op] | str | Op | None, where: str) -> tuple[Op,
             chosen.append(item)
         elif isinstance(item, str) and item in _NAMES:
             chosen.extend(op for op in OPS if op.name == item)
+        elif isinstance(item, str) and (defined := defined_op(item)) is not None:
+            chosen.append(Op.from_define_op(defined))
+        elif _made_by_define_op(item):
+            chosen.append(Op.from_define_op(item))
         else:
-            raise ValueError(f"{where}: ops must be names from {list(_NAMES)} or Op (got {item!r})")
+            raise ValueError(
+                f"{where}: ops must be names from {list(_NAMES)}, names given to define_op, "
+                f"functions made by define_op or Op (got {item!r})"
+            )
     if not chosen:
         raise ValueError(f"{where}: ops must name at least one operation (got {ops!r})")
     return tuple(chosen)
@@ -318,7 +368,7 @@ def _resolve(ops: Iterable[str | Op] | str | Op | None, where: str) -> tuple[Op,
 
 
 def reals(
-    op: str | Op | None = None,
+    op: str | Op | Callable[..., Value] | None = None,
     *,
     min_value: float = -3.0,
     max_value: float = 3.0,
@@ -327,10 +377,11 @@ def reals(
 ) -> st.SearchStrategy[float]:
     """Finite floats in ``[min_value, max_value]``, a ``margin`` away from kinks and poles.
 
-    ``op`` (a name such as ``"log"``, ``"relu"``, ``"/"`` or an ``Op``) restricts the floats to
-    what every operand of every variant of that op accepts: ``reals(op="log")`` is at least
-    ``margin``, ``reals(op="relu")`` keeps ``margin`` away from 0. ``avoid`` adds points of
-    your own to keep ``margin`` away from.
+    ``op`` (a name such as ``"log"``, ``"relu"``, ``"/"``, an ``Op`` or an op made by
+    ``define_op``) restricts the floats to what every operand of every variant of that op
+    accepts: ``reals(op="log")`` is at least ``margin``, ``reals(op="relu")`` keeps ``margin``
+    away from 0; a one-operand op's ``domain`` predicate must hold at ``x`` and ``margin``
+    either side. ``avoid`` adds points of your own to keep ``margin`` away from.
 
     >>> from hypothesis import given
     >>> @given(reals(op="log"), reals(avoid=(1.0,), margin=0.25))
@@ -366,7 +417,36 @@ def reals(
             f"reals: no float in [{min_value}, {max_value}] is {margin} away from {points}"
             + (f" and inside the domain of {op!r}" if op is not None else "")
         )
-    return st.one_of([st.floats(a, b) for a, b in intervals])
+    floats = st.one_of([st.floats(a, b) for a, b in intervals])
+    predicates = [v for v in _resolve(op, "reals") if v.accepts] if op is not None else []
+    for variant in predicates:
+        if variant.arities != (1,) or variant.constants:
+            raise ValueError(
+                f"reals: the domain of {variant.name!r} is a predicate on several operands; "
+                "draw them together with expressions()"
+            )
+        floats = floats.filter(lambda x, v=variant: _accepted(v, [x], None, margin))
+    return floats
+
+
+def _accepted(op: Op, operands: Sequence[float], const: object, margin: float) -> bool:
+    """Whether ``op.accepts`` holds at ``operands`` and at each one moved ``margin`` either way.
+
+    A predicate that raises an arithmetic error or ValueError there counts as not holding.
+    """
+    if op.accepts is None:
+        return True
+    extra = () if op.constants == () else (const,)
+    points = [list(operands)]
+    for i in range(len(operands)):
+        for step in (-margin, margin):
+            moved = list(operands)
+            moved[i] += step
+            points.append(moved)
+    try:
+        return all(op.accepts(*p, *extra) for p in points)
+    except (ArithmeticError, ValueError):
+        return False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -587,18 +667,15 @@ def _expressions(
     nodes: list[_Node] = []
     vals = list(point)  # the value of every input and node, in order (floats, no engine)
     for k in range(draw(st.integers(min_nodes, max_nodes))):
-        op = draw(st.sampled_from(draw(st.sampled_from(ops))))  # a name, then a variant
-        arity = draw(st.sampled_from(op.arities))
-        newest = len(vals) - 1
-        # the first operand is the newest node, so every node counts; the others may be any
-        # input or earlier node, which makes shared sub-expressions
-        args = [newest if k else draw(st.integers(0, n - 1))]
-        args += [draw(st.integers(0, newest)) for _ in range(arity - 1)]
-        const = None
-        if op.constants and op.show == "affine_const":
-            const = tuple(draw(st.sampled_from(op.constants)) for _ in range(arity - 1))
-        elif op.constants:
-            const = draw(st.sampled_from(op.constants))
+        for _ in range(_ATTEMPTS):  # redrawn only when an op's ``accepts`` refuses
+            op, args, const = _draw_node(draw, ops, n, len(vals) - 1, k)
+            shifted = [
+                vals[j] + op.domain(pos).shift(vals[j], margin) for pos, j in enumerate(args)
+            ]
+            if _accepted(op, shifted, const, margin):
+                break
+        else:
+            reject()  # no op of those drawn is defined at these operands
         for pos, j in enumerate(args):  # move operands into their domains by shifts
             s = op.domain(pos).shift(vals[j], margin)
             if s:
@@ -620,9 +697,27 @@ def _expressions(
     return f, point
 
 
+_ATTEMPTS = 5  # tries at a node whose operands the op's ``accepts`` takes, before a reject
+
+
+def _draw_node(draw, ops, n: int, newest: int, k: int) -> tuple[Op, list[int], object]:
+    op = draw(st.sampled_from(draw(st.sampled_from(ops))))  # a name, then a variant
+    arity = draw(st.sampled_from(op.arities))
+    # the first operand is the newest node, so every node counts; the others may be any
+    # input or earlier node, which makes shared sub-expressions
+    args = [newest if k else draw(st.integers(0, n - 1))]
+    args += [draw(st.integers(0, newest)) for _ in range(arity - 1)]
+    const = None
+    if op.constants and op.show == "affine_const":
+        const = tuple(draw(st.sampled_from(op.constants)) for _ in range(arity - 1))
+    elif op.constants:
+        const = draw(st.sampled_from(op.constants))
+    return op, args, const
+
+
 def expressions(
     *,
-    ops: Iterable[str | Op] | None = None,
+    ops: Iterable[str | Op | Callable[..., Value]] | None = None,
     min_inputs: int = 1,
     max_inputs: int = 3,
     min_nodes: int = 1,
