@@ -4,10 +4,11 @@ draw_dot and the steppers understand."""
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from autograd import (
+    GradcheckError,
     Value,
     backward_steps,
     define_op,
@@ -17,6 +18,13 @@ from autograd import (
     gradgradcheck,
 )
 from autograd import primitives as P
+from autograd.testing import (
+    Expression,
+    Op,
+    expressions,
+    finite_differences_are_accurate,
+    reals,
+)
 
 # log(1 + x^2): smooth everywhere, its rule needs no helper beyond arithmetic
 log1p_sq = define_op("log1p_sq", lambda x: math.log1p(x * x), lambda x, out: 2 * x / (1 + x * x))
@@ -124,3 +132,114 @@ def test_stepgrads_own_ops_are_defined_the_same_way():
     y = x.tanh()
     y.backward()
     assert x.grad == 1.0 - y.data * y.data
+
+
+# ----------------------------------------------------------------------------------------------
+# autograd.testing draws a defined op from its one definition (issue 12, item 3)
+
+# a fixed budget, the same examples on every run (whatever the profile, seed or database)
+FIXED = settings(max_examples=60, derandomize=True, database=None, deadline=None)
+
+cube = define_op("cube", lambda x: x**3, lambda x, out: 3 * x**2)
+wrong_cube = define_op("wrong_cube", lambda x: x**3, lambda x, out: 3 * x)  # drops a power
+log1p = define_op(
+    "log1p_",
+    math.log1p,
+    lambda x, out: 1 / (1 + x),
+    domain=lambda x: x > -1,
+    expects="a number above -1",
+)
+
+
+@FIXED
+@given(expressions(ops=[cube, mul_sq, "+", "*", "tanh"], max_nodes=6))
+def test_defined_ops_pass_gradcheck_inside_random_graphs(case):
+    f, inputs = case
+    assert gradcheck(f, inputs)
+    assert gradgradcheck(f, inputs)
+
+
+def test_defined_ops_are_drawn_with_shared_sub_expressions():
+    f, _ = find(
+        expressions(ops=[cube, mul_sq, "+"]),
+        lambda c: {"cube", "mul_sq"} <= c[0].op_names() and c[0].shared_nodes() > 0,
+        settings=settings(derandomize=True, database=None),
+    )
+    assert "cube(" in str(f) and "mul_sq(" in str(f)
+
+
+def test_a_wrong_rule_of_a_defined_op_is_caught():
+    @FIXED
+    @given(expressions(ops=[wrong_cube, "+", "*"], max_nodes=4))
+    def check(case):
+        f, inputs = case
+        gradcheck(f, inputs)
+
+    with pytest.raises(GradcheckError):
+        check()
+
+
+@FIXED
+@given(expressions(ops=["cube", "log1p_", "-"], max_nodes=6))
+def test_registered_names_work_too_and_the_domain_is_kept(case):
+    f, inputs = case
+    assert f.op_names() <= {"cube", "log1p_", "-", "+"}  # "+": none drawn, but allowed
+    vals = list(inputs)
+    for node in f.nodes:
+        args = [vals[i] for i in node.args]
+        if node.op.name == "log1p_":
+            assert args[0] >= -1 + 0.1  # inside the domain, a margin away from its edge
+        vals.append(node.op.reference(*args, *([] if node.const is None else [node.const])))
+    f(*inputs)  # builds without a domain error
+    assert gradcheck(f, inputs)
+
+
+def test_a_domain_op_is_drawn_and_its_domain_never_broken():
+    seen = []
+
+    @FIXED
+    @given(expressions(ops=[log1p, "-", "*"], max_nodes=5))
+    def check(case):
+        f, inputs = case
+        vals = list(inputs)
+        for node in f.nodes:
+            args = [vals[i] for i in node.args]
+            if node.op.name == "log1p_":
+                seen.append(args[0])
+            vals.append(node.op.reference(*args, *([] if node.const is None else [node.const])))
+
+    check()
+    assert seen and min(seen) >= -0.9  # -1 + margin
+
+
+@FIXED
+@given(reals(op=log1p, min_value=-3.0))
+def test_reals_keep_a_defined_domain(x):
+    assert x >= -0.9
+
+
+def test_op_from_define_op_uses_the_registered_definition():
+    op = Op.from_define_op(log1p)
+    assert (op.name, op.arities, op.apply, op.reference) == (
+        "log1p_",
+        (1,),
+        log1p,
+        log1p.primitive.forward,
+    )
+    assert op.accepts is not None and op.accepts(0.0) and not op.accepts(-2.0)
+    assert Op.from_define_op(mul_sq).arities == (2,)
+    with pytest.raises(TypeError, match=r"Op.from_define_op: op must be a function made by"):
+        Op.from_define_op(math.log1p)
+    with pytest.raises(ValueError, match=r"expressions: ops must be names .* \(got 'nope'\)"):
+        expressions(ops=["nope"])
+
+
+def test_the_finite_difference_guard_estimates_arithmetic_forwards():
+    # x ** -2 runs on Taylor jets: the guard sees its pole at 0 through the third derivative
+    inv_sq = Op.from_define_op(define_op("inv_sq", lambda x: x**-2, lambda x, out: -2 * x**-3))
+    f = Expression(["x0"], [(inv_sq, (0,))])
+    assert finite_differences_are_accurate(f, [0.5])
+    assert not finite_differences_are_accurate(f, [1e-5])
+    # math.log1p does not run on jets: nothing to estimate, documented as always True
+    g = Expression(["x0"], [(Op.from_define_op(log1p), (0,))])
+    assert finite_differences_are_accurate(g, [1e-3])
