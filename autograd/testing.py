@@ -425,8 +425,12 @@ def reals(
                 f"reals: the domain of {variant.name!r} is a predicate on several operands; "
                 "draw them together with expressions()"
             )
-        floats = floats.filter(lambda x, v=variant: _accepted(v, [x], None, margin))
+        floats = floats.filter(_inside(variant, margin))
     return floats
+
+
+def _inside(op: Op, margin: float) -> Callable[[float], bool]:
+    return lambda x: _accepted(op, [x], None, margin)
 
 
 def _accepted(op: Op, operands: Sequence[float], const: object, margin: float) -> bool:
@@ -636,7 +640,9 @@ def finite_differences_are_accurate(f: Expression, point: Sequence[float]) -> bo
     are estimated on floats without the engine (``autograd._taylor``): truncation from the
     third derivatives, rounding from 4 units of roundoff per operation carried to the output.
     Always True for expressions with an op of your own that has no ``derivatives`` and whose
-    ``reference`` is not plain arithmetic (nothing can be estimated).
+    ``reference`` is not plain arithmetic (nothing can be estimated); for an op made by
+    ``define_op`` the reference is its forward, so ``lambda x: x**3`` is estimated and
+    ``math.log1p`` is not (its ``domain`` still keeps operands ``margin`` inside).
 
     >>> from autograd.testing import OPS, Expression
     >>> div = next(op for op in OPS if op.show == "{c} / {0}")
@@ -752,7 +758,11 @@ def expressions(
     Draws that break one of these are rejected (rarely: 2 in 3,000). ``ops`` picks operations by
     name (``OPS`` lists them:
     ``+ - * / ** neg abs exp log sqrt tanh sigmoid relu leaky_relu softplus sin cos add_all
-    affine``) or as ``Op`` objects of your own. Examples shrink to few nodes and inputs.
+    affine``), as ``Op`` objects of your own, or as ops made by ``define_op`` (the function
+    or the name it was given): one definition is all a new op needs, with ``Op.from_define_op``
+    (its forward is the reference, its ``domain`` kept ``margin`` inside; an operand where
+    it fails is redrawn, 5 times at most, then the draw is rejected). Examples shrink to few
+    nodes and inputs.
 
     >>> from hypothesis import given
     >>> from autograd import gradcheck
