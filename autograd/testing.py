@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 try:
     from hypothesis import assume, reject
@@ -330,21 +331,22 @@ OPS: tuple[Op, ...] = (
 _NAMES = tuple(dict.fromkeys(op.name for op in OPS))
 
 
-def _made_by_define_op(item: object) -> bool:
+def _made_by_define_op(item: object) -> TypeGuard[Callable[..., Value]]:
     return callable(item) and isinstance(getattr(item, "primitive", None), Primitive)
 
 
-def _resolve(ops, where: str) -> tuple[Op, ...]:
+def _resolve(ops: object, where: str) -> tuple[Op, ...]:
     """The Op variants for names, Op objects and define_op functions (all built-ins: ``None``).
 
     A name is a built-in's (``OPS``) or one registered with ``define_op``.
     """
     if ops is None:
         return OPS
-    if isinstance(ops, str | Op) or _made_by_define_op(ops):
-        ops = [ops]
+    items = [ops] if isinstance(ops, str | Op) or _made_by_define_op(ops) else ops
+    if not isinstance(items, Iterable):
+        raise TypeError(f"{where}: ops must be a list of operations (got {ops!r})")
     chosen: list[Op] = []
-    for item in ops:
+    for item in items:
         if isinstance(item, Op):
             chosen.append(item)
         elif isinstance(item, str) and item in _NAMES:
