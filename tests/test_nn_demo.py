@@ -118,6 +118,10 @@ def test_demo_runs_on_a_single_point(tmp_path, capsys):
     assert load(tmp_path / "model.json").architecture()["nouts"] == [16, 16, 1]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _demo(*args):
     return [sys.executable, "-m", "nn.demo", *args]
 
@@ -131,6 +135,10 @@ def test_ctrl_c_during_training_stops_cleanly_with_status_130(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        # Ctrl-C as in a terminal: a test run started in the background (`cmd &` without job
+        # control, some CI runners) ignores SIGINT, the child inherits that, and Python then
+        # installs no KeyboardInterrupt handler: the demo would rightly train on
+        preexec_fn=_default_sigint,
     )
     try:
         first = proc.stdout.readline()  # printed (and flushed) just before training starts
