@@ -240,12 +240,20 @@ class LearningStepper(Stepper):
 
     def _show(self, k: int) -> None:
         phase, i = self.phase_of(k)
-        for node, value in self._data.items():  # the forward values, nan if not computed yet
+        self._show_values(phase, i)
+        self._show_parameters(phase, i if phase == "update" else 0)
+        self._show_grads(phase, i)
+
+    def _show_values(self, phase: str, i: int) -> None:
+        """The forward values, nan for the nodes the forward pass has not reached yet."""
+        for node, value in self._data.items():
             node.data = value
         if phase in ("start", "forward"):
             for s in self.forward_steps[i:]:
                 s.node.data = math.nan
-        done = i if phase == "update" else 0
+
+    def _show_parameters(self, phase: str, done: int) -> None:
+        """Each parameter before or after its update; labels ``w  old -> new`` while updating."""
         for u, p in zip(self.updates, self._params):
             moved = u.index <= done
             p.data = u.new if moved else u.old
@@ -253,9 +261,12 @@ class LearningStepper(Stepper):
                 p.label = u.name
             else:  # the same width before and after the move: the layout stays put
                 p.label = f"{u.name}  {_f(u.old)} -> {_f(u.new) if moved else '?'}"
-        for node in self._final_grads:  # no gradient is known before backward
+
+    def _show_grads(self, phase: str, i: int) -> None:
+        """No gradient before backward; what backward added after i nodes; then all of them."""
+        for node in self._final_grads:
             node.grad = math.nan if phase in ("start", "forward") else 0.0
-        if phase == "backward":  # what backward has added after its first i nodes
+        if phase == "backward":
             self.root.grad = 1.0
             for step in self.backward_steps[:i]:
                 for parent, added in zip(step.node.parents, step.added):
