@@ -230,16 +230,16 @@ def _tangent_value(t, create_graph: bool, where: str):
     return _as_float(t, where)
 
 
-def _seeds(seeds: Mapping, create_graph: bool) -> dict[Value, Any]:
+def _seeds(seeds, create_graph: bool, where: str = "forward_tangents", name: str = "seeds") -> dict:
+    """The seeds checked (Values to numbers), tangents as floats unless ``create_graph``."""
     if not isinstance(seeds, Mapping):
         raise TypeError(
-            f"forward_tangents: seeds must be a mapping of Values to tangents "
-            f"(got {type(seeds).__name__})"
+            f"{where}: {name} must be a mapping of Values to tangents (got {type(seeds).__name__})"
         )
     given = {}
     for v, t in seeds.items():
-        check_value(v, "forward_tangents: a key of seeds")
-        given[v] = _tangent_value(t, create_graph, "forward_tangents")
+        check_value(v, f"{where}: a key of {name}")
+        given[v] = _tangent_value(t, create_graph, where)
     return given
 
 
