@@ -77,8 +77,8 @@ def forward_tangents(
     """
     roots = _roots(root, "forward_tangents")
     given = _seeds(seeds, create_graph)
-    known = _propagate(roots, given, create_graph)
     nodes = _all_nodes(roots)
+    known = _propagate(nodes, given, create_graph)
     return {v: _finished(known.get(v, 0.0), create_graph) for v in nodes}
 
 
@@ -150,7 +150,7 @@ def jvp(f, primals: Sequence, tangents: Sequence, *, create_graph: bool = False)
     with enable_grad():  # forward mode needs f's graph, also under no_grad
         out = f(*xs)
     roots = _roots(out, "jvp: f's output")
-    known = _propagate(roots, seeds, create_graph)
+    known = _propagate(_all_nodes(roots), seeds, create_graph)
     derivative = [_finished(known.get(r, 0.0), create_graph) for r in roots]
     return out, derivative if isinstance(out, list | tuple) else derivative[0]
 
@@ -177,11 +177,11 @@ def _from_vjp(prim: P.Primitive):
     return rule
 
 
-def _propagate(roots: list[Value], seeds: dict[Value, Any], create_graph: bool) -> dict:
-    """The tangents of the seeded nodes and of every node that depends on one."""
+def _propagate(nodes: list[Value], seeds: dict[Value, Any], create_graph: bool) -> dict:
+    """The tangents of the seeded nodes and of every node (in topological order) after them."""
     known = dict(seeds)
     with enable_grad() if create_graph else nullcontext():
-        for node in _all_nodes(roots):
+        for node in nodes:
             if node in known or not node.parents:
                 continue
             t = tuple(known.get(p) for p in node.parents)

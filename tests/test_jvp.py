@@ -291,6 +291,14 @@ def test_define_op_forward_mode_comes_from_its_rules_or_its_own_jvp():
     assert jvp(double, [1.0], [3.0])[1] == 6.0 and calls == [(3.0,)]
 
 
+def test_define_op_forward_mode_runs_on_values_for_hessian_vector_products():
+    cube = define_op("cube_jvp", lambda x: x**3, lambda x, out: 3 * x**2)
+    x = Value(2.0)
+    _, d = jvp(cube, [x], [0.5], create_graph=True)  # 0.5 * 3x^2
+    assert d.data == 6.0
+    assert grad(d, [x]) == [0.5 * 6 * 2.0]
+
+
 # ----------------------------------------------------------------------------------------------
 # bad input
 
