@@ -21,7 +21,7 @@ its tangent is exactly 0 and no rule runs for it, as in PyTorch's and JAX's forw
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
 
@@ -98,7 +98,9 @@ def duals(root: Value | Sequence[Value], seeds: Mapping[Value, float]) -> dict[V
     return {v: Dual(v.data, t) for v, t in tangents.items()}
 
 
-def jvp(f, primals: Sequence, tangents: Sequence, *, create_graph: bool = False):
+def jvp(
+    f: Callable[..., Any], primals: Sequence, tangents: Sequence, *, create_graph: bool = False
+) -> tuple[Any, Any]:
     """``f(*primals)`` and its directional derivative along ``tangents``, by forward mode.
 
     ``f`` is called once on the primals (real numbers become leaf Values) and builds its
