@@ -337,3 +337,58 @@ def test_bad_seeds_are_a_type_error_naming_forward_tangents():
 def test_define_op_refuses_a_jvp_that_is_not_a_function():
     with pytest.raises(TypeError, match="define_op: jvp must be a function"):
         define_op("bad_jvp", lambda x: x, lambda x, out: 1.0, jvp=3)
+
+
+SPECIAL = [0.0, -0.0, 1e-320, -1e-320, 0.5, -2.0, 3.0, 1e300, math.inf, -math.inf, math.nan]
+UNARY = [
+    lambda x: x.exp(),
+    lambda x: x.log(),
+    lambda x: x.sqrt(),
+    lambda x: x.tanh(),
+    lambda x: x.sigmoid(),
+    lambda x: x.relu(),
+    lambda x: x.leaky_relu(0.1),
+    lambda x: x.softplus(),
+    lambda x: x.sin(),
+    lambda x: x.cos(),
+    lambda x: abs(x),
+    lambda x: -x,
+    lambda x: x**2,
+    lambda x: x**-1.5,
+    lambda x: 2.0**x,
+    lambda x: 3.0 / x,
+    lambda x: x / 4.0,
+    lambda x: add_all([x, x]),
+    lambda x: affine([x], [2.0], x),
+]
+BINARY = [lambda x, y: x + y, lambda x, y: x * y, lambda x, y: x / y, lambda x, y: x**y]
+
+
+def same_float(a, b):
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def forward_and_reverse(build, xs, i):
+    """d out / d xs[i] by forward mode (tangent on xs[i] only) and by reverse mode."""
+    try:
+        out = build(*xs)
+    except (ValueError, ZeroDivisionError):  # outside the op's domain: no node, nothing to check
+        return None
+    return forward_tangents(out, {xs[i]: 1.0})[out], grad(out, [xs[i]])[0]
+
+
+@pytest.mark.parametrize("build", UNARY, ids=range(len(UNARY)))
+@given(st.sampled_from(SPECIAL) | st.floats())
+def test_unary_rules_agree_with_the_vjp_at_kinks_nan_and_inf(build, x):
+    both = forward_and_reverse(build, [Value(x)], 0)
+    if both is not None:
+        assert same_float(*both), (x, both)
+
+
+@pytest.mark.parametrize("build", BINARY, ids=["+", "*", "/", "**"])
+@given(st.sampled_from(SPECIAL) | st.floats(), st.sampled_from(SPECIAL) | st.floats())
+def test_binary_rules_agree_with_the_vjp_along_each_input(build, x, y):
+    for i in (0, 1):
+        both = forward_and_reverse(build, [Value(x), Value(y)], i)
+        if both is not None:
+            assert same_float(*both), (x, y, i, both)
