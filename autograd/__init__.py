@@ -15,6 +15,7 @@ from autograd.backprop import grad, topological_order
 from autograd.checking import gradcheck, gradgradcheck
 from autograd.draw import draw_dot
 from autograd.errors import DivisionByZeroError, GradcheckError
+from autograd.forward_mode import Dual, duals, forward_tangents, jvp
 from autograd.forward_steps import ForwardStep, forward_steps
 from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
@@ -30,6 +31,7 @@ __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 
 __all__ = [
     "DivisionByZeroError",
+    "Dual",
     "ForwardStep",
     "GradcheckError",
     "StaleGraphError",
@@ -40,12 +42,15 @@ __all__ = [
     "backward_steps",
     "define_op",
     "draw_dot",
+    "duals",
     "enable_grad",
     "forward_steps",
+    "forward_tangents",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "is_grad_enabled",
+    "jvp",
     "no_grad",
     "record_scopes",
     "scope",

@@ -11,6 +11,7 @@ addresses, so the same graph always gives the same DOT text.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import NamedTuple, cast
 
 import graphviz
@@ -86,6 +87,7 @@ def draw_dot(
     format: str = "svg",
     legend: bool | None = None,
     compact: bool = False,
+    tangents: Mapping[Value, float] | None = None,
 ) -> DotGraph:
     """Draw the graph that computed ``root``.
 
@@ -116,6 +118,9 @@ def draw_dot(
             is a Step).
         format: the returned graph's ``format`` for ``.render()`` (``"svg"``, ``"png"``);
             micrograd's ``draw_dot(root, format="svg", rankdir="LR")`` works as written.
+        tangents: forward-mode derivatives (tangents) of some nodes: each node in the mapping
+            shows a ``tangent`` field after its data, with the same precision; nodes not in
+            the mapping show none.
 
     Returns a ``DotGraph`` (a ``graphviz.Digraph``): it shows inline in Jupyter (SVG, with a
     PNG for untrusted notebooks), and ``.pipe(format="svg")`` or ``.render(...)`` make
@@ -136,8 +141,18 @@ def draw_dot(
         v0 -> v1_op [label="local 3.0"]
         v1_op -> v1
     }
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x
+    >>> print(draw_dot(y, show_grad=False, tangents={x: 1.0, y: 6.0}, precision=1).source)
+    digraph {
+    ...
+        v0 [label="{ x | data 3.0 | tangent 1.0 }" shape=record]
+        v1 [label="{ n1 | data 9.0 | tangent 6.0 }" shape=record]
+    ...
     """
     _check_options(root, rankdir, precision, max_nodes, scopes, collapse, format)
+    _check_tangents(tangents)
+    tangent_of = tangents if tangents is not None else {}
     order = topological_order(root)
     if max_nodes is not None and len(order) > max_nodes and not collapse:
         raise _too_big(len(order), max_nodes)
@@ -179,7 +194,7 @@ def draw_dot(
         outs = [o for o in call.outputs if hidden.get(o) == i]
         shown = outs[0] if len(outs) == 1 else None
         label = (
-            _record(title, shown, show_grad, fmt, compact, adds.get(shown))
+            _record(title, shown, show_grad, fmt, compact, adds.get(shown), tangent_of.get(shown))
             if shown is not None
             else f"{{ {_escape(title)} | {len(outs)} outputs }}"
         )
@@ -206,7 +221,7 @@ def draw_dot(
         style = _CURRENT if v is current else _DONE if v in done else {}
         if v in receiving:
             style = {**style, **_RECEIVING}
-        record = _record(titles[v], v, show_grad, fmt, compact, adds.get(v))
+        record = _record(titles[v], v, show_grad, fmt, compact, adds.get(v), tangent_of.get(v))
         where.node(names[v], record, shape="record", **style)
         if not v.parents:
             continue
@@ -243,9 +258,11 @@ class _Shown(NamedTuple):
     grad: float
 
 
-def _record(label, v, show_grad, fmt, compact=False, adds=None) -> str:
-    """A record label: ``{ label | data ... | grad ... }`` (compact: data over grad)."""
+def _record(label, v, show_grad, fmt, compact=False, adds=None, tangent=None) -> str:
+    """A record label: ``{ label | data ... | tangent ... | grad ... }`` (compact: stacked)."""
     numbers = [f"data {fmt(v.data)}"]
+    if tangent is not None:
+        numbers.append(f"tangent {fmt(tangent)}")
     if show_grad:
         numbers.append(f"grad {fmt(v.grad)}")
     if adds:
@@ -418,6 +435,24 @@ def _check_options(root, rankdir, precision, max_nodes, scopes, collapse, format
             "draw_dot: collapse=True needs the calls to collapse: pass scopes= (from "
             "record_scopes())"
         )
+
+
+def _check_tangents(tangents) -> None:
+    """``tangents`` is None or a mapping from Values to real numbers."""
+    if tangents is None:
+        return
+    if not isinstance(tangents, Mapping):
+        raise TypeError(
+            "draw_dot: tangents must be a mapping from Values to numbers "
+            f"(got {type(tangents).__name__})"
+        )
+    for v, t in tangents.items():
+        if not isinstance(v, Value):
+            raise TypeError(f"draw_dot: tangents keys must be Values (got {type(v).__name__})")
+        if isinstance(t, bool) or not isinstance(t, int | float):
+            raise TypeError(
+                f"draw_dot: the tangent of {v!r} must be a number (got {type(t).__name__})"
+            )
 
 
 def _escape(text: str) -> str:

@@ -10,17 +10,23 @@ into ``node.data``. On a graph whose leaves have not changed since it was built 
 nothing (the values are computed by the same rules, bit for bit); after the leaves changed (an
 optimizer step), exhausting it brings every node up to date, as a fresh forward pass would,
 so ``backward_steps`` accepts the graph again.
+
+With ``tangents={x: 1.0}`` the pass is forward-mode differentiation too: each step also
+computes its node's tangent (how fast it moves as ``x`` moves) from its parents' tangents, so
+the derivative flows forward beside the value (``dn1 = 3.0·dx + 3.0·dx = 6.0``), and each step
+holds the dual number ``value + tangent·ε`` (``step.dual``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from autograd import primitives as P
 from autograd._dot_parts import op_text
 from autograd.backprop import check_value, topological_order
+from autograd.forward_mode import Dual, _seeds, node_tangent
 from autograd.steps import _check_precision, _formula, node_names
 from autograd.value import Value
 
@@ -38,6 +44,10 @@ class ForwardStep:
         inputs: its parents' values, in operand order (the numbers the operation used).
         op: the operation as it reads in pictures (``"*"``, ``"sigmoid"``, ``"+ -1"``, ...).
         value: the value computed (what ``node.data`` holds after the step).
+        tangent: with ``forward_steps(root, tangents=...)``, the node's tangent (0.0 when it
+            depends on no seeded node); otherwise None.
+        input_tangents: the parents' tangents, in operand order (None for a parent without
+            one); ``()`` without tangents.
     """
 
     index: int
@@ -46,6 +56,22 @@ class ForwardStep:
     op: str
     value: float
     names: dict = field(default_factory=dict, compare=False, repr=False)
+    tangent: float | None = None
+    input_tangents: tuple[float | None, ...] = ()
+
+    @property
+    def dual(self) -> Dual:
+        """The node as a dual number ``value + tangent·ε`` (needs tangents).
+
+        >>> from autograd import Value, forward_steps
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x
+        >>> print(next(forward_steps(y, tangents={x: 1.0})).dual)
+        9.0 + 6.0ε
+        """
+        if self.tangent is None:
+            raise ValueError("ForwardStep.dual: no tangent (use forward_steps(root, tangents=...))")
+        return Dual(self.value, self.tangent)
 
     def _name(self, v: Value) -> str:
         return v.label or self.names.get(v, "(unnamed)")
@@ -70,6 +96,50 @@ class ForwardStep:
         numeric = _in_words(self.node, numbers, fmt)
         return f"{self._name(self.node)} = {symbolic} = {numeric} = {fmt(self.value)}"
 
+    def tangent_formula(self, precision: int = 4) -> str:
+        """``dc = (-3.00)·da + 2.00·db = (-3.00)·1.00 + 2.00·0.00 = -3.00``: the tangent's step.
+
+        Each parent that carries a tangent adds its local derivative (a number: d node / d
+        parent at this step's inputs) times its tangent ``d<parent>``; the sum is the node's
+        tangent. A node that depends on no seeded node reads ``dn = 0``.
+
+        >>> from autograd import Value, forward_steps
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> c = a * b; c.label = "c"
+        >>> print(next(forward_steps(c, tangents={a: 1.0, b: 0.0})).tangent_formula(2))
+        dc = (-3.00)·da + 2.00·db = (-3.00)·1.00 + 2.00·0.00 = -3.00
+        """
+        _check_precision(precision, "ForwardStep.tangent_formula")
+        if self.tangent is None:
+            raise ValueError(
+                "ForwardStep.tangent_formula: no tangent (use forward_steps(root, tangents=...))"
+            )
+
+        def number(x: float) -> str:
+            return f"{x + 0.0:.{precision}f}"
+
+        def fmt(x: float) -> str:
+            return _wrap(number(x))
+
+        name = f"d{self._name(self.node)}"
+        terms = [
+            (fmt(local), f"d{self._name(p)}", fmt(t))
+            for p, t, local in zip(self.node.parents, self.input_tangents, self._locals())
+            if t is not None
+        ]
+        if not terms:
+            return f"{name} = 0"
+        symbolic = " + ".join(f"{d}·{dp}" for d, dp, _ in terms)
+        numeric = " + ".join(f"{d}·{t}" for d, _, t in terms)
+        return f"{name} = {symbolic} = {numeric} = {number(self.tangent)}"
+
+    def _locals(self) -> tuple:
+        """d node / d parent for each parent, at this step's inputs: the vjp rule at g = 1."""
+        prim, c = cast(P.Primitive, self.node._prim), self.node._arg
+        if c is None:
+            return prim.vjp(1.0, self.value, *self.inputs)
+        return prim.vjp(1.0, self.value, *self.inputs, c)
+
     def explain(self, precision: int = 4) -> str:
         """The step for printing: ``step k: <formula>``.
 
@@ -79,11 +149,25 @@ class ForwardStep:
         >>> z = affine(w, x, Value(0.1, label="b1")); z.label = "z1"
         >>> print(next(forward_steps(z)).explain())
         step 1: z1 = w11·x1 + w12·x2 + b1 = 0.3000·1.0000 + 0.5000·0.0000 + 0.1000 = 0.4000
+
+        With tangents, a second line shows the tangent flowing forward:
+
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x; y.label = "y"
+        >>> print(next(forward_steps(y, tangents={x: 1.0})).explain(1))
+        step 1: y = x * x = 3.0 * 3.0 = 9.0
+                dy = 3.0·dx + 3.0·dx = 3.0·1.0 + 3.0·1.0 = 6.0
         """
-        return f"step {self.index}: {self.formula(precision)}"
+        line = f"step {self.index}: {self.formula(precision)}"
+        if self.tangent is None:
+            return line
+        indent = " " * len(f"step {self.index}: ")
+        return f"{line}\n{indent}{self.tangent_formula(precision)}"
 
 
-def forward_steps(root: Value) -> Iterator[ForwardStep]:
+def forward_steps(
+    root: Value, *, tangents: Mapping[Value, float] | None = None
+) -> Iterator[ForwardStep]:
     """The forward pass that computes ``root``, one node per step, in topological order.
 
     The steps visit the nodes that have parents (leaves are given, not computed) in
@@ -92,6 +176,11 @@ def forward_steps(root: Value) -> Iterator[ForwardStep]:
     value is computed from the leaves as they are (an error, such as ``log`` of a negative
     number after an update, is raised before any node changes) and each step writes its
     node's ``data``.
+
+    ``tangents`` (a mapping of Values, usually leaves, to numbers, as ``{x: 1.0}``) makes it
+    forward-mode differentiation as well: each step then also carries its node's tangent,
+    computed by the node's forward-mode rule, and ``explain()`` shows it (see
+    ``autograd.forward_tangents``, which gives the same numbers).
 
     >>> from autograd import Value, forward_steps
     >>> x = Value(3.0, label="x")
@@ -105,10 +194,11 @@ def forward_steps(root: Value) -> Iterator[ForwardStep]:
     ([4.0, 5.0], 5.0)
     """
     check_value(root, "forward_steps")
-    return _steps(root)
+    seeds = None if tangents is None else _seeds(tangents, False, "forward_steps", "tangents")
+    return _steps(root, seeds)
 
 
-def _steps(root: Value) -> Iterator[ForwardStep]:
+def _steps(root: Value, seeds: dict[Value, float] | None) -> Iterator[ForwardStep]:
     everything = topological_order(root)
     names = node_names(everything)
     order = [v for v in everything if v.parents]
@@ -116,10 +206,27 @@ def _steps(root: Value) -> Iterator[ForwardStep]:
     for node in order:  # every value first: an error leaves the graph as it was
         data = [values.get(p, p.data) for p in node.parents]
         values[node] = _recompute(node, data)
+    known = {} if seeds is None else _tangents(order, values, seeds)
     for index, node in enumerate(order, start=1):
         inputs = tuple(values.get(p, p.data) for p in node.parents)
         node.data = values[node]
-        yield ForwardStep(index, node, inputs, op_text(node), node.data, names)
+        step = ForwardStep(index, node, inputs, op_text(node), node.data, names)
+        if seeds is not None:
+            given = tuple(known.get(p) for p in node.parents)
+            step = replace(step, tangent=known.get(node, 0.0), input_tangents=given)
+        yield step
+
+
+def _tangents(order: list[Value], values: dict[Value, float], seeds: dict) -> dict:
+    """The tangents of the seeded nodes and of the nodes that depend on one (new values)."""
+    known = dict(seeds)
+    for node in order:
+        t = tuple(known.get(p) for p in node.parents)
+        if node in known or all(ti is None for ti in t):
+            continue
+        data = [values.get(p, p.data) for p in node.parents]
+        known[node] = node_tangent(node, t, data, values[node])
+    return known
 
 
 def _recompute(node: Value, data: list[float]) -> float:

@@ -21,6 +21,7 @@ def define_op(
     *rules: Callable,
     domain: Callable[..., bool] | None = None,
     expects: str | None = None,
+    jvp: Callable | None = None,
 ) -> Callable[..., Value]:
     """Define an op from its forward on floats and one local-derivative rule per input.
 
@@ -35,6 +36,11 @@ def define_op(
         domain: optional ``domain(x, y, ...) -> bool`` on floats; False raises a ValueError
             naming the op, ``expects`` and the inputs (nan inputs pass: nan propagates).
         expects: what the domain accepts, for that message (``"a positive number"``).
+        jvp: optional forward-mode rule ``jvp(t, out, x, y, ...)``, where ``t`` holds one
+            tangent per input (None for an input without one) and the result is the output's
+            tangent. Without it, forward mode (``autograd.jvp``) uses ``t_1 * rule_1(...) +
+            t_2 * rule_2(...) + ...``, which is right for every op; give one only when it is
+            cheaper or rounds better.
 
     Returns a function of Values (or real numbers, which become leaves) that builds the node;
     assign it to a class to make it a method. It carries its definition as ``.primitive``
@@ -55,8 +61,11 @@ def define_op(
     (12.0, [12.0])
     >>> gradcheck(cube, [0.7])
     True
+    >>> from autograd import jvp
+    >>> jvp(cube, [2.0], [0.5])[1]  # forward mode from the same rule: 0.5 * 3 * 2**2
+    6.0
     """
-    prim = P.define(name, forward, *rules, domain=domain, expects=expects)
+    prim = P.define(name, forward, *rules, domain=domain, expects=expects, jvp=jvp)
     arity = len(rules)
 
     def op(*inputs) -> Value:

@@ -22,6 +22,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
+from typing import Any
 
 from autograd.errors import DivisionByZeroError
 
@@ -35,12 +36,18 @@ class Primitive:
     """One differentiable operation: a name, a forward function and a vector-Jacobian product.
 
     ``const_first`` says how a constant is shown when drawing (``2 ** x`` versus ``x ** 2``).
+    ``jvp`` is the forward-mode rule: ``jvp(t, out, *xs)`` (``c`` last for the ``*_CONST``
+    variants) gets one tangent per parent in ``t`` (``None`` for a parent that carries no
+    tangent: its term is left out) and returns the output's tangent, the sum of tangent times
+    local derivative. ``None`` (micrograd-style nodes of your own) means forward mode derives
+    it from ``vjp`` at ``g = 1``.
     """
 
     name: str
     forward: Callable[..., float]
     vjp: Callable[..., tuple]
     const_first: bool = False
+    jvp: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -156,6 +163,36 @@ def _dpow_exponent(out, x):
     if xr == 0.0 and _real(out) == _real(out):  # nan stays nan: 0 ** nan is nan
         return 0.0
     return _NAN
+
+
+def _terms(t, *terms):
+    """A jvp as the sum of its terms: ``terms[i](t[i])`` for each parent that has a tangent.
+
+    ``t[i]`` is None when parent i carries no tangent (it does not depend on the inputs being
+    differentiated): its term is not computed at all, as in PyTorch's and JAX's forward mode,
+    so an infinite local derivative there does not turn into ``0 * inf = nan``.
+    """
+    total = None
+    for ti, term in zip(t, terms):
+        if ti is not None:
+            d = term(ti)
+            total = d if total is None else total + d
+    return total
+
+
+def _tangent_sum(t):
+    """dx1 + dx2 + ... over the parents that have a tangent (the jvp of ``+`` and ``sum``)."""
+    return _terms(t, *[_same] * len(t))
+
+
+def _same(dx):
+    return dx
+
+
+def _slope(x, below):
+    """1.0 for x > 0, ``below`` for x <= 0, nan for nan: the derivative of relu and leaky_relu."""
+    xr = _real(x)
+    return 1.0 if xr > 0.0 else below if xr <= 0.0 else _NAN
 
 
 # ----------------------------------------------------------------------------------------------
@@ -279,7 +316,9 @@ REGISTRY: dict[str, Primitive] = {}  # every primitive made by define(), by name
 _BUILTIN: set[str] = set()  # names of stepgrad's own, which define_op may not replace
 
 
-def define(name: str, forward: Callable[..., float], *rules: Callable, domain=None, expects=None):
+def define(
+    name: str, forward: Callable[..., float], *rules: Callable, domain=None, expects=None, jvp=None
+):
     """A primitive from its forward on floats and one local derivative per input; registered.
 
     Each rule gets the inputs and then ``out`` (the forward result) and returns d(out)/d(input)
@@ -287,7 +326,8 @@ def define(name: str, forward: Callable[..., float], *rules: Callable, domain=No
     as ``_cos`` here), so ``grad(..., create_graph=True)`` can run it on Values. The vjp is
     ``g * rule(...)`` per input. ``domain(*inputs)`` (on floats) returning False raises a
     ValueError naming the op, ``expects`` and the inputs; nan inputs skip the check (nan then
-    propagates).
+    propagates). The forward-mode rule is ``t_1 * rule_1(...) + t_2 * rule_2(...) + ...`` over
+    the inputs that have a tangent, unless ``jvp`` gives one of its own (see ``Primitive``).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: name must be a non-empty str (got {name!r})")
@@ -300,10 +340,12 @@ def define(name: str, forward: Callable[..., float], *rules: Callable, domain=No
             raise TypeError(f"define_op: rules[{i}] must be a function (got {type(rule).__name__})")
     if domain is not None and not callable(domain):
         raise TypeError(f"define_op: domain must be a function (got {type(domain).__name__})")
+    if jvp is not None and not callable(jvp):
+        raise TypeError(f"define_op: jvp must be a function (got {type(jvp).__name__})")
     if name in _BUILTIN:
         raise ValueError(f"define_op: {name!r} is one of stepgrad's own ops; choose another name")
     checked = forward if domain is None else _with_domain(name, forward, domain, expects)
-    prim = Primitive(name, checked, _vjp_of(rules))
+    prim = Primitive(name, checked, _vjp_of(rules), jvp=jvp or _jvp_of(rules))
     REGISTRY[name] = prim
     return prim
 
@@ -316,6 +358,18 @@ def _vjp_of(rules: tuple) -> Callable[..., tuple]:
         r0, r1 = rules
         return lambda g, out, x, y: (g * r0(x, y, out), g * r1(x, y, out))
     return lambda g, out, *xs: tuple(g * rule(*xs, out) for rule in rules)
+
+
+def _jvp_of(rules: tuple) -> Callable[..., Any]:
+    if len(rules) == 1:
+        (rule,) = rules
+        return lambda t, out, x: t[0] * rule(x, out)  # a unary op is only called with a tangent
+    return lambda t, out, *xs: _terms(t, *[_times(rule, xs, out) for rule in rules])
+
+
+def _times(rule: Callable, xs: tuple, out) -> Callable:
+    """The term ``dx * rule(*xs, out)`` of a jvp, as a function of the tangent ``dx``."""
+    return lambda dx: dx * rule(*xs, out)
 
 
 def _with_domain(name: str, forward, domain, expects):
@@ -340,11 +394,13 @@ ADD = Primitive(
         g,  # d(x+y)/dx = 1
         g,  # d(x+y)/dy = 1
     ),
+    jvp=lambda t, out, x, y: _tangent_sum(t),  # d(x+y) = dx + dy
 )
 ADD_CONST = Primitive(
     "+",
     lambda x, c: x + c,
     lambda g, out, x, c: (g,),  # d(x+c)/dx = 1
+    jvp=lambda t, out, x, c: t[0],  # d(x+c) = dx
 )
 MUL = Primitive(
     "*",
@@ -353,11 +409,13 @@ MUL = Primitive(
         g * y,  # d(x*y)/dx = y
         g * x,  # d(x*y)/dy = x
     ),
+    jvp=lambda t, out, x, y: _terms(t, lambda dx: dx * y, lambda dy: x * dy),  # y dx + x dy
 )
 MUL_CONST = Primitive(
     "*",
     lambda x, c: x * c,
     lambda g, out, x, c: (g * c,),  # d(x*c)/dx = c
+    jvp=lambda t, out, x, c: t[0] * c,  # d(x*c) = c dx
 )
 DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y = 1e-320
     "/",
@@ -366,17 +424,22 @@ DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y
         _quotient(g, y),  # d(x/y)/dx = 1/y
         _dquotient(g, x, y, out),  # d(x/y)/dy = -x/y**2 = -out/y
     ),
+    jvp=lambda t, out, x, y: _terms(  # d(x/y) = dx / y - out / y dy
+        t, lambda dx: _quotient(dx, y), lambda dy: _dquotient(dy, x, y, out)
+    ),
 )
 DIV_CONST = Primitive(
     "/",
     divide,
     lambda g, out, x, c: (g / c,),  # d(x/c)/dx = 1/c (c is never 0: the node was refused)
+    jvp=lambda t, out, x, c: t[0] / c,  # d(x/c) = dx / c
 )
 RDIV_CONST = Primitive(
     "/",
     lambda y, c: divide(c, y),
     lambda g, out, y, c: (_dquotient(g, c, y, out),),  # d(c/y)/dy = -c/y**2 = -out/y
     const_first=True,
+    jvp=lambda t, out, y, c: _dquotient(t[0], c, y, out),  # d(c/y) = -out/y dy
 )
 POW = Primitive(
     "**",
@@ -385,29 +448,36 @@ POW = Primitive(
         g * _dpow(x, y),  # d(x**y)/dx = y * x**(y-1)
         g * _dpow_exponent(out, x),  # d(x**y)/dy = x**y * log(x)
     ),
+    jvp=lambda t, out, x, y: _terms(  # d(x**y) = y x**(y-1) dx + x**y log(x) dy
+        t, lambda dx: dx * _dpow(x, y), lambda dy: dy * _dpow_exponent(out, x)
+    ),
 )
 POW_CONST = Primitive(
     "**",
     power,
     lambda g, out, x, c: (g * _dpow(x, c),),  # d(x**c)/dx = c * x**(c-1)
+    jvp=lambda t, out, x, c: t[0] * _dpow(x, c),  # d(x**c) = c x**(c-1) dx
 )
 RPOW_CONST = Primitive(
     "**",
     lambda y, c: power(c, y),
     lambda g, out, y, c: (g * _dpow_exponent(out, c),),  # d(c**y)/dy = c**y * log(c)
     const_first=True,
+    jvp=lambda t, out, y, c: t[0] * _dpow_exponent(out, c),  # d(c**y) = c**y log(c) dy
 )
 EXP = define("exp", _exp_forward, lambda x, out: out)  # d(e^x)/dx = e^x
 LOG = Primitive(  # hand-written: g / x rounds once, g * (1 / x) twice
     "log",
     _log_forward,
     lambda g, out, x: (g / x,),  # d(log x)/dx = 1/x
+    jvp=lambda t, out, x: t[0] / x,  # d(log x) = dx / x
 )
 TANH = define("tanh", math.tanh, lambda x, out: 1.0 - out * out)  # d(tanh x)/dx = 1 - tanh(x)^2
 SIGMOID = Primitive(  # hand-written: (g * s) * (1 - s), the rounding it always had
     "sigmoid",
     sigmoid,
     lambda g, out, x: (g * out * (1.0 - out),),  # d(s(x))/dx = s(x) (1 - s(x))
+    jvp=lambda t, out, x: t[0] * out * (1.0 - out),  # d(s(x)) = s(x) (1 - s(x)) dx
 )
 SOFTPLUS = define("softplus", softplus, lambda x, out: _sigmoid(x))  # d(log(1+e^x))/dx = s(x)
 RELU = Primitive(  # hand-written: the hottest unary op of a network, one call less per node
@@ -415,12 +485,14 @@ RELU = Primitive(  # hand-written: the hottest unary op of a network, one call l
     _relu_forward,
     # d(relu x)/dx = 1 for x > 0, else 0 (relu'(0) = 0, as in micrograd and PyTorch); nan at nan
     lambda g, out, x: (g * (1.0 if (xr := _real(x)) > 0.0 else 0.0 if xr <= 0.0 else _NAN),),
+    jvp=lambda t, out, x: t[0] * _slope(x, 0.0),  # d(relu x) = dx for x > 0, else 0
 )
 LEAKY_RELU = Primitive(
     "leaky_relu",
     _leaky_relu_forward,
     # d/dx = 1 for x > 0, else the slope c (the slope is used at 0, like relu'(0) = 0)
     lambda g, out, x, c: (g * (1.0 if (xr := _real(x)) > 0.0 else c if xr <= 0.0 else _NAN),),
+    jvp=lambda t, out, x, c: t[0] * _slope(x, c),  # dx for x > 0, else c dx
 )
 ABS = define("abs", abs, lambda x, out: _sign(x, 0.0))  # d|x|/dx = sign(x); 0 at 0 (PyTorch)
 SIN = define("sin", sine, lambda x, out: _cos(x))  # d(sin x)/dx = cos x
@@ -460,12 +532,30 @@ def _affine_vjp(g, out, *v):
     )
 
 
+def _affine_jvp(t, out, *v):
+    """d(b + w.x) = x1 dw1 + ... + xn dwn + w1 dx1 + ... + wn dxn + db."""
+    n = len(v) // 2
+    ws, xs = v[:n], v[n:-1]
+    return _terms(t, *[_scaled_by(x) for x in xs], *[_scaled_by(w) for w in ws], _same)
+
+
+def _scaled_by(d):
+    """The term ``dx * d`` of a jvp, as a function of the tangent ``dx``."""
+    return lambda dx: dx * d
+
+
 SUM = Primitive(
     "sum",
     lambda *xs: _sum_in_order(xs, 0.0),
     lambda g, out, *xs: (g,) * len(xs),  # d(x1 + ... + xn)/dx_i = 1
+    jvp=lambda t, out, *xs: _tangent_sum(t),  # d(x1 + ... + xn) = dx1 + ... + dxn
 )
-AFFINE = Primitive("affine", _affine_forward, _affine_vjp)
+AFFINE = Primitive(
+    "affine",
+    _affine_forward,
+    _affine_vjp,
+    jvp=_affine_jvp,
+)
 AFFINE_CONST = Primitive(
     "affine",
     # parents (w1..wn, b); the inputs x are Python numbers, kept as the constant c
@@ -473,5 +563,8 @@ AFFINE_CONST = Primitive(
     lambda g, out, *v: (
         *[g * x for x in v[-1]],  # d/dw_i = x_i
         g,  # d/db = 1
+    ),
+    jvp=lambda t, out, *v: _terms(  # d(b + w.x) = x.dw + db
+        t, *[_scaled_by(x) for x in v[-1]], _same
     ),
 )

@@ -14,6 +14,7 @@ def test_autograd_exports_exactly_the_public_names():
     assert sorted(autograd.__all__) == sorted(
         [
             "DivisionByZeroError",
+            "Dual",
             "ForwardStep",
             "GradcheckError",
             "StaleGraphError",
@@ -24,12 +25,15 @@ def test_autograd_exports_exactly_the_public_names():
             "backward_steps",
             "define_op",
             "draw_dot",
+            "duals",
             "enable_grad",
             "forward_steps",
+            "forward_tangents",
             "grad",
             "gradcheck",
             "gradgradcheck",
             "is_grad_enabled",
+            "jvp",
             "no_grad",
             "record_scopes",
             "scope",

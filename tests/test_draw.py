@@ -418,3 +418,43 @@ def test_compact_pictures_stack_the_numbers_and_show_what_each_operand_gets():
     assert "ranksep" in source and "ranksep" not in draw_dot(y).source
     wide = draw_dot(y, highlight=step, precision=1).source  # not compact: on the edges
     assert wide.count('label="adds 1.0"') == 2
+
+
+# -- tangents -------------------------------------------------------------------------------
+
+
+def test_tangents_show_after_the_data_of_the_nodes_in_the_mapping_only():
+    a, _, e, d, L = _example()
+    L.backward()
+    # forward mode along a: da/da = 1, de/da = b = -3, dd/da = -3, dL/da = -2 * -3 = 6
+    tangents = {a: 1.0, e: -3.0, d: -3.0, L: 6.0}
+    source = draw_dot(L, tangents=tangents).source
+    assert "{ a | data 2.0000 | tangent 1.0000 | grad 6.0000 }" in _node_line(source, "a")
+    assert "{ L | data -8.0000 | tangent 6.0000 | grad 1.0000 }" in _node_line(source, "L")
+    assert "tangent" not in _node_line(source, "b")  # b is not in the mapping
+    assert source.count("tangent") == 4
+    small = draw_dot(L, tangents={e: -3}, precision=1, show_grad=False).source
+    assert '"{ e | data -6.0 | tangent -3.0 }"' in small
+    compact = draw_dot(L, tangents={a: 1.0}, compact=True, precision=1).source
+    assert '"{ a | { data 2.0 | tangent 1.0 | grad 6.0 } }"' in compact
+    without = draw_dot(L).source
+    assert "tangent" not in without and draw_dot(L, tangents={}).source == without
+
+
+def test_a_tangent_of_a_node_outside_the_graph_is_not_drawn():
+    *_, L = _example()
+    assert "tangent" not in draw_dot(L, tangents={Value(1.0): 1.0}).source
+
+
+@pytest.mark.parametrize(
+    ("tangents", "message"),
+    [
+        ([1.0], "tangents must be a mapping from Values to numbers"),
+        ({"a": 1.0}, "tangents keys must be Values"),
+        ({Value(1.0): "1"}, r"the tangent of Value\(.*\) must be a number \(got str\)"),
+        ({Value(1.0): True}, r"the tangent of Value\(.*\) must be a number \(got bool\)"),
+    ],
+)
+def test_bad_tangents_are_named(tangents, message):
+    with pytest.raises(TypeError, match=f"draw_dot: {message}"):
+        draw_dot(Value(1.0) * 2, tangents=tangents)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, grad
+from autograd import Value, grad, jvp
 from autograd.testing import expressions
 
 torch = pytest.importorskip(
@@ -100,3 +100,17 @@ def test_division_agrees_with_torch(x, y):
     assert dx == t_dx  # g / y, rounded once in both
     if abs(y * y) >= _TINY and math.isfinite(t_dy):  # torch's -g * x / (y * y) is accurate
         assert math.isclose(dy, t_dy, rel_tol=1e-15, abs_tol=2e-323), (dy, t_dy)  # 4 subnormal ulp
+
+
+@settings(max_examples=100)
+@given(expressions(), st.data())
+def test_forward_mode_agrees_with_torch_func_jvp(case, data):
+    f, inputs = case
+    direction = st.integers(-200, 200).map(lambda k: k / 100)
+    v = data.draw(st.lists(direction, min_size=len(inputs), max_size=len(inputs)))
+    primals = tuple(torch.tensor(x, dtype=torch.float64) for x in inputs)
+    tangents = tuple(torch.tensor(t, dtype=torch.float64) for t in v)
+    t_out, t_d = torch.func.jvp(lambda *ts: torch_evaluate(f, ts), primals, tangents)
+    out, d = jvp(f, inputs, v)
+    assert close(out.data, t_out.item()), (out.data, t_out.item())
+    assert close(d, t_d.item()), (d, t_d.item())
