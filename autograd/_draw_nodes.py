@@ -14,6 +14,7 @@ import graphviz
 
 from autograd._dot_parts import parts_of
 from autograd._draw_highlight import USED_EDGE, Highlight
+from autograd.steps import node_names
 from autograd.value import Value
 
 SMALL_OP = {"width": "0.3", "height": "0.3", "margin": "0.02"}  # compact operation nodes
@@ -67,14 +68,14 @@ class Records:
 class Nodes:
     """Draws each Value with its operation, and keeps the edges to add after the boxes.
 
-    ``alias`` maps the DOT names of nodes hidden in a collapsed call to the call's node: edges
-    of hidden nodes go to that node instead, once per pair of ends.
+    ``names`` holds the DOT name of every node, in topological order; ``alias`` maps the names
+    of nodes hidden in a collapsed call to the call's node: edges of hidden nodes go to that
+    node instead, once per pair of ends.
     """
 
     def __init__(
         self,
         names: dict[Value, str],
-        titles: dict[Value, str],
         records: Records,
         marks: Highlight,
         alias: dict[str, str],
@@ -82,7 +83,8 @@ class Nodes:
         expand_fused: bool,
         show_local: bool,
     ) -> None:
-        self.names, self.titles, self.records, self.marks = names, titles, records, marks
+        self.names, self.records, self.marks = names, records, marks
+        self.titles = node_names(list(names))  # n3 for an unlabelled node, as in explain()
         self.expand_fused, self.show_local = expand_fused, show_local
         self.edges = Edges(alias)
 

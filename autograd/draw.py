@@ -24,7 +24,7 @@ from autograd._page import fit
 from autograd.backprop import check_value, topological_order
 from autograd.render import StepgradDigraph
 from autograd.scopes import ScopeRecording
-from autograd.steps import Step, node_names
+from autograd.steps import Step
 from autograd.value import Value
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -154,13 +154,7 @@ def draw_dot(
     records = Records(precision, show_grad, compact, tangents or {}, adds)
     clusters.draw_calls(dot, records, marks)
     nodes = Nodes(
-        names,
-        node_names(order),
-        records,
-        marks,
-        clusters.alias,
-        expand_fused=expand_fused,
-        show_local=show_local,
+        names, records, marks, clusters.alias, expand_fused=expand_fused, show_local=show_local
     )
     for v in order:
         nodes.draw(v, clusters.box_of(v, dot))
