@@ -49,28 +49,6 @@ def _node_line(source: str, label: str) -> str:
     return next(line for line in source.splitlines() if f"{{ {label} |" in line)
 
 
-def test_the_svg_of_the_bundled_renderer_contains_the_node_text(bundled_renderer):
-    *_, L = _example()
-    L.backward()
-    svg = html.unescape(draw_dot(L).pipe(format="svg", encoding="utf-8"))  # &#45; is -
-    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
-    for text in ("data -8.0000", "grad 1.0000", "data 2.0000", "grad 6.0000", ">*<", ">+<"):
-        assert text in svg
-
-
-def test_a_step_picture_renders_with_its_labels(bundled_renderer):
-    *_, L = _example()
-    steps = backward_steps(L)
-    next(steps)
-    step = next(steps)
-    svg = html.unescape(
-        draw_dot(L, highlight=step, show_local=True).pipe(format="svg", encoding="utf-8")
-    )
-    assert "adds -2.0000" in svg and "local 1.0000" in svg and "#ffd54f" in svg
-    png = draw_dot(L, highlight=step).pipe(format="png")
-    assert png.startswith(b"\x89PNG")
-
-
 # -- rendering ------------------------------------------------------------------------------
 
 
@@ -111,6 +89,37 @@ def test_bundled_renderer_is_installed_in_this_environment(bundled_renderer):
     assert bundled_renderer == render.bundled_renderer()
     assert bundled_renderer.name.startswith("graphviz-pure")
     assert current_renderer() == bundled_renderer
+
+
+def test_the_svg_of_the_bundled_renderer_contains_the_node_text(bundled_renderer):
+    *_, L = _example()
+    L.backward()
+    svg = html.unescape(draw_dot(L).pipe(format="svg", encoding="utf-8"))  # &#45; is -
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    for text in ("data -8.0000", "grad 1.0000", "data 2.0000", "grad 6.0000", ">*<", ">+<"):
+        assert text in svg
+
+
+def test_a_step_picture_renders_with_its_labels(bundled_renderer):
+    *_, L = _example()
+    steps = backward_steps(L)
+    next(steps)
+    step = next(steps)
+    svg = html.unescape(
+        draw_dot(L, highlight=step, show_local=True).pipe(format="svg", encoding="utf-8")
+    )
+    assert "adds -2.0000" in svg and "local 1.0000" in svg and "#ffd54f" in svg
+    png = draw_dot(L, highlight=step).pipe(format="png")
+    assert png.startswith(b"\x89PNG")
+
+
+def test_the_display_carries_a_png_beside_the_svg(bundled_renderer):
+    *_, L = _example()
+    bundle = draw_dot(L)._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png"}
+    assert "<svg" in bundle["image/svg+xml"]
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert set(draw_dot(L)._repr_mimebundle_(include=["image/png"])) == {"image/png"}
 
 
 @pytest.mark.parametrize("choose", [use_renderer, lambda: use_renderer(prefer_system=False)])
@@ -240,6 +249,9 @@ def test_render_keeps_graphviz_checks(bundled_renderer, tmp_path):
         render._render("dot", "svg", source, raise_if_result_exists=True)
 
 
+# -- the DOT text and the options -----------------------------------------------------------
+
+
 def test_the_same_graph_gives_the_same_dot_text():
     assert draw_dot(_example()[-1]).source == draw_dot(_example()[-1]).source
     source = draw_dot(_example()[-1]).source
@@ -350,15 +362,6 @@ def test_format_as_in_micrograd():
     assert draw_dot(L, format="png").format == "png"
     with pytest.raises(ValueError, match="format must be one of"):
         draw_dot(L, format="pdf")
-
-
-def test_the_display_carries_a_png_beside_the_svg(bundled_renderer):
-    *_, L = _example()
-    bundle = draw_dot(L)._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "image/png"}
-    assert "<svg" in bundle["image/svg+xml"]
-    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
-    assert set(draw_dot(L)._repr_mimebundle_(include=["image/png"])) == {"image/png"}
 
 
 def test_a_step_of_another_graph_is_refused():
@@ -590,6 +593,23 @@ def test_scopes_on_nn_modules_give_a_network_diagram():
         assert f"{{ {name} |" in diagram
     assert 'label="Layer 2"' in diagram and "label=MLP" in diagram
     assert len(re.findall(r"^\s*s\d+ -> s\d+", diagram, re.M)) == 3  # hidden neurons -> output
+
+
+def test_a_notebook_shows_a_network_as_a_collapsed_diagram():
+    """Notebook 03 draws its trained MLP collapsed (the demo writes one too: test_nn_demo)."""
+    import json
+
+    notebook = Path(__file__).parent.parent / "notebooks" / "03_training_an_mlp.ipynb"
+    cells = json.loads(notebook.read_text())["cells"]
+    diagrams = [
+        cell
+        for cell in cells
+        if cell["cell_type"] == "code"
+        and re.search(r"draw_dot\(.*scopes=scopes, collapse=True", "".join(cell["source"]))
+    ]
+    assert diagrams, "no cell of notebook 03 draws a collapsed network diagram"
+    outputs = [o.get("data", {}) for cell in diagrams for o in cell["outputs"]]
+    assert any("image/png" in data for data in outputs)  # stored: shows on GitHub too
 
 
 def test_compact_pictures_stack_the_numbers_and_show_what_each_operand_gets():
