@@ -276,6 +276,8 @@ def network_graph(trained: MLP, point: list[float]) -> tuple[Value, ScopeRecordi
     x = [Value(v, label=f"x{i + 1}") for i, v in enumerate(point)]
     with record_scopes() as scopes:
         score = model(x)
+    if not isinstance(score, Value):
+        raise ValueError(f"network_graph: the model must give one score (got {len(score)} outputs)")
     score.label = "score"
     score.backward()
     return score, scopes

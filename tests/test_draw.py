@@ -665,7 +665,7 @@ def test_bad_tangents_are_named(tangents, message):
         draw_dot(Value(1.0) * 2, tangents=tangents)
 
 
-# -- the DOT text, pinned ---------------------------------------------------------------------
+# -- the DOT text, pinned ---------------------------------------------------------------
 # Written by draw_dot as it was before it was split into _draw_nodes, _draw_highlight and
 # _draw_clusters (main at 4818a68): the pieces must keep every picture exactly as it was.
 

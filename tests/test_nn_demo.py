@@ -103,6 +103,8 @@ def test_network_graph_records_every_neuron_on_a_copy_of_the_model():
     assert all(p.grad == 0.0 for p in model.parameters())  # the model itself is untouched
     inputs = scopes.scopes[0].inputs  # the MLP's call: x1 and x2
     assert [v.label for v in inputs] == ["x1", "x2"] and inputs[0].grad != 0.0
+    with pytest.raises(ValueError, match=r"network_graph: .*one score \(got 2 outputs\)"):
+        network_graph(MLP(2, [3, 2], rng=random.Random(0)), [0.5, -1.0])
 
 
 def test_plots_are_figures_that_save_as_png(tmp_path):
