@@ -6,6 +6,10 @@ step, show each edge's local derivative, group the nodes made inside network mod
 clusters and draw fused ``sum``/``affine`` nodes as the chain of ``+`` and ``*`` they replace.
 Node names come from the topological order (``v0``, ``v1``, ...), never from memory
 addresses, so the same graph always gives the same DOT text.
+
+The pieces, one job each: ``_draw_nodes`` (records, operations, edges), ``_draw_highlight``
+(the colours of a highlighted node or step, the legend), ``_draw_clusters`` (boxes of recorded
+calls, collapsed calls) and ``_dot_parts`` (what one operation draws, fused ones expanded).
 """
 
 from __future__ import annotations
