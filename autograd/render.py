@@ -22,16 +22,18 @@ True
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import sys
 import sysconfig
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
+from types import FunctionType, SimpleNamespace
 
 import graphviz
-from graphviz.backend import dot_command, execute, rendering
+from graphviz.backend import dot_command, piping, rendering
 
 __all__ = [
     "RendererNotFound",
@@ -112,91 +114,32 @@ def current_renderer() -> Path:
         return _chosen
 
 
-def _command(engine, format, renderer, formatter, neato_no_op) -> list[str]:
-    """graphviz's own command line (checked the same way), run by stepgrad's program."""
-    cmd = dot_command.command(
-        engine, format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op
-    )
-    return [os.fspath(current_renderer()), *(os.fspath(arg) for arg in cmd[1:])]
+def _command(engine: str, format_: str, **options) -> list:
+    """graphviz's own command line (checked the same way) with stepgrad's program first."""
+    cmd = dot_command.command(engine, format_, **options)
+    return [current_renderer(), *cmd[1:]]
 
 
-def _pipe_lines(
-    engine: str,
-    format: str,
-    input_lines: Iterator[str],
-    *,
-    input_encoding: str,
-    renderer: str | None = None,
-    formatter: str | None = None,
-    neato_no_op: bool | int | None = None,
-    quiet: bool = False,
-) -> bytes:
-    """``graphviz.pipe_lines`` with stepgrad's program."""
-    cmd = _command(engine, format, renderer, formatter, neato_no_op)
-    encoded = (line.encode(input_encoding) for line in input_lines)
-    proc = execute.run_check(cmd, input_lines=encoded, capture_output=True, quiet=quiet)
-    return proc.stdout
+def _with_stepgrad_renderer(function: Callable) -> Callable:
+    """graphviz's own ``function``, running ``current_renderer()`` where it would run ``dot``.
+
+    graphviz 0.20 and 0.21 build every command line with ``dot_command.command``, which puts
+    the module global ``DOT_BINARY`` first. This copy of ``function`` finds a ``dot_command``
+    whose ``command`` puts stepgrad's program there instead; everything else (argument checks,
+    file names, running the command, errors) is graphviz's own code, and graphviz's modules
+    stay as they are, so a plain ``graphviz.Digraph`` keeps running its own ``dot``.
+    """
+    plain = inspect.unwrap(function)  # without graphviz's positional-argument warning wrapper
+    scope = {**plain.__globals__, "dot_command": SimpleNamespace(command=_command)}
+    copy = FunctionType(plain.__code__, scope, plain.__name__, plain.__defaults__)
+    copy.__kwdefaults__ = plain.__kwdefaults__
+    return copy
 
 
-def _pipe_lines_string(
-    engine: str,
-    format: str,
-    input_lines: Iterator[str],
-    *,
-    encoding: str,
-    renderer: str | None = None,
-    formatter: str | None = None,
-    neato_no_op: bool | int | None = None,
-    quiet: bool = False,
-) -> str:
-    """``graphviz.pipe_lines_string`` with stepgrad's program."""
-    cmd = _command(engine, format, renderer, formatter, neato_no_op)
-    proc = execute.run_check(
-        cmd, input_lines=input_lines, encoding=encoding, capture_output=True, quiet=quiet
-    )
-    return proc.stdout
-
-
-def _render(
-    engine: str,
-    format: str | None = None,
-    filepath: os.PathLike | str | None = None,
-    renderer: str | None = None,
-    formatter: str | None = None,
-    neato_no_op: bool | int | None = None,
-    quiet: bool = False,
-    *,
-    outfile: os.PathLike | str | None = None,
-    raise_if_result_exists: bool = False,
-    overwrite_filepath: bool = False,
-) -> str:
-    """``graphviz.render`` (same checks, same file names) with stepgrad's program."""
-    if raise_if_result_exists and overwrite_filepath:
-        raise ValueError("overwrite_filepath cannot be combined with raise_if_result_exists")
-    source = Path(filepath) if filepath is not None else None
-    out = Path(outfile) if outfile is not None else None
-    if out is not None:
-        format = rendering.get_format(out, format=format)
-        source = source if source is not None else rendering.get_filepath(out)
-        if not overwrite_filepath and out.name == source.name and out.resolve() == source.resolve():
-            raise ValueError(
-                f"outfile {out.name!r} must be different from input file {source.name!r} "
-                "(pass overwrite_filepath=True to override)"
-            )
-        target = out.resolve() if out.parent != source.parent else Path(out.name)
-        args = ["-o", os.fspath(target), source.name]
-    elif source is None or format is None:
-        missing = "filepath" if source is None else "format"
-        raise graphviz.RequiredArgumentError(f"{missing}: (required if outfile is not given)")
-    else:
-        out = rendering.get_outfile(source, format=format, renderer=renderer, formatter=formatter)
-        args = ["-O", source.name]
-    cmd = _command(engine, format, renderer, formatter, neato_no_op)
-    if raise_if_result_exists and out.exists():
-        raise graphviz.FileExistsError(f"output file exists: {os.fspath(out)!r}")
-    cwd = source.parent if source.parent.parts else None
-    execute.run_check(cmd + args, cwd=cwd, quiet=quiet, capture_output=True)
-    return os.fspath(out)
+# graphviz.pipe_lines, graphviz.pipe_lines_string and graphviz.render, with stepgrad's program
+_pipe_lines = _with_stepgrad_renderer(piping.pipe_lines)
+_pipe_lines_string = _with_stepgrad_renderer(piping.pipe_lines_string)
+_render = _with_stepgrad_renderer(rendering.render)
 
 
 class StepgradDigraph(graphviz.Digraph):

@@ -21,8 +21,9 @@ from typing import cast
 
 import graphviz
 
+from autograd._draw_clusters import call_names, collapsed_nodes
 from autograd.backprop import check_value, topological_order
-from autograd.draw import LEGEND, _call_names, _collapsed, draw_dot
+from autograd.draw import LEGEND, draw_dot
 from autograd.exercises import Exercise, backward_exercise
 from autograd.scopes import Scope, ScopeRecording
 from autograd.stepping import Stepper
@@ -159,8 +160,8 @@ def _names(root: Value, options: dict) -> dict[Value, str]:
     scopes = options.get("scopes")
     if not options.get("collapse") or not isinstance(scopes, ScopeRecording):
         return names
-    hidden = _collapsed(scopes, scopes.owners(set(order)))
-    titles = _call_names(scopes)
+    hidden = collapsed_nodes(scopes, scopes.owners(set(order)))
+    titles = call_names(scopes)
     for v, i in hidden.items():
         call = cast(Scope, scopes.scopes[i])  # a call that owns nodes was recorded (not None)
         outputs = [o for o in call.outputs if hidden.get(o) == i]

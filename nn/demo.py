@@ -10,6 +10,9 @@ final loss and training accuracy and writes into the output folder:
 - ``neuron_graph.svg`` and ``neuron_graph.png``: the computation graph of one trained neuron
   of the first layer on a training point that activates it, after ``backward()``, every
   multiply shown;
+- ``network_graph.svg`` and ``network_graph.png``: the whole network's graph on that point,
+  collapsed into a network diagram (``record_scopes()`` and ``draw_dot(..., collapse=True)``):
+  one box per neuron, named after its place, with its output's data and grad;
 - ``model.json``: the trained model (``nn.load`` reads it back).
 
 It checks that it can write into the output folder before it trains (exit status 2 with a
@@ -30,7 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograd import Value, draw_dot
+from autograd import Value, draw_dot, record_scopes
+from autograd.scopes import ScopeRecording
 from nn.data import make_moons, signed_labels
 from nn.layers import MLP, Neuron
 from nn.optim import SGD, linear_decay
@@ -44,6 +48,8 @@ OUTPUTS = (
     "training_curves.png",
     "neuron_graph.svg",
     "neuron_graph.png",
+    "network_graph.svg",
+    "network_graph.png",
     "model.json",
 )
 
@@ -177,7 +183,7 @@ def _say(line: str) -> None:
 def write_pictures(
     model: MLP, X: list, y: list, history, out: Path, *, written: list[Path] | None = None
 ) -> list[Path]:
-    """Draw the decision boundary, the curves and one neuron's graph into ``out``.
+    """Draw the decision boundary, the curves, one neuron's graph and the network into ``out``.
 
     Returns the files written; each is also appended to ``written`` as soon as it is complete
     (so an interrupted run can say what it left behind).
@@ -195,12 +201,20 @@ def write_pictures(
     curves = out / "training_curves.png"
     plot_history(history, title="hinge loss + L2, SGD").savefig(curves, dpi=110)
     done.append(curves)
-    dot = draw_dot(neuron_graph(*active_neuron(model, X)))
+    neuron, point = active_neuron(model, X)
+    dot = draw_dot(neuron_graph(neuron, point))
+    _write_graph(dot, out / "neuron_graph", done)
+    score, scopes = network_graph(model, point)
+    diagram = draw_dot(score, scopes=scopes, collapse=True, precision=2)
+    _write_graph(diagram, out / "network_graph", done)
+    return done[start:]
+
+
+def _write_graph(dot, stem: Path, done: list[Path]) -> None:
     for fmt in ("svg", "png"):
-        path = out / f"neuron_graph.{fmt}"
+        path = stem.with_suffix(f".{fmt}")
         path.write_bytes(dot.pipe(format=fmt))
         done.append(path)
-    return done[start:]
 
 
 def active_neuron(model: MLP, X: list) -> tuple[Neuron, list[float]]:
@@ -239,6 +253,34 @@ def neuron_graph(trained: Neuron, point: list[float]) -> Value:
     out.label = "out"
     out.backward()
     return out
+
+
+def network_graph(trained: MLP, point: list[float]) -> tuple[Value, ScopeRecording]:
+    """The network's score on ``point`` after ``backward()``, with its calls recorded.
+
+    The network is copied first, so the model's gradients are untouched. Drawn with
+    ``draw_dot(score, scopes=scopes, collapse=True)``, every neuron is one box named after
+    its place (``Layer 1, Neuron 3``) showing its output's data and grad: a network diagram.
+
+    >>> score, scopes = network_graph(MLP(2, [3, 1], rng=random.Random(0)), [1.0, 2.0])
+    >>> score.label, [s.name for s in scopes.scopes]
+    ('score', ['MLP', 'Layer', 'Neuron', 'Neuron', 'Neuron', 'Layer', 'Neuron'])
+    >>> 'label="{ Layer 2, Neuron 1 |' in draw_dot(score, scopes=scopes, collapse=True).source
+    True
+    """
+    shape = trained.architecture()
+    model = MLP(
+        shape["nin"], shape["nouts"], activation=shape["activation"], rng=random.Random(0)
+    )  # its weights are replaced by the trained ones
+    model.load_state_dict(trained.state_dict())
+    x = [Value(v, label=f"x{i + 1}") for i, v in enumerate(point)]
+    with record_scopes() as scopes:
+        score = model(x)
+    if not isinstance(score, Value):
+        raise ValueError(f"network_graph: the model must give one score (got {len(score)} outputs)")
+    score.label = "score"
+    score.backward()
+    return score, scopes
 
 
 def _positive_int(text: str) -> int:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from nn import MLP, History, load
-from nn.demo import DEFAULT_OUT, main, neuron_graph
+from nn.demo import DEFAULT_OUT, main, network_graph, neuron_graph
 from nn.plot import plot_decision_boundary, plot_history
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -43,6 +43,12 @@ def test_demo_end_to_end_in_a_subprocess(tmp_path):
     assert svg.tag.endswith("svg")
     text = (out / "neuron_graph.svg").read_text()
     assert all(word in text for word in ("w1", "x2", "relu", "grad"))
+    assert _is_png(out / "network_graph.png") and "network_graph.png" in done.stdout
+    diagram = (out / "network_graph.svg").read_text()
+    assert ET.parse(out / "network_graph.svg").getroot().tag.endswith("svg")
+    for box in ("Layer 1, Neuron 16", "Layer 2, Neuron 1", "Layer 3, Neuron 1", "x2"):
+        assert box in diagram, box
+    assert "relu" not in diagram  # every neuron is one box: no operations inside are drawn
     model = load(out / "model.json")
     assert repr(model) == "MLP(2, [16, 16, 1], activation='relu')"
     assert json.loads((out / "model.json").read_text())["version"] == 1
@@ -87,6 +93,18 @@ def test_neuron_graph_shows_every_multiply_with_gradients():
         stack.extend(v.parents)
     assert ops.count("*") == 2 and ops.count("+") == 2
     assert neuron.w[0].grad == 0.0  # the drawing used a copy: the model is untouched
+
+
+def test_network_graph_records_every_neuron_on_a_copy_of_the_model():
+    model = MLP(2, [3, 2, 1], rng=random.Random(0))
+    score, scopes = network_graph(model, [0.5, -1.0])
+    assert score.data == model([0.5, -1.0]).data and score.grad == 1.0
+    assert [s.name for s in scopes.scopes].count("Neuron") == 6
+    assert all(p.grad == 0.0 for p in model.parameters())  # the model itself is untouched
+    inputs = scopes.scopes[0].inputs  # the MLP's call: x1 and x2
+    assert [v.label for v in inputs] == ["x1", "x2"] and inputs[0].grad != 0.0
+    with pytest.raises(ValueError, match=r"network_graph: .*one score \(got 2 outputs\)"):
+        network_graph(MLP(2, [3, 2], rng=random.Random(0)), [0.5, -1.0])
 
 
 def test_plots_are_figures_that_save_as_png(tmp_path):
@@ -164,7 +182,7 @@ def test_ctrl_c_while_writing_names_the_files_already_written(tmp_path, capsys, 
     monkeypatch.setattr(nn.demo, "draw_dot", interrupt)  # after the two plots, before the graph
     assert main(["--steps", "1", "--samples", "10", "--out", str(tmp_path)]) == 130
     err = capsys.readouterr().err
-    assert "interrupted; wrote 2 of 5 files" in err
+    assert "interrupted; wrote 2 of 7 files" in err
     assert "decision_boundary.png, training_curves.png" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "decision_boundary.png",

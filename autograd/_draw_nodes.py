@@ -1,0 +1,155 @@
+"""The nodes and edges ``draw_dot`` draws: a record per Value, an oval per operation.
+
+A record shows ``label | data | tangent | grad`` (and, in a compact step picture, what the
+step adds to that operand); each use of an operand is one edge into the operation's oval,
+labelled with its local derivative when asked. The pieces of one operation come from
+``autograd._dot_parts`` (a fused node may be drawn as the chain of ``+`` and ``*`` it replaces).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import graphviz
+
+from autograd._dot_parts import parts_of
+from autograd._draw_highlight import USED_EDGE, Highlight
+from autograd.steps import node_names
+from autograd.value import Value
+
+SMALL_OP = {"width": "0.3", "height": "0.3", "margin": "0.02"}  # compact operation nodes
+BOX_EDGE = {"color": "#78909c", "arrowsize": "0.5", "penwidth": "0.6"}  # between collapsed calls
+
+
+class Records:
+    """The record labels of one picture: which numbers show, and how many digits.
+
+    ``compact`` stacks the numbers (data over grad); ``adds`` holds what a step adds to each
+    operand (shown in its box), ``tangents`` the forward-mode derivative of some nodes.
+    """
+
+    def __init__(
+        self,
+        precision: int,
+        show_grad: bool,
+        compact: bool,
+        tangents: Mapping[Value, float],
+        adds: Mapping[Value, list[float]],
+    ) -> None:
+        self.fmt = f"{{:.{precision}f}}".format
+        self.show_grad, self.compact = show_grad, compact
+        self.tangents, self.adds = tangents, adds
+
+    def value(self, title: str, v: Value) -> str:
+        """The record of a Value: ``{ title | data ... | tangent ... | grad ... }``."""
+        return self._record(title, v.data, v.grad, self.tangents.get(v), self.adds.get(v))
+
+    def partial(self, data: float, grad: float) -> str:
+        """The record of a value that is not a node (an expanded fused node's partial sum)."""
+        return self._record("", data, grad, None, None)
+
+    def _record(
+        self, title: str, data: float, grad: float, tangent: float | None, adds: list | None
+    ) -> str:
+        fmt = self.fmt
+        numbers = [f"data {fmt(data)}"]
+        if tangent is not None:
+            numbers.append(f"tangent {fmt(tangent)}")
+        if self.show_grad:
+            numbers.append(f"grad {fmt(grad)}")
+        if adds:
+            numbers.append("adds " + " + ".join(fmt(a) for a in adds))
+        if self.compact and len(numbers) > 1:
+            numbers = ["{ " + " | ".join(numbers) + " }"]
+        fields = [escape(title)] if title else []
+        return "{ " + " | ".join(fields + numbers) + " }"
+
+
+class Nodes:
+    """Draws each Value with its operation, and keeps the edges to add after the boxes.
+
+    ``names`` holds the DOT name of every node, in topological order; ``alias`` maps the names
+    of nodes hidden in a collapsed call to the call's node: edges of hidden nodes go to that
+    node instead, once per pair of ends.
+    """
+
+    def __init__(
+        self,
+        names: dict[Value, str],
+        records: Records,
+        marks: Highlight,
+        alias: dict[str, str],
+        *,
+        expand_fused: bool,
+        show_local: bool,
+    ) -> None:
+        self.names, self.records, self.marks = names, records, marks
+        self.titles = node_names(list(names))  # n3 for an unlabelled node, as in explain()
+        self.expand_fused, self.show_local = expand_fused, show_local
+        self.edges = Edges(alias)
+
+    def draw(self, v: Value, where: graphviz.Digraph) -> None:
+        """Draw ``v`` (its record, operation and operand edges) into ``where``."""
+        if self.names[v] in self.edges.alias:  # inside a collapsed call: only its edges
+            used = USED_EDGE if v is self.marks.current else None
+            for p in v.parents:
+                self.edges.add(self.names[p], self.names[v], used)
+            return
+        style = self.marks.style([v])
+        where.node(self.names[v], self.records.value(self.titles[v], v), shape="record", **style)
+        if not v.parents:
+            return
+        parts = parts_of(v, self.names, self.expand_fused, self.show_local)
+        for name, data in parts.records:  # intermediate values of an expanded fused node
+            where.node(name, self.records.partial(data, v.grad), shape="record", **style)
+        small = SMALL_OP if self.records.compact else {}
+        for name, text in parts.ops:
+            where.node(name, escape(text), shape="oval", **small)
+        for src, dst, j, local in parts.edges:
+            self.edges.add(src, dst, self._edge_attrs(v, j, local))
+
+    def add_edges(self, dot: graphviz.Digraph) -> None:
+        """Add the edges, in the order they were found, to ``dot``."""
+        for src, dst, attrs in self.edges.edges:
+            dot.edge(src, dst, **attrs)
+
+    def _edge_attrs(self, v: Value, j: int | None, local: float | None) -> dict[str, str]:
+        """The local derivative on the edge, and the colour and amount of a step's edge."""
+        fmt = self.records.fmt
+        labels = [f"local {fmt(local)}"] if self.show_local and local is not None else []
+        added = self.marks.added_along(v, j)
+        attrs = dict(USED_EDGE) if added is not None else {}
+        if added is not None and not self.records.compact:  # compact: in the operand's box
+            labels.append(f"adds {fmt(added)}")
+        if labels:
+            attrs["label"] = "\n".join(labels)
+        return attrs
+
+
+class Edges:
+    """The edges to draw, in order; edges of collapsed calls go to their box, once each."""
+
+    def __init__(self, alias: dict[str, str]) -> None:
+        self.alias = alias
+        self.edges: list[tuple[str, str, dict]] = []
+        self._box_edges: set[tuple[str, str]] = set()
+
+    def add(self, src: str, dst: str, attrs: dict | None = None) -> None:
+        if src not in self.alias and dst not in self.alias:
+            self.edges.append((src, dst, attrs or {}))  # every operand use is its own edge
+            return
+        src, dst = self.alias.get(src, src), self.alias.get(dst, dst)
+        if src != dst and (src, dst) not in self._box_edges:
+            self._box_edges.add((src, dst))
+            self.edges.append((src, dst, dict(attrs or BOX_EDGE)))
+
+
+def escape(text: str) -> str:
+    r"""Escape the characters that have a meaning inside a record label.
+
+    >>> print(escape("a|{b}<c>"))
+    a\|\{b\}\<c\>
+    """
+    for ch in '\\{}|<>"':
+        text = text.replace(ch, "\\" + ch)
+    return text
