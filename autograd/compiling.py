@@ -158,7 +158,7 @@ _RESERVED = {
 
 def _identifier(text: str) -> str:
     name = re.sub(r"\W+", "_", text).strip("_")
-    if not name or not name.isidentifier():
+    if not name.isidentifier() or keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return ""
     return name if not name.startswith("d_") else "v_" + name  # d_x is x's gradient
 
@@ -523,7 +523,7 @@ def compile(
         root = fn(*leaves)
     inputs = leaves + params
     nodes = _graph(root, inputs)
-    name = fn.__name__ if _identifier(getattr(fn, "__name__", "")) else "f"
+    name = _identifier(getattr(fn, "__name__", "")) or "f"
     source, namespace, args = _source(name, root, nodes, inputs)
     run = _exec(source, namespace, name)
     compiled = Compiled(fn, source, run, args, params)
