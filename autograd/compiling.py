@@ -207,8 +207,17 @@ def _constant(c: float, bound: dict[str, Any]) -> str:
     return name
 
 
+_ARG_NAMES: dict[Callable, list[str] | None] = {}
+
+
 def _arg_names(prim: P.Primitive) -> list[str] | None:
     """The vjp's own argument names after ``g, out`` (None for an n-ary vjp)."""
+    if prim.vjp not in _ARG_NAMES:
+        _ARG_NAMES[prim.vjp] = _signature_names(prim)
+    return _ARG_NAMES[prim.vjp]
+
+
+def _signature_names(prim: P.Primitive) -> list[str] | None:
     params = list(inspect.signature(prim.vjp).parameters.values())[2:]
     if any(p.kind is p.VAR_POSITIONAL for p in params):
         return None
@@ -428,7 +437,8 @@ def _leaves(fn: Callable, example_inputs: Sequence) -> list[Value]:
     if isinstance(example_inputs, Value | str | bytes) or not isinstance(example_inputs, Iterable):
         raise TypeError(f"compile: example_inputs must be a list (got {example_inputs!r})")
     try:
-        wishes = list(inspect.signature(fn).parameters)
+        params = inspect.signature(fn).parameters.values()
+        wishes = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     except (TypeError, ValueError):
         wishes = []
     leaves = []
