@@ -492,7 +492,9 @@ def compile(
     The compiled function replays the graph traced at the example: a Python ``if`` on
     ``.data`` inside ``fn`` was decided once and cannot be detected (branches inside the
     ops, such as relu's, are fine: they are in the code). Errors that ops raise on values
-    outside their domain (``log`` of 0, ``x / 0``) are raised by the compiled function too.
+    outside their domain (``log`` of 0, ``x / 0``) are raised by the compiled function too,
+    with the op's message (``x.sqrt()`` is the node ``x ** 0.5``: at a negative number the
+    compiled code raises the ValueError of ``**``, where the engine says ``sqrt:``).
 
     Raises:
         CompileError (a ValueError) naming the node: a leaf that is neither an input nor a
