@@ -243,7 +243,7 @@ def test_loop_body_adds_examples_in_the_order_given():
     params = model.parameters()
     body = loop_body(lambda a, b: model([a, b]) * 1.0, [0.5, 0.5], parameters=params)
     rows = [(0.1, 0.2), (-0.3, 0.9), (1.0, -1.0)]
-    losses, _, grads = body(rows[::-1], 1.0, [p.data for p in params], [0.0] * len(params))
+    _, _, grads = body(rows[::-1], 1.0, [p.data for p in params], [0.0] * len(params))
     total = None
     for x in rows:
         term = model(list(x)) * 1.0
