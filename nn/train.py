@@ -149,7 +149,7 @@ def train(
     if compile:
         step: _EngineStep | CompiledStep = _compiled_step(model, loss, X, y, optimizer, l2)
     else:
-        step = _EngineStep(model, loss_fn, model.parameters() if l2 else [], l2)
+        step = _EngineStep(model, loss_fn, cast(Any, model).parameters() if l2 else [], l2)
     rng = random.Random(seed)
     order = list(range(len(X)))
     batches = math.ceil(len(X) / size)
@@ -231,7 +231,7 @@ def _check_optimizer_holds_the_model(model, optimizer: Optimizer) -> None:
         )
 
 
-def _check_settings(optimizer, epochs, size, batch_size, l2) -> None:
+def _check_settings(optimizer, epochs, size, batch_size, l2: float) -> None:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"train: optimizer must be an nn.SGD or nn.Adam (got {optimizer!r})")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
