@@ -36,7 +36,7 @@ import linecache
 import math
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -194,7 +194,7 @@ class _Names:
 # writing the source: forward lines, then backward lines
 
 
-def _constant(c: float, bound: dict[str, Any]) -> str:
+def _constant(c: float, bound: dict[str, Any], taken: Collection[str] = ()) -> str:
     """A float as source that evaluates to exactly that float."""
     if math.isfinite(c):
         return repr(c)
@@ -202,9 +202,11 @@ def _constant(c: float, bound: dict[str, Any]) -> str:
         return "inf"
     if c == -math.inf:
         return "-inf"
-    name = f"nan_{len(bound)}"  # a nan keeps its own bits: bound by name
-    bound[name] = c
-    return name
+    k = len(bound)
+    while f"nan_{k}" in taken or f"nan_{k}" in bound:
+        k += 1
+    bound[f"nan_{k}"] = c  # a nan keeps its own bits: bound by name
+    return f"nan_{k}"
 
 
 _ARG_NAMES: dict[Callable, list[str] | None] = {}
@@ -237,8 +239,8 @@ class _Writer:
         if c is None:
             return None
         if isinstance(c, tuple):
-            return [_constant(x, self.bound) for x in c]
-        return _constant(c, self.bound)  # type: ignore[arg-type]  # a float here
+            return [_constant(x, self.bound, self.names.taken) for x in c]
+        return _constant(c, self.bound, self.names.taken)  # type: ignore[arg-type]  # a float
 
     def operands(self, v: Value) -> dict[str, Any]:
         prim = v._prim
@@ -269,7 +271,7 @@ class _Writer:
         if code is None:
             fn = self.bind(v, "vjp")
             args = [f"0.0 + {g}", out, *self.call_args(v)]  # 0.0 + g: .grad is never -0.0
-            tmp = f"{fn}_{self.fallbacks}"
+            tmp = self.fresh(f"{fn}_{self.fallbacks}")
             self.fallbacks += 1
             pre = [f"{tmp} = {fn}({', '.join(args)})"]
             return [f"{tmp}[{i}]" for i in range(len(v.parents))], pre
@@ -292,16 +294,26 @@ class _Writer:
         prim = v._prim
         fn = getattr(prim, what)
         base = f"{_identifier(prim.name) or 'op'}_{what}"  # type: ignore[union-attr]
+        for name, f in self.bound.items():
+            if f is fn:
+                return name
+        name = self.fresh(base)
+        self.bound[name] = fn
+        return name
+
+    def fresh(self, base: str) -> str:
+        """A name no variable, bound function or constant uses yet (and now taken)."""
         name, k = base, 1
-        while self.bound.get(name, fn) is not fn or name in self.names.taken - {name}:
+        while name in self.names.taken or name in self.bound:
             k += 1
             name = f"{base}_{k}"
-        self.bound[name] = fn
+        self.names.taken.add(name)
         return name
 
 
 def _comment(v: Value, name: str) -> str:
-    label = f"{v.label}: " if v.label and v.label != name else ""
+    shown = " ".join(v.label.split())  # a label on one line: a newline would end the comment
+    label = f"{shown}: " if shown and shown != name else ""
     return f"  # {label}{v.data:.6g}"
 
 

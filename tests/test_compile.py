@@ -251,3 +251,22 @@ def test_loop_body_adds_examples_in_the_order_given():
     model.zero_grad()
     total.backward()
     assert bits(grads) == bits([p.grad for p in params])
+
+
+def test_labels_cannot_break_the_generated_code():
+    cube = define_op("cube3", lambda x: x**3, lambda x, out: 3 * x**2)
+
+    def f(x):
+        a = cube(x)
+        a.label = "cube3_forward"
+        b = a * x
+        b.label = "line\nbreak = 1; import os"
+        c = b + math.nan
+        c.label = "nan_0"
+        return c * a
+
+    cf = compile(f, [0.5])
+    for line in cf.source.splitlines():  # the label only ever appears inside a comment
+        assert "import os" not in line or "#" in line.split("import os")[0]
+    assert_same(cf, f, [1.5])
+    assert math.isnan(cf(1.5).value)
