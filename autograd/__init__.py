@@ -13,6 +13,7 @@ from __future__ import annotations
 from autograd._guard import check_installation
 from autograd.backprop import grad, topological_order
 from autograd.checking import gradcheck, gradgradcheck
+from autograd.compiling import compile
 from autograd.draw import draw_dot
 from autograd.errors import DivisionByZeroError, GradcheckError
 from autograd.forward_mode import Dual, duals, forward_tangents, jvp
@@ -40,6 +41,7 @@ __all__ = [
     "add_all",
     "affine",
     "backward_steps",
+    "compile",
     "define_op",
     "draw_dot",
     "duals",

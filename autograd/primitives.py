@@ -40,7 +40,9 @@ class Primitive:
     variants) gets one tangent per parent in ``t`` (``None`` for a parent that carries no
     tangent: its term is left out) and returns the output's tangent, the sum of tangent times
     local derivative. ``None`` (micrograd-style nodes of your own) means forward mode derives
-    it from ``vjp`` at ``g = 1``.
+    it from ``vjp`` at ``g = 1``. ``code`` says how ``autograd.compile`` writes it as source
+    (``None``: the compiled code calls ``forward`` and ``vjp`` themselves, by the primitive's
+    name).
     """
 
     name: str
@@ -48,9 +50,27 @@ class Primitive:
     vjp: Callable[..., tuple]
     const_first: bool = False
     jvp: Callable[..., Any] | None = None
+    code: Code | None = None
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """How ``autograd.compile`` writes a primitive as Python source: the forward and each vjp entry.
+
+    Each template is a ``str.format`` string over the names of the vjp's own arguments
+    (``{g}``, ``{out}``, ``{x}``, ``{y}``, ``{c}``, ...), and computes exactly the floats that
+    ``forward`` and the vjp compute on floats (the same operations in the same order: bit for
+    bit, tested over every primitive). The functions they call are those of ``CODE_NAMES``.
+    An n-ary primitive (``sum``, ``affine``) gives functions instead of strings: ``forward(xs,
+    c)`` and ``vjp(g, out, xs, c)`` return the source from the operands' names.
+    Templates may assume that ``forward`` succeeded (a divisor is not 0 in the vjp).
+    """
+
+    forward: str | Callable[..., str]
+    vjp: tuple[str, ...] | Callable[..., list[str]]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -317,7 +337,13 @@ _BUILTIN: set[str] = set()  # names of stepgrad's own, which define_op may not r
 
 
 def define(
-    name: str, forward: Callable[..., float], *rules: Callable, domain=None, expects=None, jvp=None
+    name: str,
+    forward: Callable[..., float],
+    *rules: Callable,
+    domain=None,
+    expects=None,
+    jvp=None,
+    code: Code | None = None,
 ):
     """A primitive from its forward on floats and one local derivative per input; registered.
 
@@ -328,6 +354,7 @@ def define(
     ValueError naming the op, ``expects`` and the inputs; nan inputs skip the check (nan then
     propagates). The forward-mode rule is ``t_1 * rule_1(...) + t_2 * rule_2(...) + ...`` over
     the inputs that have a tangent, unless ``jvp`` gives one of its own (see ``Primitive``).
+    ``code``: how ``autograd.compile`` writes it (stepgrad's own ops only).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: name must be a non-empty str (got {name!r})")
@@ -345,7 +372,7 @@ def define(
     if name in _BUILTIN:
         raise ValueError(f"define_op: {name!r} is one of stepgrad's own ops; choose another name")
     checked = forward if domain is None else _with_domain(name, forward, domain, expects)
-    prim = Primitive(name, checked, _vjp_of(rules), jvp=jvp or _jvp_of(rules))
+    prim = Primitive(name, checked, _vjp_of(rules), jvp=jvp or _jvp_of(rules), code=code)
     REGISTRY[name] = prim
     return prim
 
@@ -395,12 +422,14 @@ ADD = Primitive(
         g,  # d(x+y)/dy = 1
     ),
     jvp=lambda t, out, x, y: _tangent_sum(t),  # d(x+y) = dx + dy
+    code=Code("{x} + {y}", ("{g}", "{g}")),
 )
 ADD_CONST = Primitive(
     "+",
     lambda x, c: x + c,
     lambda g, out, x, c: (g,),  # d(x+c)/dx = 1
     jvp=lambda t, out, x, c: t[0],  # d(x+c) = dx
+    code=Code("{x} + {c}", ("{g}",)),
 )
 MUL = Primitive(
     "*",
@@ -410,12 +439,14 @@ MUL = Primitive(
         g * x,  # d(x*y)/dy = x
     ),
     jvp=lambda t, out, x, y: _terms(t, lambda dx: dx * y, lambda dy: x * dy),  # y dx + x dy
+    code=Code("{x} * {y}", ("{g} * {y}", "{g} * {x}")),
 )
 MUL_CONST = Primitive(
     "*",
     lambda x, c: x * c,
     lambda g, out, x, c: (g * c,),  # d(x*c)/dx = c
     jvp=lambda t, out, x, c: t[0] * c,  # d(x*c) = c dx
+    code=Code("{x} * {c}", ("{g} * {c}",)),
 )
 DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y = 1e-320
     "/",
@@ -427,12 +458,14 @@ DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y
     jvp=lambda t, out, x, y: _terms(  # d(x/y) = dx / y - out / y dy
         t, lambda dx: _quotient(dx, y), lambda dy: _dquotient(dy, x, y, out)
     ),
+    code=Code("divide({x}, {y})", ("{g} / {y}", "dquotient({g}, {x}, {y}, {out})")),
 )
 DIV_CONST = Primitive(
     "/",
     divide,
     lambda g, out, x, c: (g / c,),  # d(x/c)/dx = 1/c (c is never 0: the node was refused)
     jvp=lambda t, out, x, c: t[0] / c,  # d(x/c) = dx / c
+    code=Code("{x} / {c}", ("{g} / {c}",)),
 )
 RDIV_CONST = Primitive(
     "/",
@@ -440,6 +473,7 @@ RDIV_CONST = Primitive(
     lambda g, out, y, c: (_dquotient(g, c, y, out),),  # d(c/y)/dy = -c/y**2 = -out/y
     const_first=True,
     jvp=lambda t, out, y, c: _dquotient(t[0], c, y, out),  # d(c/y) = -out/y dy
+    code=Code("divide({c}, {y})", ("dquotient({g}, {c}, {y}, {out})",)),
 )
 POW = Primitive(
     "**",
@@ -451,12 +485,14 @@ POW = Primitive(
     jvp=lambda t, out, x, y: _terms(  # d(x**y) = y x**(y-1) dx + x**y log(x) dy
         t, lambda dx: dx * _dpow(x, y), lambda dy: dy * _dpow_exponent(out, x)
     ),
+    code=Code("power({x}, {y})", ("{g} * dpow({x}, {y})", "{g} * dpow_exponent({out}, {x})")),
 )
 POW_CONST = Primitive(
     "**",
     power,
     lambda g, out, x, c: (g * _dpow(x, c),),  # d(x**c)/dx = c * x**(c-1)
     jvp=lambda t, out, x, c: t[0] * _dpow(x, c),  # d(x**c) = c x**(c-1) dx
+    code=Code("power({x}, {c})", ("{g} * dpow({x}, {c})",)),
 )
 RPOW_CONST = Primitive(
     "**",
@@ -464,28 +500,50 @@ RPOW_CONST = Primitive(
     lambda g, out, y, c: (g * _dpow_exponent(out, c),),  # d(c**y)/dy = c**y * log(c)
     const_first=True,
     jvp=lambda t, out, y, c: t[0] * _dpow_exponent(out, c),  # d(c**y) = c**y log(c) dy
+    code=Code("power({c}, {y})", ("{g} * dpow_exponent({out}, {c})",)),
 )
-EXP = define("exp", _exp_forward, lambda x, out: out)  # d(e^x)/dx = e^x
+EXP = define(
+    "exp",
+    _exp_forward,
+    lambda x, out: out,  # d(e^x)/dx = e^x
+    code=Code("exp({x})", ("{g} * {out}",)),
+)
 LOG = Primitive(  # hand-written: g / x rounds once, g * (1 / x) twice
     "log",
     _log_forward,
     lambda g, out, x: (g / x,),  # d(log x)/dx = 1/x
     jvp=lambda t, out, x: t[0] / x,  # d(log x) = dx / x
+    code=Code("log({x})", ("{g} / {x}",)),
 )
-TANH = define("tanh", math.tanh, lambda x, out: 1.0 - out * out)  # d(tanh x)/dx = 1 - tanh(x)^2
+TANH = define(
+    "tanh",
+    math.tanh,
+    lambda x, out: 1.0 - out * out,  # d(tanh x)/dx = 1 - tanh(x)^2
+    code=Code("tanh({x})", ("{g} * (1.0 - {out} * {out})",)),
+)
 SIGMOID = Primitive(  # hand-written: (g * s) * (1 - s), the rounding it always had
     "sigmoid",
     sigmoid,
     lambda g, out, x: (g * out * (1.0 - out),),  # d(s(x))/dx = s(x) (1 - s(x))
     jvp=lambda t, out, x: t[0] * out * (1.0 - out),  # d(s(x)) = s(x) (1 - s(x)) dx
+    code=Code("sigmoid({x})", ("{g} * {out} * (1.0 - {out})",)),
 )
-SOFTPLUS = define("softplus", softplus, lambda x, out: _sigmoid(x))  # d(log(1+e^x))/dx = s(x)
+SOFTPLUS = define(
+    "softplus",
+    softplus,
+    lambda x, out: _sigmoid(x),  # d(log(1+e^x))/dx = s(x)
+    code=Code("softplus({x})", ("{g} * sigmoid({x})",)),
+)
 RELU = Primitive(  # hand-written: the hottest unary op of a network, one call less per node
     "relu",
     _relu_forward,
     # d(relu x)/dx = 1 for x > 0, else 0 (relu'(0) = 0, as in micrograd and PyTorch); nan at nan
     lambda g, out, x: (g * (1.0 if (xr := _real(x)) > 0.0 else 0.0 if xr <= 0.0 else _NAN),),
     jvp=lambda t, out, x: t[0] * _slope(x, 0.0),  # d(relu x) = dx for x > 0, else 0
+    code=Code(
+        "{x} if not {x} <= 0.0 else 0.0",
+        ("{g} * (1.0 if {x} > 0.0 else 0.0 if {x} <= 0.0 else nan)",),
+    ),
 )
 LEAKY_RELU = Primitive(
     "leaky_relu",
@@ -493,10 +551,29 @@ LEAKY_RELU = Primitive(
     # d/dx = 1 for x > 0, else the slope c (the slope is used at 0, like relu'(0) = 0)
     lambda g, out, x, c: (g * (1.0 if (xr := _real(x)) > 0.0 else c if xr <= 0.0 else _NAN),),
     jvp=lambda t, out, x, c: t[0] * _slope(x, c),  # dx for x > 0, else c dx
+    code=Code(
+        "{x} if not {x} <= 0.0 else {c} * {x}",
+        ("{g} * (1.0 if {x} > 0.0 else {c} if {x} <= 0.0 else nan)",),
+    ),
 )
-ABS = define("abs", abs, lambda x, out: _sign(x, 0.0))  # d|x|/dx = sign(x); 0 at 0 (PyTorch)
-SIN = define("sin", sine, lambda x, out: _cos(x))  # d(sin x)/dx = cos x
-COS = define("cos", cosine, lambda x, out: -_sin(x))  # d(cos x)/dx = -sin x
+ABS = define(
+    "abs",
+    abs,
+    lambda x, out: _sign(x, 0.0),  # d|x|/dx = sign(x); 0 at 0 (PyTorch)
+    code=Code("abs({x})", ("{g} * sign({x}, 0.0)",)),
+)
+SIN = define(
+    "sin",
+    sine,
+    lambda x, out: _cos(x),  # d(sin x)/dx = cos x
+    code=Code("sine({x})", ("{g} * cosine({x})",)),
+)
+COS = define(
+    "cos",
+    cosine,
+    lambda x, out: -_sin(x),  # d(cos x)/dx = -sin x
+    code=Code("cosine({x})", ("{g} * -sine({x})",)),
+)
 for _prim in (LOG, SIGMOID, RELU):
     REGISTRY[_prim.name] = _prim
 _BUILTIN.update(REGISTRY, {"+", "*", "/", "**", "leaky_relu", "sum", "affine"})
@@ -544,17 +621,34 @@ def _scaled_by(d):
     return lambda dx: dx * d
 
 
+def _chain(start: str, terms) -> str:
+    """The source of ``_sum_in_order``: ``start + t1 + t2``, which Python adds left to right."""
+    return " + ".join([start, *terms])
+
+
+def _affine_code(v: list[str], c) -> str:
+    n = len(v) // 2
+    return _chain(v[-1], [f"{w} * {x}" for w, x in zip(v[:n], v[n:-1])])
+
+
+def _affine_vjp_code(g: str, out: str, v: list[str], c) -> list[str]:
+    n = len(v) // 2
+    return [*[f"{g} * {x}" for x in v[n:-1]], *[f"{g} * {w}" for w in v[:n]], g]
+
+
 SUM = Primitive(
     "sum",
     lambda *xs: _sum_in_order(xs, 0.0),
     lambda g, out, *xs: (g,) * len(xs),  # d(x1 + ... + xn)/dx_i = 1
     jvp=lambda t, out, *xs: _tangent_sum(t),  # d(x1 + ... + xn) = dx1 + ... + dxn
+    code=Code(lambda xs, c: _chain("0.0", xs), lambda g, out, xs, c: [g] * len(xs)),
 )
 AFFINE = Primitive(
     "affine",
     _affine_forward,
     _affine_vjp,
     jvp=_affine_jvp,
+    code=Code(_affine_code, _affine_vjp_code),
 )
 AFFINE_CONST = Primitive(
     "affine",
@@ -567,4 +661,28 @@ AFFINE_CONST = Primitive(
     jvp=lambda t, out, *v: _terms(  # d(b + w.x) = x.dw + db
         t, *[_scaled_by(x) for x in v[-1]], _same
     ),
+    code=Code(
+        lambda v, c: _chain(v[-1], [f"{w} * {x}" for w, x in zip(v[:-1], c)]),
+        lambda g, out, v, c: [*[f"{g} * {x}" for x in c], g],
+    ),
 )
+
+# the functions the code templates call, by the names they use (autograd.compile binds them)
+CODE_NAMES: dict[str, object] = {
+    "abs": abs,
+    "cosine": cosine,
+    "divide": divide,
+    "dpow": _dpow,
+    "dpow_exponent": _dpow_exponent,
+    "dquotient": _dquotient,
+    "exp": _exp_forward,
+    "inf": _INF,
+    "log": _log_forward,
+    "nan": _NAN,
+    "power": power,
+    "sigmoid": sigmoid,
+    "sign": _sign,
+    "sine": sine,
+    "softplus": softplus,
+    "tanh": math.tanh,
+}

@@ -169,8 +169,17 @@ def _torch_mlp(leaf):
     return MLP
 
 
+def stepgrad_compiled() -> Engine:
+    """stepgrad's ``nn.MLP`` trained the way ``nn.train(compile=True)`` does (W3 only)."""
+    engine = stepgrad(fused=True)
+    engine.name = "stepgrad-compiled"
+    engine.note = "nn.MLP, one example's loss compiled as a loop body (nn.train(compile=True))"
+    return engine
+
+
 ENGINES = {
     "stepgrad": lambda: stepgrad(fused=True),
+    "stepgrad-compiled": stepgrad_compiled,
     "stepgrad-unfused": lambda: stepgrad(fused=False),
     "micrograd": micrograd,
     "torch": torch,

@@ -228,6 +228,12 @@ def build_cases(args, engines: list[str]) -> list[tuple[Case, int]]:
             fast = e.startswith("stepgrad")
             steps = (3 if fast else 1) if args.quick else (20 if fast else 3)
             jobs[e] = {"workload": "w3", "engine": e, "repeat": steps}
+        if "stepgrad" in engines:  # nn.train(compile=True)'s step; compile time in the notes
+            jobs["stepgrad-compiled"] = {
+                "workload": "w3",
+                "engine": "stepgrad-compiled",
+                "repeat": 3 if args.quick else 20,
+            }
         jobs["floor (pure Python, no graph)"] = {
             "workload": "w3",
             "engine": "floor",
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(rounds):
             case.run_round(args.timeout)
         print("\n".join(case.report()))
-        notes.update({k: v for k, v in case.notes.items() if k in engines})
+        notes.update({k: v for k, v in case.notes.items() if k in [*engines, "stepgrad-compiled"]})
         sys.stdout.flush()
         if "W3" in case.title:
             facts["w3"] = {name: case.median(name, "step") for name in case.jobs}

@@ -17,10 +17,11 @@ import numbers
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from autograd import Value, is_grad_enabled, no_grad
 from nn import losses
+from nn._compiled_train import CompiledStep
 from nn.optim import Optimizer
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "train"]
@@ -96,6 +97,7 @@ def train(
     predict: Predict | None = None,
     seed: int | None = None,
     progress: bool | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the ``History`` of every step.
 
@@ -109,6 +111,15 @@ def train(
     elsewhere). ``None`` (default) follows tqdm's own rule: shown in Jupyter and when standard
     error is a terminal, hidden when it is redirected (a pipe, a file, a test). ``True`` and
     ``False`` force it on or off.
+
+    ``compile=True`` traces one example's loss once (``autograd.compiling.loop_body``) and
+    runs it as straight-line Python for every example of every batch, with the example's
+    inputs and label as inputs of the compiled code: no graph is built, and the history and
+    the trained weights are bit for bit those of ``compile=False``, several times faster. It
+    supports the losses ``"hinge"``, ``"mse"`` and ``"bce"`` (``"cross_entropy"`` shifts its
+    logits by a number taken from the data, which a trace would bake in) and models whose
+    graph does not depend on the data through a Python ``if`` on ``.data`` (that cannot be
+    detected: see ``autograd.compile``). An unsupported loss is a ValueError.
 
     Training that cannot learn stops with an error instead of running silently:
 
@@ -132,22 +143,13 @@ def train(
     """
     loss_fn, predict = _resolve_loss(loss, predict, "train")
     X, y = _check_data(X, y, "train")
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"train: optimizer must be an nn.SGD or nn.Adam (got {optimizer!r})")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"train: epochs must be an int >= 0 (got {epochs!r})")
     size = len(X) if batch_size is None else batch_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"train: batch_size must be an int >= 1 or None (got {batch_size!r})")
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
-        raise ValueError(f"train: l2 must be a number >= 0 (got {l2!r})")
-    if not is_grad_enabled():
-        raise RuntimeError(
-            "train: grad mode is off (called inside no_grad()): no graph would be recorded "
-            "and nothing learned; call train outside no_grad(), or inside enable_grad()"
-        )
+    _check_settings(optimizer, epochs, size, batch_size, l2)
     _check_optimizer_holds_the_model(model, optimizer)
-    params = model.parameters() if l2 else []
+    if compile:
+        step: _EngineStep | CompiledStep = _compiled_step(model, loss, X, y, optimizer, l2)
+    else:
+        step = _EngineStep(model, loss_fn, cast(Any, model).parameters() if l2 else [], l2)
     rng = random.Random(seed)
     order = list(range(len(X)))
     batches = math.ceil(len(X) / size)
@@ -159,27 +161,24 @@ def train(
             for start in range(0, len(X), size):
                 idx = order[start : start + size]
                 xb, yb = [X[i] for i in idx], [y[i] for i in idx]
-                outputs = [model(x) for x in xb]
-                total = loss_fn(outputs, yb)
-                if l2:
-                    total = total + losses.l2_penalty(params, l2)
+                value, outputs = step(xb, yb)
                 lr = optimizer.lr
-                if not math.isfinite(total.data):
-                    raise _diverged(f"the loss became {total.data}", history, epoch, lr)
+                if not math.isfinite(value):
+                    raise _diverged(f"the loss became {value}", history, epoch, lr)
                 optimizer.zero_grad()
-                total.backward()
+                step.backward()
                 bad = _first_non_finite_grad(optimizer.params)
                 if bad is not None:
                     grad = optimizer.params[bad].grad
                     what = f"the gradient of optimizer.params[{bad}] became {grad}"
                     raise _diverged(what, history, epoch, lr)
                 optimizer.step()
-                history.loss.append(total.data)
+                history.loss.append(value)
                 history.accuracy.append(_accuracy(outputs, yb, predict))
                 history.lr.append(lr)
                 history.epoch.append(epoch)
                 bar.set_postfix(
-                    loss=f"{total.data:.4f}", acc=f"{history.accuracy[-1]:.1%}", refresh=False
+                    loss=f"{value:.4f}", acc=f"{history.accuracy[-1]:.1%}", refresh=False
                 )
                 bar.update()
     return history
@@ -230,6 +229,47 @@ def _check_optimizer_holds_the_model(model, optimizer: Optimizer) -> None:
             "it would update other Values and the model would not learn; make it with "
             "model.parameters() of this model"
         )
+
+
+def _check_settings(optimizer, epochs, size, batch_size, l2: float) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"train: optimizer must be an nn.SGD or nn.Adam (got {optimizer!r})")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"train: epochs must be an int >= 0 (got {epochs!r})")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"train: batch_size must be an int >= 1 or None (got {batch_size!r})")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
+        raise ValueError(f"train: l2 must be a number >= 0 (got {l2!r})")
+    if not is_grad_enabled():
+        raise RuntimeError(
+            "train: grad mode is off (called inside no_grad()): no graph would be recorded "
+            "and nothing learned; call train outside no_grad(), or inside enable_grad()"
+        )
+
+
+class _EngineStep:
+    """A batch's forward pass on the engine (a graph), then ``backward()`` on it."""
+
+    def __init__(self, model, loss_fn: LossFn, params: list[Value], l2: float) -> None:
+        self.model, self.loss_fn, self.params, self.l2 = model, loss_fn, params, l2
+        self.total: Value | None = None
+
+    def __call__(self, xb: list, yb: list) -> tuple[float, list]:
+        outputs = [self.model(x) for x in xb]
+        total = self.loss_fn(outputs, yb)
+        if self.l2:
+            total = total + losses.l2_penalty(self.params, self.l2)
+        self.total = total
+        return total.data, outputs
+
+    def backward(self) -> None:
+        cast(Value, self.total).backward()
+
+
+def _compiled_step(model, loss, X, y, optimizer: Optimizer, l2: float) -> CompiledStep:
+    listing = getattr(model, "parameters", None)
+    params = listing() if callable(listing) else list(optimizer.params)
+    return CompiledStep(model, loss, X, y, params, l2)
 
 
 def _first_non_finite_grad(params: list[Value]) -> int | None:

@@ -23,6 +23,7 @@ def test_autograd_exports_exactly_the_public_names():
             "add_all",
             "affine",
             "backward_steps",
+            "compile",
             "define_op",
             "draw_dot",
             "duals",

@@ -1,0 +1,668 @@
+"""``compile``: trace a function once, then run it as straight-line Python.
+
+``compile(fn, example_inputs)`` runs ``fn`` once on Values and writes its graph out as the
+source of one Python function: one local variable per node for the forward values, then the
+backward pass in reverse topological order, one line per local derivative (the chain rule
+written out, with the nodes' labels as variable names and a comment per node). Each line is
+the primitive's code template from the rule table (``Primitive.code``), which computes exactly
+the floats its ``forward`` and ``vjp`` compute, and the gradients accumulate in the order
+``backward()`` accumulates them: the compiled function gives, bit for bit, the value and the
+gradients that ``backward()`` gives on a fresh graph, without building one.
+
+What a trace cannot see. The generated code replays the graph that ``fn`` built at the
+example inputs. Branches *inside* the primitives (relu's kink, abs, the domain checks of
+``/``, ``**`` and ``log``) are in the generated code and follow the new inputs. A Python
+``if`` on ``.data`` in ``fn`` itself (or ``max(v.data ...)``, or anything else computed from
+``.data`` outside the ops) is not: it was decided once, at the example inputs, and nothing in
+the graph records it, so it cannot be detected. Compile only functions whose graph has the
+same shape for every input, or pass ``check=True`` to compare with the engine at a few new
+inputs.
+
+What is refused, at compile time, with an error naming the node (``CompileError``, a
+``ValueError``): a leaf that is not one of the inputs (a Value made by hand inside ``fn``, a
+Value computed under ``no_grad()``, or a parameter that should be passed with
+``parameters=``), a node made micrograd's way with a ``_backward`` function of its own, and a
+node whose ``.data`` is not what its op gives on its operands (assigned after it was
+computed). Ops made with ``define_op`` have no template: the generated code calls their
+registered forward and vjp by name (``cube_forward``, ``cube_vjp``), which is exact too.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import keyword
+import linecache
+import math
+import random
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from autograd import primitives as P
+from autograd.backprop import topological_order
+from autograd.mode import enable_grad
+from autograd.value import Value, _CustomRule
+
+__all__ = ["CompileError", "Compiled", "LoopBody", "Result", "compile", "loop_body"]
+
+
+class CompileError(ValueError):
+    """A graph that ``compile`` cannot replay exactly; the message names the node."""
+
+
+class Result(NamedTuple):
+    """What a compiled function returns: the value and one gradient per input."""
+
+    value: float
+    grads: list[float]
+
+
+# ----------------------------------------------------------------------------------------------
+# the graph: nodes in topological order, checked for what a replay cannot reproduce
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal to the bit (except nan payloads): 0.0 and -0.0 differ, nan equals nan."""
+    if a != a:
+        return b != b
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _show(v: Value) -> str:
+    what = f"node {v.label!r}" if v.label else "an unlabelled node"
+    op = f"op {v.op!r}" if v.op else "a leaf"
+    return f"{what} ({op}, data {v.data!r})"
+
+
+def _user_of(v: Value, nodes: list[Value]) -> str:
+    for n in nodes:
+        if any(p is v for p in n.parents):
+            return f", used by {_show(n)}"
+    return ""
+
+
+def _replays(v: Value) -> bool:
+    """Does ``v``'s op, run again on its operands' data, give ``v.data`` (bit for bit)?"""
+    prim, c = v._prim, v._arg
+    xs = [p.data for p in v.parents]
+    try:
+        out = prim.forward(*xs) if c is None else prim.forward(*xs, c)  # type: ignore[union-attr]
+    except (ArithmeticError, ValueError, TypeError):
+        return False
+    return _same(out, v.data)
+
+
+def _check_node(v: Value, inputs: set[Value], nodes: list[Value]) -> None:
+    if not v.parents:
+        if v not in inputs:
+            raise CompileError(
+                f"compile: {_show(v)}{_user_of(v, nodes)} is a leaf but not one of the inputs; "
+                "its value would be baked into the code as a constant. Pass it as an input "
+                "(or in parameters=), or use a Python number in fn instead of a Value (a "
+                "Value computed under no_grad() is a leaf too: compute it with grad mode on)"
+            )
+        return
+    if type(v._arg) is _CustomRule:
+        raise CompileError(
+            f"compile: {_show(v)} was made micrograd's way, Value(data, _children, _op) with a "
+            "_backward function that reads and writes .grad: it has no forward to replay; "
+            "define the op with define_op instead"
+        )
+    if not _replays(v):
+        raise CompileError(
+            f"compile: {_show(v)} is not what its op gives on its operands "
+            f"({[p.data for p in v.parents]}): its .data was assigned after it was computed, "
+            "or it was built without its op's checks; trace again on a fresh graph"
+        )
+
+
+def _graph(root: Value, inputs: Sequence[Value]) -> list[Value]:
+    """Every node ``root`` depends on, in topological order, each checked (CompileError)."""
+    if not isinstance(root, Value):
+        raise TypeError(f"compile: fn must return a Value (got {type(root).__name__})")
+    nodes = topological_order(root)
+    known = set(inputs)
+    for v in nodes:
+        _check_node(v, known, nodes)
+    return nodes
+
+
+def _needs_grad(nodes: list[Value], wanted: set[Value]) -> set[Value]:
+    """The nodes with a path to a wanted leaf: only their gradients are computed."""
+    needs = set()
+    for v in nodes:
+        if v in wanted or any(p in needs for p in v.parents):
+            needs.add(v)
+    return needs
+
+
+# ----------------------------------------------------------------------------------------------
+# names: labels as variable names where they can be, otherwise the op and a counter
+
+_OP_WORDS = {"+": "add", "*": "mul", "/": "div", "**": "pow"}
+_RESERVED = {
+    *keyword.kwlist,
+    *keyword.softkwlist,
+    *P.CODE_NAMES,
+    *dir(builtins),
+    "examples",
+    "losses",
+    "outputs",
+    "seed",
+    "weights",
+    "grads",
+}
+
+
+def _identifier(text: str) -> str:
+    name = re.sub(r"\W+", "_", text).strip("_")
+    if not name.isidentifier() or keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return ""
+    return name if not name.startswith("d_") else "v_" + name  # d_x is x's gradient
+
+
+class _Names:
+    """One unique Python name per node; ``d_<name>`` is its gradient."""
+
+    def __init__(self) -> None:
+        self.of: dict[Value, str] = {}
+        self.taken = set(_RESERVED)
+        self.counts: dict[str, int] = {}
+
+    def add(self, v: Value, wish: str = "") -> str:
+        base = _identifier(wish) or _identifier(v.label) or self._by_op(v)
+        name, k = base, 1
+        while name in self.taken or f"d_{name}" in self.taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.update((name, f"d_{name}"))
+        self.of[v] = name
+        return name
+
+    def _by_op(self, v: Value) -> str:
+        word = _OP_WORDS.get(v.op) or _identifier(v.op) or "v"
+        k = self.counts[word] = self.counts.get(word, 0) + 1
+        return f"{word}_{k}"
+
+    def __getitem__(self, v: Value) -> str:
+        return self.of[v]
+
+
+# ----------------------------------------------------------------------------------------------
+# writing the source: forward lines, then backward lines
+
+
+def _constant(c: float, bound: dict[str, Any], taken: Collection[str] = ()) -> str:
+    """A float as source that evaluates to exactly that float."""
+    if math.isfinite(c):
+        return repr(c)
+    if c == math.inf:
+        return "inf"
+    if c == -math.inf:
+        return "-inf"
+    k = len(bound)
+    while f"nan_{k}" in taken or f"nan_{k}" in bound:
+        k += 1
+    bound[f"nan_{k}"] = c  # a nan keeps its own bits: bound by name
+    return f"nan_{k}"
+
+
+_ARG_NAMES: dict[Callable, list[str] | None] = {}
+
+
+def _arg_names(prim: P.Primitive) -> list[str] | None:
+    """The vjp's own argument names after ``g, out`` (None for an n-ary vjp)."""
+    if prim.vjp not in _ARG_NAMES:
+        _ARG_NAMES[prim.vjp] = _signature_names(prim)
+    return _ARG_NAMES[prim.vjp]
+
+
+def _signature_names(prim: P.Primitive) -> list[str] | None:
+    params = list(inspect.signature(prim.vjp).parameters.values())[2:]
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return [p.name for p in params]
+
+
+@dataclass
+class _Writer:
+    """Writes forward and backward lines for a checked graph; collects the names code calls."""
+
+    names: _Names
+    bound: dict[str, Any] = field(default_factory=dict)
+    fallbacks: int = 0
+
+    def const(self, v: Value) -> str | list[str] | None:
+        c = v._arg
+        if c is None:
+            return None
+        if isinstance(c, tuple):
+            return [_constant(x, self.bound, self.names.taken) for x in c]
+        return _constant(c, self.bound, self.names.taken)  # type: ignore[arg-type]  # a float
+
+    def operands(self, v: Value) -> dict[str, Any]:
+        prim = v._prim
+        args = _arg_names(prim)  # type: ignore[arg-type]
+        xs = [self.names[p] for p in v.parents]
+        if args is None:
+            return {"xs": xs, "c": self.const(v)}
+        mapping: dict[str, Any] = dict(zip(args, xs))
+        if v._arg is not None:
+            mapping[args[-1]] = self.const(v)
+        return mapping
+
+    def forward_expr(self, v: Value) -> str:
+        code = v._prim.code  # type: ignore[union-attr]
+        ops = self.operands(v)
+        if code is None:
+            fn = self.bind(v, "forward")
+            return f"{fn}({', '.join(self.call_args(v))})"
+        if callable(code.forward):
+            return code.forward(ops["xs"], ops["c"])
+        return code.forward.format(**ops)
+
+    def contributions(self, v: Value, g: str) -> tuple[list[str], list[str]]:
+        """Source of each parent's contribution, and lines to run before them."""
+        code = v._prim.code  # type: ignore[union-attr]
+        ops = self.operands(v)
+        out = self.names[v]
+        if code is None:
+            fn = self.bind(v, "vjp")
+            args = [f"0.0 + {g}", out, *self.call_args(v)]  # 0.0 + g: .grad is never -0.0
+            tmp = self.fresh(f"{fn}_{self.fallbacks}")
+            self.fallbacks += 1
+            pre = [f"{tmp} = {fn}({', '.join(args)})"]
+            return [f"{tmp}[{i}]" for i in range(len(v.parents))], pre
+        if callable(code.vjp):
+            return code.vjp(g, out, ops["xs"], ops["c"]), []
+        return [t.format(g=g, out=out, **ops) for t in code.vjp], []
+
+    def call_args(self, v: Value) -> list[str]:
+        """The operands (and the constant) of a call to a primitive's own forward or vjp."""
+        args = [self.names[p] for p in v.parents]
+        c = self.const(v)
+        if isinstance(c, list):
+            args.append(f"({', '.join(c)},)")
+        elif c is not None:
+            args.append(c)
+        return args
+
+    def bind(self, v: Value, what: str) -> str:
+        """A primitive without a template: its forward or vjp, bound under a readable name."""
+        prim = v._prim
+        fn = getattr(prim, what)
+        base = f"{_identifier(prim.name) or 'op'}_{what}"  # type: ignore[union-attr]
+        for name, f in self.bound.items():
+            if f is fn:
+                return name
+        name = self.fresh(base)
+        self.bound[name] = fn
+        return name
+
+    def fresh(self, base: str) -> str:
+        """A name no variable, bound function or constant uses yet (and now taken)."""
+        name, k = base, 1
+        while name in self.names.taken or name in self.bound:
+            k += 1
+            name = f"{base}_{k}"
+        self.names.taken.add(name)
+        return name
+
+
+def _comment(v: Value, name: str) -> str:
+    shown = " ".join(v.label.split())  # a label on one line: a newline would end the comment
+    label = f"{shown}: " if shown and shown != name else ""
+    return f"  # {label}{v.data:.6g}"
+
+
+def _forward_lines(w: _Writer, nodes: list[Value], indent: str) -> list[str]:
+    lines = []
+    for v in nodes:
+        if v.parents:
+            name = w.names[v]
+            lines.append(f"{indent}{name} = {w.forward_expr(v)}{_comment(v, name)}")
+    return lines
+
+
+def _backward_lines(
+    w: _Writer, nodes: list[Value], needs: set[Value], assigned: set[Value], indent: str
+) -> list[str]:
+    """The chain rule, node by node in reverse topological order (``backward()``'s order).
+
+    ``assigned``: the gradients that already hold a value (the seed, the leaves' start).
+    A node's first contribution is assigned, the next ones added, as ``.grad`` accumulates.
+    """
+    lines = []
+    for v in reversed(nodes):
+        if not v.parents or v not in needs:
+            continue
+        name = w.names[v]
+        lines.append(f"{indent}# {name} = {w.forward_expr(v)}")
+        terms, pre = w.contributions(v, f"d_{name}")
+        lines += [indent + p for p in pre]
+        for p, term in zip(v.parents, terms):
+            if p not in needs:
+                continue
+            d = f"d_{w.names[p]}"
+            lines.append(f"{indent}{d} {'+=' if p in assigned else '='} {term}")
+            assigned.add(p)
+    return lines
+
+
+def _exec(source: str, namespace: dict[str, Any], name: str) -> Callable:
+    filename = f"<autograd.compile {name} {id(source):x}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    return namespace[name]
+
+
+def _namespace(w: _Writer) -> dict[str, Any]:
+    return {**P.CODE_NAMES, **w.bound}
+
+
+# ----------------------------------------------------------------------------------------------
+# compile: one function of the inputs, returning the value and the gradients
+
+
+class Compiled:
+    """A function compiled by ``compile``: call it with floats, read its ``.source``.
+
+    ``f(*inputs)`` takes one number per example input and returns ``Result(value, grads)``,
+    with ``grads`` in the order of ``names`` (the inputs, then the parameters, whose current
+    ``.data`` is read at each call). It builds no graph and touches no ``.grad``.
+    """
+
+    def __init__(
+        self, fn: Callable, source: str, run: Callable, names: list[str], parameters: list[Value]
+    ) -> None:
+        self.fn = fn
+        self.source = source
+        self.names = names
+        self.parameters = parameters
+        self._run = run
+        self._n = len(names) - len(parameters)
+
+    def __call__(self, *inputs) -> Result:
+        if len(inputs) != self._n:
+            raise TypeError(f"compiled function: expected {self._n} inputs, got {len(inputs)}")
+        xs = [float(x) for x in inputs] + [p.data for p in self.parameters]
+        value, grads = self._run(*xs)
+        return Result(value, grads)
+
+    def __repr__(self) -> str:
+        return f"<compiled {self.source.split('(', 1)[0][4:]}({', '.join(self.names)})>"
+
+    def engine(self, *inputs) -> Result:
+        """What the engine gives at ``inputs``: ``fn`` on fresh leaves, then ``backward()``.
+
+        The parameters' ``.grad`` are put back afterwards; the reference for ``check``.
+        """
+        leaves = [Value(float(x)) for x in inputs]
+        saved = [p.grad for p in self.parameters]
+        try:
+            for p in self.parameters:
+                p.grad = 0.0
+            with enable_grad():
+                root = self.fn(*leaves)
+            root.backward()
+            return Result(root.data, [v.grad for v in leaves + self.parameters])
+        finally:
+            for p, g in zip(self.parameters, saved):
+                p.grad = g
+
+    def check(self, *inputs) -> bool:
+        """True if the compiled function gives the engine's value and gradients at ``inputs``.
+
+        Raises CompileError saying where they differ (the graph of ``fn`` depends on the
+        data there: a Python ``if`` on ``.data``); an error the engine raises is raised too.
+        """
+        expected = self.engine(*inputs)
+        got = self(*inputs)
+        pairs = [("value", expected.value, got.value)]
+        pairs += [(f"d/d{n}", e, g) for n, e, g in zip(self.names, expected.grads, got.grads)]
+        for what, e, g in pairs:
+            if not _same(e, g):
+                raise CompileError(
+                    f"compile: at inputs {list(inputs)} the compiled {what} is {g!r} but the "
+                    f"engine gives {e!r}: the graph fn builds depends on the data (a Python "
+                    "if, max or min on .data in fn), so it cannot be compiled"
+                )
+        return True
+
+    def check_near(self, example: Sequence[float], rounds: int = 3, seed: int = 0) -> bool:
+        """``check`` at ``rounds`` points near ``example`` (each input moved by up to 50%)."""
+        rng = random.Random(seed)
+        for _ in range(rounds):
+            point = [x * rng.uniform(0.5, 1.5) + rng.uniform(-0.5, 0.5) for x in example]
+            self.check(*point)
+        return True
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self.source}```"
+
+
+def _leaves(fn: Callable, example_inputs: Sequence) -> list[Value]:
+    if not callable(fn):
+        raise TypeError(f"compile: fn must be a function (got {type(fn).__name__})")
+    if isinstance(example_inputs, Value | str | bytes) or not isinstance(example_inputs, Iterable):
+        raise TypeError(f"compile: example_inputs must be a list (got {example_inputs!r})")
+    try:
+        params = inspect.signature(fn).parameters.values()
+        wishes = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        wishes = []
+    leaves = []
+    for i, x in enumerate(example_inputs):
+        if isinstance(x, Value):
+            raise TypeError(
+                f"compile: example_inputs[{i}] is a Value; pass numbers (fn gets fresh "
+                "leaves), and the Values fn reaches by itself in parameters="
+            )
+        if isinstance(x, bool) or not isinstance(x, int | float):
+            raise TypeError(f"compile: example_inputs[{i}] must be a number (got {x!r})")
+        wish = wishes[i] if i < len(wishes) and _identifier(wishes[i]) else f"x{i}"
+        leaves.append(Value(float(x), label=wish))
+    return leaves
+
+
+def _parameter_list(parameters: Iterable) -> list[Value]:
+    params = list(parameters)
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"compile: parameters[{i}] must be a Value (got {p!r})")
+        if p.parents:
+            raise CompileError(f"compile: parameters[{i}] is {_show(p)}, not a leaf")
+    if len(set(params)) != len(params):
+        raise CompileError("compile: a Value appears twice in parameters")
+    return params
+
+
+def compile(
+    fn: Callable[..., Value],
+    example_inputs: Sequence[float],
+    *,
+    parameters: Iterable[Value] = (),
+    check: bool = False,
+) -> Compiled:
+    """Trace ``fn`` once and return it as straight-line Python for its value and gradients.
+
+    Args:
+        fn: a function of Values that returns one Value (the root, usually a loss).
+        example_inputs: one number per argument of ``fn``; ``fn`` is called once on fresh
+            leaves holding them, named after ``fn``'s arguments.
+        parameters: Values that ``fn`` reaches by itself (a model's weights); they become
+            inputs of the compiled function too, read from their ``.data`` at each call.
+        check: also run the engine at three new inputs near the example and compare
+            (``Compiled.check``); a CompileError if they differ.
+
+    Returns a ``Compiled`` function: ``f(*inputs)`` gives ``Result(value, grads)``, bit for
+    bit what ``fn`` and ``backward()`` give on a fresh graph (grads in the order of
+    ``f.names``: the inputs, then the parameters); ``f.source`` is the generated code.
+
+    The compiled function replays the graph traced at the example: a Python ``if`` on
+    ``.data`` inside ``fn`` was decided once and cannot be detected (branches inside the
+    ops, such as relu's, are fine: they are in the code). Errors that ops raise on values
+    outside their domain (``log`` of 0, ``x / 0``) are raised by the compiled function too,
+    with the op's message (``x.sqrt()`` is the node ``x ** 0.5``: at a negative number the
+    compiled code raises the ValueError of ``**``, where the engine says ``sqrt:``).
+
+    Raises:
+        CompileError (a ValueError) naming the node: a leaf that is neither an input nor a
+        parameter (a constant Value, or one computed under ``no_grad()``), a node made with
+        ``Value(data, _children, _op)``, a node whose ``.data`` was changed after it was made.
+
+    >>> from autograd import Value, compile
+    >>> def f(x, y):
+    ...     return (x * y).tanh() + x
+    >>> cf = compile(f, [0.5, -2.0])
+    >>> print(cf.source)  # doctest: +NORMALIZE_WHITESPACE
+    def f(x, y):
+        # forward: one line per node
+        mul_1 = x * y  # -1
+        tanh_1 = tanh(mul_1)  # -0.761594
+        add_1 = tanh_1 + x  # -0.261594
+        # backward: d_v is d(add_1)/d(v), added up in reverse topological order
+        d_add_1 = 1.0
+        d_x = d_y = 0.0
+        # add_1 = tanh_1 + x
+        d_tanh_1 = d_add_1
+        d_x += d_add_1
+        # tanh_1 = tanh(mul_1)
+        d_mul_1 = d_tanh_1 * (1.0 - tanh_1 * tanh_1)
+        # mul_1 = x * y
+        d_x += d_mul_1 * y
+        d_y += d_mul_1 * x
+        return add_1, [d_x, d_y]
+    >>> value, grads = cf(0.5, -2.0)
+    >>> x, y = Value(0.5), Value(-2.0)
+    >>> out = f(x, y); out.backward()
+    >>> (value, grads) == (out.data, [x.grad, y.grad])
+    True
+    """
+    params = _parameter_list(parameters)
+    leaves = _leaves(fn, example_inputs)
+    with enable_grad():
+        root = fn(*leaves)
+    inputs = leaves + params
+    nodes = _graph(root, inputs)
+    name = _identifier(getattr(fn, "__name__", "")) or "f"
+    source, namespace, args = _source(name, root, nodes, inputs)
+    run = _exec(source, namespace, name)
+    compiled = Compiled(fn, source, run, args, params)
+    if check:
+        compiled.check_near([v.data for v in leaves])
+    return compiled
+
+
+def _source(name: str, root: Value, nodes: list[Value], inputs: list[Value]):
+    names = _Names()
+    names.taken.add(name)
+    for v in inputs:
+        names.add(v)
+    for v in nodes:
+        if v not in names.of:
+            names.add(v)
+    w = _Writer(names)
+    args = [names[v] for v in inputs]
+    lines = [f"def {name}({', '.join(args)}):", "    # forward: one line per node"]
+    lines += _forward_lines(w, nodes, "    ")
+    needs = _needs_grad(nodes, set(inputs))
+    r = names[root]
+    lines.append(f"    # backward: d_v is d({r})/d(v), added up in reverse topological order")
+    grads = [f"d_{a}" for a in args]
+    assigned = set(inputs)
+    if root.parents and root in needs:
+        lines.append(f"    d_{r} = 1.0")
+        assigned.add(root)
+    if grads:
+        lines.append(f"    {' = '.join(grads)} = 0.0")
+    if not root.parents:  # fn returned one of its inputs
+        lines.append(f"    d_{r} += 1.0")
+    lines += _backward_lines(w, nodes, needs, assigned, "    ")
+    lines.append(f"    return {r}, [{', '.join(grads)}]")
+    return "\n".join(lines) + "\n", _namespace(w), args
+
+
+# ----------------------------------------------------------------------------------------------
+# the loop body: one example's loss, run for every example of a batch (nn.train(compile=True))
+
+
+class LoopBody:
+    """One example's forward and backward as the body of a loop over a batch.
+
+    ``body(examples, seed, weights, grads)`` runs, for each row of ``examples`` (one number
+    per example input), the traced forward and the backward seeded with ``seed`` (the
+    gradient of the batch's loss at this example's loss), adding into ``grads`` (one start
+    value per parameter, in order). It returns ``(losses, outputs, grads)``: each example's
+    loss and recorded outputs, and the gradients after the last example. Run the rows in the
+    order ``backward()`` visits the examples (for a mean: the last example first) and the
+    gradients are bit for bit those of the whole batch's graph.
+    """
+
+    def __init__(self, source: str, run: Callable, names: list[str]) -> None:
+        self.source = source
+        self.names = names
+        self._run = run
+
+    def __call__(self, examples, seed: float, weights, grads):
+        return self._run(examples, seed, weights, grads)
+
+
+def loop_body(
+    fn: Callable[..., Any], example_inputs: Sequence[float], *, parameters: Iterable[Value]
+) -> LoopBody:
+    """Trace ``fn`` on one example and compile it as the body of a loop over examples.
+
+    ``fn(*inputs)`` returns the example's loss, or a tuple ``(loss, *outputs)`` whose
+    outputs' values are recorded for each example. Gradients are computed for
+    ``parameters`` only. The same refusals as ``compile`` (CompileError).
+
+    >>> from autograd import Value
+    >>> w = Value(2.0, label="w")
+    >>> body = loop_body(lambda x, t: (w * x + t).relu(), [1.0, 0.0], parameters=[w])
+    >>> losses, outputs, grads = body([(1.0, 0.0), (3.0, -1.0)], 0.5, [2.0], [0.0])
+    >>> losses, grads
+    ([2.0, 5.0], [2.0])
+    """
+    params = _parameter_list(parameters)
+    leaves = _leaves(fn, example_inputs)
+    with enable_grad():
+        result = fn(*leaves)
+    root, *recorded = result if isinstance(result, tuple) else (result,)
+    nodes = _graph(root, leaves + params)
+    for i, v in enumerate(recorded):
+        if not isinstance(v, Value) or v not in set(nodes):
+            raise TypeError(f"loop_body: output {i + 1} must be a Value of the loss's graph")
+    source, namespace = _loop_source(root, recorded, nodes, leaves, params)
+    return LoopBody(source, _exec(source, namespace, "body"), [v.label for v in params])
+
+
+def _loop_source(root, recorded, nodes, leaves, params):
+    names = _Names()
+    for v in leaves + params:
+        names.add(v)
+    for v in nodes:
+        if v not in names.of:
+            names.add(v)
+    w = _Writer(names)
+    ps = [names[p] for p in params]
+    grads = [f"d_{p}" for p in ps]
+    r = names[root]
+    lines = ["def body(examples, seed, weights, grads):"]
+    if ps:
+        lines += [f"    {', '.join(ps)}, = weights", f"    {', '.join(grads)}, = grads"]
+    lines += ["    losses = []", "    outputs = []"]
+    lines.append(f"    for {', '.join(names[v] for v in leaves)}, in examples:")
+    lines += _forward_lines(w, nodes, "        ")
+    lines.append(f"        losses.append({r})")
+    lines.append(f"        outputs.append(({''.join(names[v] + ', ' for v in recorded)}))")
+    needs = _needs_grad(nodes, set(params))
+    if root.parents and root in needs:
+        lines.append(f"        d_{r} = seed")
+        lines += _backward_lines(w, nodes, needs, {root, *params}, "        ")
+    elif root in needs:  # the loss is a parameter itself
+        lines.append(f"        d_{r} += seed")
+    lines.append(f"    return losses, outputs, [{', '.join(grads)}]")
+    return "\n".join(lines) + "\n", _namespace(w)
