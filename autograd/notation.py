@@ -60,8 +60,13 @@ def name_term(name: str) -> Term:
     return Term(name, 0 if loose else ATOM)
 
 
-def number(c: float) -> Term:
-    """A constant as a term: ``2``, ``0.5``; a negative one binds like unary minus."""
+def number(c: float | str) -> Term:
+    """A constant as a term: ``2``, ``0.5``; a negative one binds like unary minus.
+
+    A str is a placeholder for a constant (``"c"`` in ``x + c``) and is kept as it is.
+    """
+    if isinstance(c, str):
+        return Term(c)
     return Term(f"{c:g}", ATOM if c >= 0 else _UNARY_MINUS)
 
 
@@ -126,6 +131,9 @@ def formula(
 ) -> Term:
     """The formula of one op applied to ``operands`` (terms), with its constant if it has one.
 
+    The constant is a number, a tuple of numbers (``affine`` with constant inputs) or a
+    placeholder name such as ``"c"``.
+
     Operands that bind more loosely than their place needs get parentheses: the left operand
     of an operator needs its precedence (more for the right-associative ``**``: ``(x ** y) **
     z``), the right one one more (``x - (y - z)``), the operand of ``-x`` more than ``**``.
@@ -145,8 +153,8 @@ def formula(
     prec = PRECEDENCE[name]
     if kind == INFIX:
         left, right = operands
-    elif kind == CONSTANT_RIGHT and name == "+" and const < 0:  # type: ignore[operator]
-        return Term(f"{_wrapped(operands[0], prec)} - {-const:g}", prec)  # type: ignore[operator]
+    elif kind == CONSTANT_RIGHT and name == "+" and isinstance(const, int | float) and const < 0:
+        return Term(f"{_wrapped(operands[0], prec)} - {-const:g}", prec)
     else:
         c = number(const)  # type: ignore[arg-type]
         if kind == CONSTANT_RIGHT and as_code and c.precedence < ATOM:
@@ -170,6 +178,6 @@ def _call(name: str, operands: Sequence[Term], const: object, as_code: bool) -> 
         return f"affine([{', '.join(ws)}], [{', '.join(xs)}], {args[-1]})"
     if as_code and name == "add_all":
         return f"add_all([{', '.join(args)}])"
-    if isinstance(const, int | float):
-        args.append(f"{const:g}")
+    if isinstance(const, int | float | str):
+        args.append(number(const).text)
     return f"{name}({', '.join(args)})"

@@ -38,6 +38,7 @@ import nn.testing
 from autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from autograd._taylor import Jet, _node_jet, error_ratio
 from autograd.checking import _central, _numeric_gradient, _values
+from autograd.notation import CONSTANT_LEFT
 from autograd.testing import expressions
 from nn.testing import mlps
 
@@ -52,24 +53,15 @@ CHECKS = {"gradcheck": gradcheck, "gradgradcheck": gradgradcheck}
 
 
 def _mp_table(mp):
+    """Each op by name, on mpmath numbers (an operator's constant comes where the kind puts it)."""
     sig = lambda x: 1 / (1 + mp.exp(-x))
     return {
-        "{0} + {1}": lambda x, y: x + y,
-        "{0} + {c}": lambda x, c: x + c,
-        "{c} + {0}": lambda x, c: c + x,
-        "{0} - {1}": lambda x, y: x - y,
-        "{0} - {c}": lambda x, c: x - c,
-        "{c} - {0}": lambda x, c: c - x,
-        "{0} * {1}": lambda x, y: x * y,
-        "{0} * {c}": lambda x, c: x * c,
-        "{c} * {0}": lambda x, c: c * x,
-        "{0} / {1}": lambda x, y: x / y,
-        "{0} / {c}": lambda x, c: x / c,
-        "{c} / {0}": lambda x, c: c / x,
-        "{0} ** {1}": lambda x, y: mp.power(x, y),
-        "{0} ** {c}": lambda x, c: mp.power(x, c),
-        "{c} ** {0}": lambda x, c: mp.power(c, x),
-        "-{0}": lambda x: -x,
+        "+": lambda x, y: x + y,
+        "-": lambda x, y: x - y,
+        "*": lambda x, y: x * y,
+        "/": lambda x, y: x / y,
+        "**": mp.power,
+        "neg": lambda x: -x,
         "abs": abs,
         "exp": mp.exp,
         "log": mp.log,
@@ -77,7 +69,7 @@ def _mp_table(mp):
         "tanh": mp.tanh,
         "sigmoid": sig,
         "relu": lambda x: x if x > 0 else 0 * x,
-        "leaky_relu({0}, {c})": lambda x, c: x if x > 0 else c * x,
+        "leaky_relu": lambda x, c: x if x > 0 else c * x,
         "softplus": lambda x: mp.log(1 + mp.exp(x)),
         "sin": mp.sin,
         "cos": mp.cos,
@@ -96,14 +88,15 @@ def _mp_function(f, mp):
     def run(*xs):
         vals = list(xs)
         for node in expression.nodes:
-            key = node.op.show or node.op.name
             args = [vals[i] for i in node.args]
-            if key == "affine_const":
+            if node.op.constant_count is not None:  # affine with constant inputs
                 ws, b = args[:-1], args[-1]
                 vals.append(sum((mp.mpf(c) * w for c, w in zip(node.const, ws)), b))
                 continue
-            fn = table[key]
+            fn = table[node.op.name]
             const = [] if node.const is None else [mp.mpf(node.const)]
+            if node.op.kind == CONSTANT_LEFT:
+                args, const = const, args
             vals.append(fn(*args, *const))
         return vals[-1]
 

@@ -32,12 +32,14 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
     ) from error
 
 from autograd import Value, add_all
-from autograd.testing import OPS, Expression, finite_differences_are_accurate
+from autograd.testing import Expression, finite_differences_are_accurate, variant
 from nn.layers import ACTIVATIONS, MLP
 
 __all__ = ["Network", "mlps"]
 
-_OP = {op.show or op.name: op for op in OPS if op.name != "**" or op.constants == (2.0, 3.0)}
+_AFFINE = variant("affine")  # the one whose inputs are Values (the other takes numbers)
+_SQUARE = variant("**", "constant right", 2.0)
+_ADD_ALL = variant("add_all")
 
 
 class Network:
@@ -106,12 +108,12 @@ def _mlps(draw, min_inputs, max_inputs, max_layers, max_width, max_outputs, acti
         for j in range(width):
             ws, b = next(neurons)
             args = (*ws, *layer, b)
-            v = _OP["affine"].reference(*[vals[i] for i in args])
-            op = None if act == "linear" else _OP[act]
+            v = _AFFINE.reference(*[vals[i] for i in args])
+            op = None if act == "linear" else variant(act)
             if op is not None and not op.domain(0).contains(v, margin):
                 vals[b] = point[b] = vals[b] + op.domain(0).shift(v, margin)  # move the bias
-                v = _OP["affine"].reference(*[vals[i] for i in args])
-            nodes.append((_OP["affine"], args, None, "" if op else f"h{depth}_{j}"))
+                v = _AFFINE.reference(*[vals[i] for i in args])
+            nodes.append((_AFFINE, args, None, "" if op else f"h{depth}_{j}"))
             vals.append(v)
             if op is not None:
                 nodes.append((op, (len(vals) - 1,), None, f"h{depth}_{j}"))
@@ -121,9 +123,9 @@ def _mlps(draw, min_inputs, max_inputs, max_layers, max_width, max_outputs, acti
     if len(layer) > 1:
         squares = []
         for i in layer:
-            nodes.append((_OP["{0} ** {c}"], (i,), 2.0))
+            nodes.append((_SQUARE, (i,), 2.0))
             squares.append(n + len(nodes) - 1)
-        nodes.append((_OP["add_all"], tuple(squares)))
+        nodes.append((_ADD_ALL, tuple(squares)))
     model = MLP(nin, widths, activation=acts, rng=random.Random(0))  # weights come as inputs
     for layer_ in model.layers:
         for neuron in layer_.neurons:
