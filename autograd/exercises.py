@@ -40,6 +40,9 @@ from typing import NamedTuple, cast
 from autograd import _page
 from autograd import primitives as P
 from autograd.forward_steps import ForwardStep, _in_words
+from autograd.inputs import real_number
+from autograd.notation import INFIX, Local, node_op
+from autograd.notation import local_rule as notation_rule
 from autograd.steps import Step
 
 RTOL = 1e-2  # default tolerances: hand-worked numbers rounded to 3 or 4 digits pass
@@ -192,35 +195,27 @@ def _answers_by_name(names: list[str], answers) -> dict[str, float]:
         unknown = [k for k in answers if k not in names]
         if unknown:
             raise ValueError(f"{where}: unknown names {unknown!r}; this step asks for {names!r}")
-        return {k: _number(v, f"{where}: answers[{k!r}]") for k, v in answers.items()}
+        return {k: real_number(v, f"{where}: answers[{k!r}]") for k, v in answers.items()}
     if isinstance(answers, numbers.Real) and not isinstance(answers, bool):
         if len(names) != 1:
             raise ValueError(
                 f"{where}: this step asks for {len(names)} numbers {names!r} (got one number); "
                 "pass a dict or a list"
             )
-        return {names[0]: _number(answers, f"{where}: the answer")}
+        return {names[0]: real_number(answers, f"{where}: the answer")}
     if isinstance(answers, list | tuple):
         if len(answers) != len(names):
             raise ValueError(
                 f"{where}: expected {len(names)} answers for {names!r} (got {len(answers)})"
             )
         return {
-            n: _number(a, f"{where}: answers[{i}]") for i, (n, a) in enumerate(zip(names, answers))
+            n: real_number(a, f"{where}: answers[{i}]")
+            for i, (n, a) in enumerate(zip(names, answers))
         }
     raise TypeError(
         f"{where}: answers must be a dict of names to numbers, a list or a number "
         f"(got {type(answers).__name__})"
     )
-
-
-def _number(x, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a real number (got {x!r})")
-    x = float(x)
-    if math.isnan(x):
-        raise ValueError(f"{what} is nan")
-    return x
 
 
 def _check_tolerance(x, what: str) -> None:
@@ -299,35 +294,17 @@ def local_rule(node, i: int, local: float, name_of=None) -> str:
     >>> local_rule(y, 0, y.data * (1 - y.data))
     'σ(1 - σ) = 0.6225·(1 - 0.6225) = 0.2350'
     """
-    prim, c, ps, out = node._prim, node._arg, node.parents, node.data
+    ps = node.parents
     name_of = name_of or (lambda v: v.label or "the other operand")
-    if prim in (P.ADD, P.ADD_CONST, P.SUM):
-        return "1 (a sum passes its gradient on unchanged)"
-    if prim is P.MUL:
-        return f"the other factor, {name_of(ps[1 - i])} = {local:.4f}"
-    if prim is P.MUL_CONST:
-        return f"the constant factor {c:g}"
-    if prim is P.TANH:
-        return f"1 - tanh² = 1 - {out:.4f}² = {local:.4f}"
-    if prim is P.SIGMOID:
-        return f"σ(1 - σ) = {out:.4f}·(1 - {out:.4f}) = {local:.4f}"
-    if prim is P.EXP:
-        return f"exp itself, {local:.4f}"
-    if prim is P.LOG:
-        return f"1/x = 1/{ps[0].data:.4f} = {local:.4f}"
-    if prim is P.POW_CONST:
-        return f"c·x^(c-1) = {c:g}·{ps[0].data:.4f}^{c - 1:g} = {local:.4f}"
-    if prim is P.RELU:
-        return f"1 if x > 0 else 0, with x = {ps[0].data:.4f}: {local:g}"
-    if prim in (P.AFFINE, P.AFFINE_CONST) and i == len(ps) - 1:
-        return "1 for the bias"
-    if prim is P.AFFINE:
+    name, kind, const = node_op(node)
+    partner = ""
+    if name == "*" and kind == INFIX:
+        partner = name_of(ps[1 - i])
+    elif name == "affine" and not isinstance(const, tuple) and i < len(ps) - 1:
         n = len(ps) // 2
-        partner, role = (ps[n + i], "input") if i < n else (ps[i - n], "weight")
-        return f"the {role} it multiplies, {name_of(partner)} = {local:.4f}"
-    if prim is P.AFFINE_CONST:
-        return f"the input it multiplies, {c[i]:g}"
-    return f"d({prim.name})/d(operand {i + 1}) = {local:.4f}"
+        partner = name_of(ps[n + i] if i < n else ps[i - n])
+    d = Local(local, node.data, ps[i].data, const, partner)
+    return notation_rule(name, kind, i, len(ps), d)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -181,3 +181,64 @@ def _call(name: str, operands: Sequence[Term], const: object, as_code: bool) -> 
     if isinstance(const, int | float | str):
         args.append(number(const).text)
     return f"{name}({', '.join(args)})"
+
+
+# ----------------------------------------------------------------------------------------------
+# local derivatives in words, for the hints of exercises
+
+
+class Local(NamedTuple):
+    """What a local derivative's text is made of: its value, the node's output, one operand."""
+
+    value: float  # d(node)/d(operand)
+    out: float  # the node's output
+    operand: float  # the operand's value
+    const: object = None  # the op's constant, if it has one
+    partner: str = ""  # the name of what this operand is multiplied with (``*``, ``affine``)
+
+
+_SUM = "1 (a sum passes its gradient on unchanged)"
+_RULES = {  # by op name: the derivative with the numbers put in
+    "+": lambda d: _SUM,
+    "sum": lambda d: _SUM,
+    "tanh": lambda d: f"1 - tanh² = 1 - {d.out:.4f}² = {d.value:.4f}",
+    "sigmoid": lambda d: f"σ(1 - σ) = {d.out:.4f}·(1 - {d.out:.4f}) = {d.value:.4f}",
+    "exp": lambda d: f"exp itself, {d.value:.4f}",
+    "log": lambda d: f"1/x = 1/{d.operand:.4f} = {d.value:.4f}",
+    "relu": lambda d: f"1 if x > 0 else 0, with x = {d.operand:.4f}: {d.value:g}",
+}
+
+
+def local_rule(name: str, kind: str, position: int, operands: int, d: Local) -> str:
+    """The local derivative d(node)/d(operand ``position``) in words and numbers.
+
+    >>> local_rule("tanh", CALL, 0, 1, Local(0.42, 0.7616, 1.0))
+    '1 - tanh² = 1 - 0.7616² = 0.4200'
+    >>> local_rule("*", INFIX, 0, 2, Local(3.0, 6.0, 2.0, partner="b"))
+    'the other factor, b = 3.0000'
+    """
+    if name == "*":
+        return _product_rule(kind, d)
+    if name == "**" and kind == CONSTANT_RIGHT:
+        c = d.const
+        return f"c·x^(c-1) = {c:g}·{d.operand:.4f}^{c - 1:g} = {d.value:.4f}"  # type: ignore[operator]
+    if name == "affine":
+        return _affine_rule(position, operands, d)
+    if name in _RULES:
+        return _RULES[name](d)
+    return f"d({name})/d(operand {position + 1}) = {d.value:.4f}"
+
+
+def _product_rule(kind: str, d: Local) -> str:
+    if kind == INFIX:
+        return f"the other factor, {d.partner} = {d.value:.4f}"
+    return f"the constant factor {d.const:g}"  # type: ignore[str-format]
+
+
+def _affine_rule(position: int, operands: int, d: Local) -> str:
+    if position == operands - 1:
+        return "1 for the bias"
+    if isinstance(d.const, tuple):
+        return f"the input it multiplies, {d.const[position]:g}"
+    role = "input" if position < operands // 2 else "weight"
+    return f"the {role} it multiplies, {d.partner} = {d.value:.4f}"
