@@ -19,7 +19,8 @@ from autograd import (
     no_grad,
     topological_order,
 )
-from tests.graphs import build, micrograd_readme_example, programs
+from tests.micrograd_examples import micrograd_readme_example
+from tests.strategies import build, programs
 
 
 def lecture_backward(root):

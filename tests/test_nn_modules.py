@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from nn import MLP, Layer, Module, Neuron
+from tests.micrograd_examples import demo_loss
+from tests.strategies import between
 
-finite = st.floats(-3, 3, allow_nan=False)
+finite = between(-3, 3)
 
 
 def test_micrograd_mlp_has_337_parameters_in_micrograds_order():
@@ -60,9 +62,7 @@ def test_one_training_step_matches_micrograd():
     labels = [1, -1, 1, -1]
 
     def step(model, value):
-        scores = [model([value(v) for v in p]) for p in points]
-        losses = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
-        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
+        total = demo_loss(model, points, labels, value)
         model.zero_grad()
         total.backward()
         return total.data, [p.grad for p in model.parameters()]
