@@ -13,6 +13,9 @@ def test_second_derivative_of_x_to_the_y_at_y_zero_keeps_its_dependence_on_y():
     dx, _ = grad(x**y, [x, y], create_graph=True)
     assert dx.data == 0.0
     assert grad(dx, [x, y]) == [0.0, 0.5]  # d/dy (y x**(y-1)) = x**(y-1) (1 + y log x) = 1/x
+    x, y = Value(1.0), Value(0.0)  # at x = 1 (it was also pinned in test_backward.py)
+    (dx,) = grad(x**y, [x], create_graph=True)
+    assert grad(dx, [y]) == [1.0]
     assert gradgradcheck(lambda t: (t + 1.0) ** t, [0.0])
 
 
