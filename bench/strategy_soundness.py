@@ -31,15 +31,13 @@ import sys
 import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-
 import autograd.testing
 import nn.testing
 from autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from autograd._taylor import Jet, _node_jet, error_ratio
 from autograd.checking import _central, _numeric_gradient, _values
 from autograd.notation import CONSTANT_LEFT
-from autograd.testing import expressions
+from autograd.testing import _each_example, expressions
 from nn.testing import mlps
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3  # gradcheck's defaults, as the tests use them
@@ -210,20 +208,9 @@ def run_margins(name, strategy, examples: int, chunk_seed: int, out) -> dict:
     written to ``out``."""
     counts = {"gradcheck": [0] * len(THRESHOLDS), "gradgradcheck": [0] * len(THRESHOLDS)}
     worst = {"gradcheck": 0.0, "gradgradcheck": 0.0, "actual_over_estimate": 0.0}
-    n = [0]
 
-    @seed(chunk_seed)
-    @settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
     def prop(case):
         f, inputs = case
-        n[0] += 1
         gc, ggc, estimate = margins(f, inputs)
         for check, r in (("gradcheck", gc), ("gradgradcheck", ggc)):
             worst[check] = max(worst[check], r)
@@ -240,10 +227,10 @@ def run_margins(name, strategy, examples: int, chunk_seed: int, out) -> dict:
             out.flush()
 
     start = time.process_time()
-    prop()
+    n = _each_example(strategy, prop, max_examples=examples, seed=chunk_seed)
     return {
         "margins": True,
-        "examples": n[0],
+        "examples": n,
         "thresholds": THRESHOLDS,
         "above": counts,
         "worst": worst,
@@ -262,19 +249,8 @@ def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dic
     count = [0, 0]  # examples, failures
     checks = list(CHECKS) if check == "both" else [check]
 
-    @seed(chunk_seed)
-    @settings(
-        max_examples=examples,
-        database=None,
-        derandomize=False,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
     def prop(case):
         f, inputs = case
-        count[0] += 1
         for name in checks:
             check_one(f, inputs, name)
 
@@ -302,7 +278,7 @@ def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dic
         out.flush()
 
     start = time.process_time()
-    prop()
+    count[0] = _each_example(strategy, prop, max_examples=examples, seed=chunk_seed)
     return {"examples": count[0], "failures": count[1], "cpu_s": time.process_time() - start}
 
 

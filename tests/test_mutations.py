@@ -10,11 +10,11 @@ import contextlib
 import math
 
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import find, settings
 
 from autograd import GradcheckError, gradcheck, gradgradcheck
 from autograd import primitives as P
-from autograd.testing import expressions
+from autograd.testing import _each_example, expressions
 
 
 def _sign(x):
@@ -70,15 +70,7 @@ def _examples_until_caught(strategy, check, max_examples=DEFAULT_EXAMPLES) -> in
     """
     count, caught = [0], []
 
-    @settings(
-        max_examples=max_examples,
-        database=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def prop(case):
+    def check_case(case):
         count[0] += 1
         try:
             check(*case)
@@ -87,7 +79,7 @@ def _examples_until_caught(strategy, check, max_examples=DEFAULT_EXAMPLES) -> in
             raise
 
     with contextlib.suppress(GradcheckError):
-        prop()
+        _each_example(strategy, check_case, max_examples=max_examples)
     return caught[0] if caught else None
 
 
