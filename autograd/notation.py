@@ -232,7 +232,7 @@ def local_rule(name: str, kind: str, position: int, operands: int, d: Local) -> 
 def _product_rule(kind: str, d: Local) -> str:
     if kind == INFIX:
         return f"the other factor, {d.partner} = {d.value:.4f}"
-    return f"the constant factor {d.const:g}"  # type: ignore[str-format]
+    return f"the constant factor {d.const:g}"
 
 
 def _affine_rule(position: int, operands: int, d: Local) -> str:

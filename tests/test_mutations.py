@@ -10,11 +10,11 @@ import contextlib
 import math
 
 import pytest
-from hypothesis import find, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 
 from autograd import GradcheckError, gradcheck, gradgradcheck
 from autograd import primitives as P
-from autograd.testing import _each_example, expressions
+from autograd.testing import expressions
 
 
 def _sign(x):
@@ -67,10 +67,20 @@ def _examples_until_caught(strategy, check, max_examples=DEFAULT_EXAMPLES) -> in
     """How many examples a property test of ``check`` ran until the first failure (or None).
 
     Derandomized, so the count is the same on every run, and without shrinking, so it is fast.
+    Not ``autograd.testing._each_example``: hypothesis derives the derandomized examples from
+    this property's source, and the thresholds below were measured with these examples.
     """
     count, caught = [0], []
 
-    def check_case(case):
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def prop(case):
         count[0] += 1
         try:
             check(*case)
@@ -79,7 +89,7 @@ def _examples_until_caught(strategy, check, max_examples=DEFAULT_EXAMPLES) -> in
             raise
 
     with contextlib.suppress(GradcheckError):
-        _each_example(strategy, check_case, max_examples=max_examples)
+        prop()
     return caught[0] if caught else None
 
 
