@@ -311,8 +311,10 @@ def _method(name: str) -> Callable[..., Value]:
 
 
 def _registered() -> tuple[Op, ...]:
-    """A row per one-operand function: the Value methods, then every registered primitive."""
-    names = [*_FUNCTIONS, *(n for n in P.REGISTRY if n in P._BUILTIN and n not in _FUNCTIONS)]
+    """A row per one-operand function: those written above, then every other built-in
+    primitive of the registry that is a Value method (its forward is its reference)."""
+    new = [n for n in P.REGISTRY if n in P._BUILTIN and n not in _FUNCTIONS and hasattr(Value, n)]
+    names = [*_FUNCTIONS, *new]
     rows = []
     for name in names:
         row = _FUNCTIONS.get(name) or {"reference": P.REGISTRY[name].forward}

@@ -9,6 +9,7 @@ from hypothesis import find, given, settings
 
 from autograd import Value, grad, gradcheck, primitives, topological_order
 from autograd._taylor import Jet, _node_jet
+from autograd.notation import Term
 from autograd.testing import (
     OPS,
     Domain,
@@ -183,6 +184,21 @@ def test_every_primitive_of_the_engine_is_reachable_through_the_strategies():
         used |= {v._prim for v in topological_order(out) if v._prim is not None}
     table = {p for p in vars(primitives).values() if isinstance(p, primitives.Primitive)}
     assert used == table
+
+
+def test_a_primitive_added_to_the_registry_is_drawn_without_a_row_of_its_own(monkeypatch):
+    from autograd import _strategy_ops
+
+    prim = primitives.define("twice", lambda x: 2.0 * x, lambda x, out: 2.0)
+    monkeypatch.setattr(primitives, "_BUILTIN", primitives._BUILTIN | {"twice"})
+    monkeypatch.setattr(Value, "twice", lambda self: self * 2.0, raising=False)
+    try:
+        (row,) = [op for op in _strategy_ops._registered() if op.name == "twice"]
+    finally:
+        del primitives.REGISTRY["twice"]
+    assert row.reference is prim.forward and row.kind == "call"
+    assert row.apply(Value(1.5)).data == 3.0 and row.text([Term("x")]).text == "twice(x)"
+    assert "twice" not in [op.name for op in _strategy_ops._registered()]
 
 
 @pytest.mark.parametrize("module", ["autograd.testing", "nn.testing"])
