@@ -395,20 +395,8 @@ def _table(failure: _Failure) -> list[str]:
 
 
 def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
-    from autograd.testing import Expression
-
     if failure.kind == "error":
-        op = None if failure.node is None else f.nodes[failure.node].op
-        if op is not None and _reflected(op):
-            form = _form(op).replace("c", "2")
-            return [f"{form} fails while the other order works: define {_REFLECTED_HINT[op.name]}"]
-        if "unhashable" in failure.message:
-            return [
-                "backward() keeps Values in a set, which needs them hashable: a class that "
-                "defines __eq__ loses its __hash__. Compare .data instead of defining __eq__ "
-                "(or add __hash__ = object.__hash__)"
-            ]
-        return []
+        return _error_hints(f, failure)
     out = _evaluate(cls, f, point)[1]
     out.backward()
     if out.grad != 1:
@@ -417,7 +405,36 @@ def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
             "with 1 (self.grad = 1.0) before walking the graph"
         ]
     values = _node_values(f, point)
-    for node in f.nodes:  # each operation alone, on fresh leaves, at the operands it had
+    hint = _wrong_alone(cls, f, values, ops) or _wrong_when_shared(cls, f, values, ops)
+    if hint:
+        return [hint]
+    return [
+        "every op is right on its own and with a Value used twice, so look at backward(): "
+        "it must call each node's _backward exactly once (a visited set in the topological "
+        "sort), after every node that uses it (reverse topological order), starting from "
+        "root.grad = 1"
+    ]
+
+
+def _error_hints(f, failure: _Failure) -> list[str]:
+    op = None if failure.node is None else f.nodes[failure.node].op
+    if op is not None and _reflected(op):
+        form = _form(op).replace("c", "2")
+        return [f"{form} fails while the other order works: define {_REFLECTED_HINT[op.name]}"]
+    if "unhashable" in failure.message:
+        return [
+            "backward() keeps Values in a set, which needs them hashable: a class that "
+            "defines __eq__ loses its __hash__. Compare .data instead of defining __eq__ "
+            "(or add __hash__ = object.__hash__)"
+        ]
+    return []
+
+
+def _wrong_alone(cls, f, values: list[float], ops) -> str:
+    """The first op of ``f`` wrong on its own, on fresh leaves at the operands it had."""
+    from autograd.testing import Expression
+
+    for node in f.nodes:
         alone = Expression(
             [f"a{i}" for i in range(len(node.args))], [(node.op, _ids(node), node.const)]
         )
@@ -432,12 +449,19 @@ def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
             ]
             others = [o for o in dict.fromkeys(others) if o != _form(node.op)]
             also = f"; also wrong on their own: {', '.join(others)}" if others else ""
-            return [
+            return (
                 f"the {what} of {_form(node.op)} is wrong on its own: {alone} at "
                 f"{_at(alone, at)} ({_first_row(bad)}){also}"
-            ]
+            )
+    return ""
+
+
+def _wrong_when_shared(cls, f, values: list[float], ops) -> str:
+    """The first op of ``f`` that is wrong when one Value is used twice."""
+    from autograd.testing import Expression
+
     add = next((op for op in ops if _is(op, "+", INFIX)), None)
-    for node in _distinct(f.nodes):  # each op with one Value used twice
+    for node in _distinct(f.nodes):
         n = len(node.args)
         probes = []
         if n == 2:  # op(a, a): one node, the same Value on both sides
@@ -450,18 +474,13 @@ def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
             at = [values[i] for i in node.args][:k]
             bad = _probe(cls, probe, at)
             if bad is not None:
-                return [
+                return (
                     f"{_form(node.op)} is right on its own but wrong when a Value is used "
                     f"twice: {probe} at {_at(probe, at)} ({_first_row(bad)}). Its _backward (or "
                     "that of an op it is built from) assigns (x.grad = ...) instead of "
                     "accumulating (x.grad += ...), so only the last contribution survives"
-                ]
-    return [
-        "every op is right on its own and with a Value used twice, so look at backward(): "
-        "it must call each node's _backward exactly once (a visited set in the topological "
-        "sort), after every node that uses it (reverse topological order), starting from "
-        "root.grad = 1"
-    ]
+                )
+    return ""
 
 
 def _at(f, point) -> str:

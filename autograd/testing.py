@@ -89,15 +89,34 @@ def reals(
             raise TypeError(f"reals: {name} must be a finite number (got {v!r})")
     if margin < 0:
         raise ValueError(f"reals: margin must be >= 0 (got {margin!r})")
+    chosen = _resolve(op, "reals") if op is not None else ()
     points = [float(a) for a in avoid]
     lo = float(min_value)
-    if op is not None:
-        for variant in _resolve(op, "reals"):
-            for d in variant.domains:
-                if d.lower is not None:
-                    lo = max(lo, d.lower + margin)
-                points.extend(d.kinks)
-    intervals = [(lo, float(max_value))]
+    for each in chosen:
+        for d in each.domains:
+            if d.lower is not None:
+                lo = max(lo, d.lower + margin)
+            points.extend(d.kinks)
+    intervals = _intervals_away_from(lo, float(max_value), points, margin)
+    if not intervals:
+        raise ValueError(
+            f"reals: no float in [{min_value}, {max_value}] is {margin} away from {points}"
+            + (f" and inside the domain of {op!r}" if op is not None else "")
+        )
+    floats = st.one_of([st.floats(a, b) for a, b in intervals])
+    for each in (v for v in chosen if v.accepts):
+        if each.arities != (1,) or each.constants:
+            raise ValueError(
+                f"reals: the domain of {each.name!r} is a predicate on several operands; "
+                "draw them together with expressions()"
+            )
+        floats = floats.filter(_inside(each, margin))
+    return floats
+
+
+def _intervals_away_from(lo: float, hi: float, points: list[float], margin: float) -> list:
+    """``[lo, hi]`` without the open ``margin``-neighbourhood of each point, as intervals."""
+    intervals = [(lo, hi)]
     for k in sorted(set(points)):
         cut = []
         for a, b in intervals:
@@ -106,22 +125,7 @@ def reals(
             if b >= k + margin:
                 cut.append((max(a, k + margin), b))
         intervals = cut
-    intervals = [(a, b) for a, b in intervals if a <= b]
-    if not intervals:
-        raise ValueError(
-            f"reals: no float in [{min_value}, {max_value}] is {margin} away from {points}"
-            + (f" and inside the domain of {op!r}" if op is not None else "")
-        )
-    floats = st.one_of([st.floats(a, b) for a, b in intervals])
-    predicates = [v for v in _resolve(op, "reals") if v.accepts] if op is not None else []
-    for variant in predicates:
-        if variant.arities != (1,) or variant.constants:
-            raise ValueError(
-                f"reals: the domain of {variant.name!r} is a predicate on several operands; "
-                "draw them together with expressions()"
-            )
-        floats = floats.filter(_inside(variant, margin))
-    return floats
+    return [(a, b) for a, b in intervals if a <= b]
 
 
 def _inside(op: Op, margin: float) -> Callable[[float], bool]:
