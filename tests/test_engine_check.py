@@ -13,6 +13,7 @@ from micrograd.engine import Value as MicrogradValue
 
 from autograd import Value
 from autograd.testing import EngineCheckError, check_engine
+from tests.examples import micrograd_topological_order
 
 
 class Mini:
@@ -95,17 +96,7 @@ class Mini:
             v._backward()
 
     def _topological_order(self):
-        topo, visited = [], set()
-
-        def build(v):
-            if v not in visited:
-                visited.add(v)
-                for child in v._prev:
-                    build(child)
-                topo.append(v)
-
-        build(self)
-        return topo
+        return micrograd_topological_order(self)
 
 
 class AssignInAdd(Mini):
@@ -372,17 +363,7 @@ def test_a_bug_the_probes_miss_is_found_by_random_formulas_and_shrunk():
 
 class NoSeed(Mini):
     def backward(self):
-        topo, visited = [], set()
-
-        def build(v):
-            if v not in visited:
-                visited.add(v)
-                for child in v._prev:
-                    build(child)
-                topo.append(v)
-
-        build(self)  # the bug: self.grad = 1.0 forgotten
-        for v in reversed(topo):
+        for v in reversed(self._topological_order()):  # the bug: self.grad = 1.0 forgotten
             v._backward()
 
 

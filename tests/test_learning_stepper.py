@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from nn import MLP, SGD, LearningStepper, Neuron
+from nn import SGD, LearningStepper, Neuron
 from nn.train import LOSSES
+from tests.examples import tutorial_network
 from tests.strategies import half_squared_error, learning_steps
 
 
@@ -85,14 +86,7 @@ def test_positions_are_forward_then_backward_then_one_per_parameter(case):
     ]
 
 
-def _network():
-    """The tutorial's 2-2-1 sigmoid network, labelled, and its example."""
-    model = MLP(2, [2, 1], activation=["sigmoid", "sigmoid"], rng=random.Random(0))
-    for j, neuron in enumerate(model.layers[0].neurons, start=1):
-        neuron.w[0].label, neuron.w[1].label, neuron.b.label = f"w{j}1", f"w{j}2", f"b{j}"
-    out = model.layers[1].neurons[0]
-    out.w[0].label, out.w[1].label, out.b.label = "v1", "v2", "c"
-    return model, [1.0, 0.0], 1.0
+_network = tutorial_network
 
 
 def test_every_position_names_its_phase_in_words_and_in_the_picture():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from nn import MLP, Layer, Module, Neuron
-from tests.micrograd_examples import demo_loss
+from tests.examples import demo_loss
 from tests.strategies import between
 
 finite = between(-3, 3)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from autograd import Value, add_all, affine, topological_order
 from autograd.backprop import contributions, walk_backward
 from nn import MLP
-from tests.micrograd_examples import demo_loss
+from tests.examples import demo_loss, micrograd_topological_order
 from tests.strategies import graphs
 
 
@@ -50,17 +50,7 @@ def _same(a: float, b: float) -> bool:
 
 def _reference_order(root):
     """micrograd's recursive depth-first topological sort, with parents in operand order."""
-    order, seen = [], set()
-
-    def visit(v):
-        if v not in seen:
-            seen.add(v)
-            for p in v.parents:
-                visit(p)
-            order.append(v)
-
-    visit(root)
-    return order
+    return micrograd_topological_order(root, lambda v: v.parents)
 
 
 @given(graphs())
