@@ -35,10 +35,9 @@ import html
 import math
 import numbers
 from collections.abc import Callable, Mapping
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from autograd import _page
-from autograd import primitives as P
 from autograd.forward_steps import ForwardStep, _in_words
 from autograd.inputs import real_number
 from autograd.notation import INFIX, Local, node_op
@@ -320,18 +319,13 @@ def forward_exercise(step: ForwardStep) -> Exercise:
     value = step.value
 
     def diagnose(_: str, given: float, close) -> str:
-        prim = cast(P.Primitive, node._prim)  # a forward step's node has a rule
-        if prim in (P.SIGMOID, P.TANH, P.RELU, P.EXP, P.LOG) and close(given, step.inputs[0]):
-            return f"that is its input {name_of(node.parents[0])}; the node applies {prim.name}"
-        if prim is P.SIGMOID and close(given, 1.0 - value):
+        op = node_op(node)[0]
+        if op in _APPLIED_TO_ONE_INPUT and close(given, step.inputs[0]):
+            return f"that is its input {name_of(node.parents[0])}; the node applies {op}"
+        if op == "sigmoid" and close(given, 1.0 - value):
             return "that is σ(-z): σ(z) = 1 / (1 + e^(-z))"
-        if prim in (P.AFFINE, P.AFFINE_CONST):
-            bias = step.inputs[-1]
-            if close(given, value - bias) and not close(value - bias, value):
-                return f"you left out the bias {name_of(node.parents[-1])} = {bias:.4f}"
-            for term, text in _affine_terms(node, step.inputs, name_of):
-                if close(given, value - term) and not close(value - term, value):
-                    return f"you left out the term {text}"
+        if op == "affine" and (left := _left_out(node, step.inputs, value, given, close, name_of)):
+            return left
         if close(given, -value):
             return "the sign is wrong"
         return f"{name} = {symbolic}, with the values its inputs hold now"
@@ -339,9 +333,24 @@ def forward_exercise(step: ForwardStep) -> Exercise:
     return Exercise(title, {name: value}, diagnose)
 
 
+# the functions whose input is a tempting wrong answer for their value
+_APPLIED_TO_ONE_INPUT = ("sigmoid", "tanh", "relu", "exp", "log")
+
+
+def _left_out(node, inputs: tuple, value: float, given: float, close, name_of) -> str:
+    """Which part of an affine node's sum ``given`` leaves out (the bias or one term), if any."""
+    bias = inputs[-1]
+    if close(given, value - bias) and not close(value - bias, value):
+        return f"you left out the bias {name_of(node.parents[-1])} = {bias:.4f}"
+    for term, text in _affine_terms(node, inputs, name_of):
+        if close(given, value - term) and not close(value - term, value):
+            return f"you left out the term {text}"
+    return ""
+
+
 def _affine_terms(node, inputs: tuple, name_of) -> list[tuple[float, str]]:
     ps = node.parents
-    if node._prim is P.AFFINE:
+    if not isinstance(node._arg, tuple):  # weights and inputs are Values
         n = len(ps) // 2
         return [
             (inputs[i] * inputs[n + i], f"{name_of(ps[i])}·{name_of(ps[n + i])}") for i in range(n)
