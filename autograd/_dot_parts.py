@@ -12,20 +12,11 @@ from typing import NamedTuple, cast
 
 from autograd import primitives as P
 from autograd.backprop import contributions
+from autograd.notation import op_text as op_text  # re-exported: draw imports it from here
 from autograd.value import Value
 
 # a term of a sum: (node name, data, parent index or None for a product made on the way)
 _Term = tuple[str, float, int | None]
-
-
-def op_text(v: Value) -> str:
-    """How an operation reads in a picture: ``+``, ``* 2``, ``2 **``, ``tanh``, ..."""
-    prim, c = v._prim, v._arg
-    if prim is None:
-        return ""
-    if not isinstance(c, float):  # no constant, or a fused node's tuple of constants
-        return prim.name
-    return f"{c:g} {prim.name}" if prim.const_first else f"{prim.name} {c:g}"
 
 
 class Parts(NamedTuple):

@@ -48,6 +48,7 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
     ) from error
 
 from autograd.mode import enable_grad
+from autograd.notation import CONSTANT_LEFT, CONSTANT_RIGHT, INFIX, Term
 from autograd.value import Value
 
 __all__ = ["EngineCheckError", "EngineReport", "check_engine"]
@@ -60,12 +61,10 @@ _EPS = 1e-6
 _PROBE_OPERANDS = (1.5, 0.75)  # inside every built-in op's domain, away from every kink
 _PROBE_POINTS = (_PROBE_OPERANDS, (-0.6, -1.2))  # both sides of relu's and abs's kink
 _COMPOSITES = {"+": 0, "*": 0, "-": 2, "/": 2, "neg": 2}
-_REFLECTED = {"{c} + {0}": "{0} + {c}", "{c} * {0}": "{0} * {c}"}
-_REFLECTED_HINT = {
-    "{c} + {0}": "__radd__ (micrograd: def __radd__(self, other): return self + other); "
+_REFLECTED_HINT = {  # c + x and c * x: the reflected methods a learner's class may lack
+    "+": "__radd__ (micrograd: def __radd__(self, other): return self + other); "
     "sum() of Values starts from the number 0 and needs it",
-    "{c} * {0}": "__rmul__ (micrograd: def __rmul__(self, other): return self * other); "
-    "2 * x needs it",
+    "*": "__rmul__ (micrograd: def __rmul__(self, other): return self * other); 2 * x needs it",
 }
 
 
@@ -146,7 +145,7 @@ def check_engine(
     from autograd.testing import OPS, expressions  # testing re-exports this module
 
     ops, missing = _detect(cls, [op for op in OPS if op.name not in _STEPGRAD_ONLY])
-    if not any(op.show == "{0} + {c}" for op in ops):  # shifts into a domain need x + c
+    if not any(_is(op, "+", CONSTANT_RIGHT) for op in ops):  # shifts into a domain need x + c
         dropped = [op for op in ops if op.domains]
         ops = [op for op in ops if not op.domains]
         missing += [f"{_form(op)} (needs x + c to stay in its domain)" for op in dropped]
@@ -240,10 +239,18 @@ def _check_int(name: str, v, lo: int) -> None:
 
 
 def _form(op) -> str:
-    """How an op variant reads: ``x + y``, ``c - x``, ``tanh(x)``."""
-    if op.show is None:
-        return f"{op.name}(x)"
-    return op.show.format("x", "y", c="c")
+    """How an op variant reads: ``x + y``, ``c - x``, ``tanh(x)``, ``leaky_relu(x, c)``."""
+    operands = [Term("x"), Term("y")][: op.arities[0]]
+    return op.text(operands, "c" if op.constants else None).text
+
+
+def _is(op, name: str, kind: str) -> bool:
+    return op.name == name and op.kind == kind
+
+
+def _reflected(op) -> bool:
+    """Whether ``op`` is ``c + x`` or ``c * x`` (a reflected method: ``__radd__``, ...)."""
+    return op.kind == CONSTANT_LEFT and op.name in _REFLECTED_HINT
 
 
 def _runs(cls, op) -> Exception | None:
@@ -262,11 +269,11 @@ def _detect(cls, ops) -> tuple[list, list[str]]:
     """The op variants that run on ``cls``, and the forms of the ones that do not."""
     errors = {op: _runs(cls, op) for op in ops}
     runs = {op: error is None for op, error in errors.items()}
-    forward = {op.show: ok for op, ok in runs.items() if op.show in _REFLECTED.values()}
+    forward = {op.name: ok for op, ok in runs.items() if _is(op, op.name, CONSTANT_RIGHT)}
     chosen, missing = [], []
     for op, ok in runs.items():
         # ``2 + v`` failing while ``v + 2`` works is a bug to report, not a missing op
-        if ok or forward.get(_REFLECTED.get(op.show)):
+        if ok or (_reflected(op) and forward.get(op.name)):
             chosen.append(op)
         elif _form(op) not in missing:
             missing.append(_form(op))
@@ -388,20 +395,8 @@ def _table(failure: _Failure) -> list[str]:
 
 
 def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
-    from autograd.testing import Expression
-
     if failure.kind == "error":
-        if failure.node is not None and f.nodes[failure.node].op.show in _REFLECTED_HINT:
-            show = f.nodes[failure.node].op.show
-            form = _form(f.nodes[failure.node].op).replace("c", "2")
-            return [f"{form} fails while the other order works: define {_REFLECTED_HINT[show]}"]
-        if "unhashable" in failure.message:
-            return [
-                "backward() keeps Values in a set, which needs them hashable: a class that "
-                "defines __eq__ loses its __hash__. Compare .data instead of defining __eq__ "
-                "(or add __hash__ = object.__hash__)"
-            ]
-        return []
+        return _error_hints(f, failure)
     out = _evaluate(cls, f, point)[1]
     out.backward()
     if out.grad != 1:
@@ -410,7 +405,36 @@ def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
             "with 1 (self.grad = 1.0) before walking the graph"
         ]
     values = _node_values(f, point)
-    for node in f.nodes:  # each operation alone, on fresh leaves, at the operands it had
+    hint = _wrong_alone(cls, f, values, ops) or _wrong_when_shared(cls, f, values, ops)
+    if hint:
+        return [hint]
+    return [
+        "every op is right on its own and with a Value used twice, so look at backward(): "
+        "it must call each node's _backward exactly once (a visited set in the topological "
+        "sort), after every node that uses it (reverse topological order), starting from "
+        "root.grad = 1"
+    ]
+
+
+def _error_hints(f, failure: _Failure) -> list[str]:
+    op = None if failure.node is None else f.nodes[failure.node].op
+    if op is not None and _reflected(op):
+        form = _form(op).replace("c", "2")
+        return [f"{form} fails while the other order works: define {_REFLECTED_HINT[op.name]}"]
+    if "unhashable" in failure.message:
+        return [
+            "backward() keeps Values in a set, which needs them hashable: a class that "
+            "defines __eq__ loses its __hash__. Compare .data instead of defining __eq__ "
+            "(or add __hash__ = object.__hash__)"
+        ]
+    return []
+
+
+def _wrong_alone(cls, f, values: list[float], ops) -> str:
+    """The first op of ``f`` wrong on its own, on fresh leaves at the operands it had."""
+    from autograd.testing import Expression
+
+    for node in f.nodes:
         alone = Expression(
             [f"a{i}" for i in range(len(node.args))], [(node.op, _ids(node), node.const)]
         )
@@ -425,12 +449,19 @@ def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
             ]
             others = [o for o in dict.fromkeys(others) if o != _form(node.op)]
             also = f"; also wrong on their own: {', '.join(others)}" if others else ""
-            return [
+            return (
                 f"the {what} of {_form(node.op)} is wrong on its own: {alone} at "
                 f"{_at(alone, at)} ({_first_row(bad)}){also}"
-            ]
-    add = next((op for op in ops if op.show == "{0} + {1}"), None)
-    for node in _distinct(f.nodes):  # each op with one Value used twice
+            )
+    return ""
+
+
+def _wrong_when_shared(cls, f, values: list[float], ops) -> str:
+    """The first op of ``f`` that is wrong when one Value is used twice."""
+    from autograd.testing import Expression
+
+    add = next((op for op in ops if _is(op, "+", INFIX)), None)
+    for node in _distinct(f.nodes):
         n = len(node.args)
         probes = []
         if n == 2:  # op(a, a): one node, the same Value on both sides
@@ -443,18 +474,13 @@ def _hints(cls, f, point, failure: _Failure, ops) -> list[str]:
             at = [values[i] for i in node.args][:k]
             bad = _probe(cls, probe, at)
             if bad is not None:
-                return [
+                return (
                     f"{_form(node.op)} is right on its own but wrong when a Value is used "
                     f"twice: {probe} at {_at(probe, at)} ({_first_row(bad)}). Its _backward (or "
                     "that of an op it is built from) assigns (x.grad = ...) instead of "
                     "accumulating (x.grad += ...), so only the last contribution survives"
-                ]
-    return [
-        "every op is right on its own and with a Value used twice, so look at backward(): "
-        "it must call each node's _backward exactly once (a visited set in the topological "
-        "sort), after every node that uses it (reverse topological order), starting from "
-        "root.grad = 1"
-    ]
+                )
+    return ""
 
 
 def _at(f, point) -> str:
@@ -473,7 +499,7 @@ def _probes(ops) -> list[tuple]:
     """Tiny formulas, each op alone first, then each op with a Value used twice."""
     from autograd.testing import Expression
 
-    add = next((op for op in ops if op.show == "{0} + {1}"), None)
+    add = next((op for op in ops if _is(op, "+", INFIX)), None)
     alone, shared = [], []
     # micrograd's primitives before the composites built from them (- is + and *, / is *
     # and **), so a broken primitive shows up as itself

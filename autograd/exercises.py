@@ -35,11 +35,13 @@ import html
 import math
 import numbers
 from collections.abc import Callable, Mapping
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from autograd import _page
-from autograd import primitives as P
 from autograd.forward_steps import ForwardStep, _in_words
+from autograd.inputs import real_number
+from autograd.notation import INFIX, Local, node_op
+from autograd.notation import local_rule as notation_rule
 from autograd.steps import Step
 
 RTOL = 1e-2  # default tolerances: hand-worked numbers rounded to 3 or 4 digits pass
@@ -192,35 +194,27 @@ def _answers_by_name(names: list[str], answers) -> dict[str, float]:
         unknown = [k for k in answers if k not in names]
         if unknown:
             raise ValueError(f"{where}: unknown names {unknown!r}; this step asks for {names!r}")
-        return {k: _number(v, f"{where}: answers[{k!r}]") for k, v in answers.items()}
+        return {k: real_number(v, f"{where}: answers[{k!r}]") for k, v in answers.items()}
     if isinstance(answers, numbers.Real) and not isinstance(answers, bool):
         if len(names) != 1:
             raise ValueError(
                 f"{where}: this step asks for {len(names)} numbers {names!r} (got one number); "
                 "pass a dict or a list"
             )
-        return {names[0]: _number(answers, f"{where}: the answer")}
+        return {names[0]: real_number(answers, f"{where}: the answer")}
     if isinstance(answers, list | tuple):
         if len(answers) != len(names):
             raise ValueError(
                 f"{where}: expected {len(names)} answers for {names!r} (got {len(answers)})"
             )
         return {
-            n: _number(a, f"{where}: answers[{i}]") for i, (n, a) in enumerate(zip(names, answers))
+            n: real_number(a, f"{where}: answers[{i}]")
+            for i, (n, a) in enumerate(zip(names, answers))
         }
     raise TypeError(
         f"{where}: answers must be a dict of names to numbers, a list or a number "
         f"(got {type(answers).__name__})"
     )
-
-
-def _number(x, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a real number (got {x!r})")
-    x = float(x)
-    if math.isnan(x):
-        raise ValueError(f"{what} is nan")
-    return x
 
 
 def _check_tolerance(x, what: str) -> None:
@@ -299,35 +293,17 @@ def local_rule(node, i: int, local: float, name_of=None) -> str:
     >>> local_rule(y, 0, y.data * (1 - y.data))
     'σ(1 - σ) = 0.6225·(1 - 0.6225) = 0.2350'
     """
-    prim, c, ps, out = node._prim, node._arg, node.parents, node.data
+    ps = node.parents
     name_of = name_of or (lambda v: v.label or "the other operand")
-    if prim in (P.ADD, P.ADD_CONST, P.SUM):
-        return "1 (a sum passes its gradient on unchanged)"
-    if prim is P.MUL:
-        return f"the other factor, {name_of(ps[1 - i])} = {local:.4f}"
-    if prim is P.MUL_CONST:
-        return f"the constant factor {c:g}"
-    if prim is P.TANH:
-        return f"1 - tanh² = 1 - {out:.4f}² = {local:.4f}"
-    if prim is P.SIGMOID:
-        return f"σ(1 - σ) = {out:.4f}·(1 - {out:.4f}) = {local:.4f}"
-    if prim is P.EXP:
-        return f"exp itself, {local:.4f}"
-    if prim is P.LOG:
-        return f"1/x = 1/{ps[0].data:.4f} = {local:.4f}"
-    if prim is P.POW_CONST:
-        return f"c·x^(c-1) = {c:g}·{ps[0].data:.4f}^{c - 1:g} = {local:.4f}"
-    if prim is P.RELU:
-        return f"1 if x > 0 else 0, with x = {ps[0].data:.4f}: {local:g}"
-    if prim in (P.AFFINE, P.AFFINE_CONST) and i == len(ps) - 1:
-        return "1 for the bias"
-    if prim is P.AFFINE:
+    name, kind, const = node_op(node)
+    partner = ""
+    if name == "*" and kind == INFIX:
+        partner = name_of(ps[1 - i])
+    elif name == "affine" and not isinstance(const, tuple) and i < len(ps) - 1:
         n = len(ps) // 2
-        partner, role = (ps[n + i], "input") if i < n else (ps[i - n], "weight")
-        return f"the {role} it multiplies, {name_of(partner)} = {local:.4f}"
-    if prim is P.AFFINE_CONST:
-        return f"the input it multiplies, {c[i]:g}"
-    return f"d({prim.name})/d(operand {i + 1}) = {local:.4f}"
+        partner = name_of(ps[n + i] if i < n else ps[i - n])
+    d = Local(local, node.data, ps[i].data, const, partner)
+    return notation_rule(name, kind, i, len(ps), d)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -343,18 +319,13 @@ def forward_exercise(step: ForwardStep) -> Exercise:
     value = step.value
 
     def diagnose(_: str, given: float, close) -> str:
-        prim = cast(P.Primitive, node._prim)  # a forward step's node has a rule
-        if prim in (P.SIGMOID, P.TANH, P.RELU, P.EXP, P.LOG) and close(given, step.inputs[0]):
-            return f"that is its input {name_of(node.parents[0])}; the node applies {prim.name}"
-        if prim is P.SIGMOID and close(given, 1.0 - value):
+        op = node_op(node)[0]
+        if op in _APPLIED_TO_ONE_INPUT and close(given, step.inputs[0]):
+            return f"that is its input {name_of(node.parents[0])}; the node applies {op}"
+        if op == "sigmoid" and close(given, 1.0 - value):
             return "that is σ(-z): σ(z) = 1 / (1 + e^(-z))"
-        if prim in (P.AFFINE, P.AFFINE_CONST):
-            bias = step.inputs[-1]
-            if close(given, value - bias) and not close(value - bias, value):
-                return f"you left out the bias {name_of(node.parents[-1])} = {bias:.4f}"
-            for term, text in _affine_terms(node, step.inputs, name_of):
-                if close(given, value - term) and not close(value - term, value):
-                    return f"you left out the term {text}"
+        if op == "affine" and (left := _left_out(node, step.inputs, value, given, close, name_of)):
+            return left
         if close(given, -value):
             return "the sign is wrong"
         return f"{name} = {symbolic}, with the values its inputs hold now"
@@ -362,9 +333,24 @@ def forward_exercise(step: ForwardStep) -> Exercise:
     return Exercise(title, {name: value}, diagnose)
 
 
+# the functions whose input is a tempting wrong answer for their value
+_APPLIED_TO_ONE_INPUT = ("sigmoid", "tanh", "relu", "exp", "log")
+
+
+def _left_out(node, inputs: tuple, value: float, given: float, close, name_of) -> str:
+    """Which part of an affine node's sum ``given`` leaves out (the bias or one term), if any."""
+    bias = inputs[-1]
+    if close(given, value - bias) and not close(value - bias, value):
+        return f"you left out the bias {name_of(node.parents[-1])} = {bias:.4f}"
+    for term, text in _affine_terms(node, inputs, name_of):
+        if close(given, value - term) and not close(value - term, value):
+            return f"you left out the term {text}"
+    return ""
+
+
 def _affine_terms(node, inputs: tuple, name_of) -> list[tuple[float, str]]:
     ps = node.parents
-    if node._prim is P.AFFINE:
+    if not isinstance(node._arg, tuple):  # weights and inputs are Values
         n = len(ps) // 2
         return [
             (inputs[i] * inputs[n + i], f"{name_of(ps[i])}·{name_of(ps[n + i])}") for i in range(n)

@@ -21,8 +21,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from autograd._dot_parts import op_text
 from autograd.backprop import check_value, contributions, topological_order
+from autograd.notation import node_formula, op_text
 from autograd.value import Value
 
 
@@ -183,19 +183,4 @@ def _check_precision(precision, where: str) -> None:
         raise ValueError(f"{where}: precision must be an int >= 0 (got {precision!r})")
 
 
-def _formula(v: Value, names: list[str]) -> str:
-    """``a * b``, ``tanh(a)``, ``a ** 2``, ``sum(a, b, c)``: how a node was computed."""
-    op = op_text(v)
-    terms = [f"({n})" if any(ch in n for ch in " +-*/") and n[0] != "(" else n for n in names]
-    if len(names) == 2 and op in ("+", "*", "/", "**"):
-        return f"{terms[0]} {op} {terms[1]}"
-    if len(names) == 1 and op.startswith("+ -"):  # x + (-c) reads x - c
-        return f"{terms[0]} - {op[3:]}"
-    if len(names) == 1 and op[:1] in ("+", "*", "/") and " " in op:  # x + c, x * c, x / c, x ** c
-        return f"{terms[0]} {op}"
-    if len(names) == 1 and op.endswith((" **", " /")):  # c ** x, c / x
-        return f"{op} {terms[0]}"
-    if " " in op:  # leaky_relu with its slope
-        name, const = op.split(" ", 1)
-        return f"{name}({', '.join(names)}, {const})"
-    return f"{op}({', '.join(names)})"
+_formula = node_formula  # the name forward_steps imports

@@ -31,14 +31,13 @@ import sys
 import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-
 import autograd.testing
 import nn.testing
 from autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from autograd._taylor import Jet, _node_jet, error_ratio
 from autograd.checking import _central, _numeric_gradient, _values
-from autograd.testing import expressions
+from autograd.notation import CONSTANT_LEFT
+from autograd.testing import _each_example, expressions
 from nn.testing import mlps
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3  # gradcheck's defaults, as the tests use them
@@ -52,24 +51,15 @@ CHECKS = {"gradcheck": gradcheck, "gradgradcheck": gradgradcheck}
 
 
 def _mp_table(mp):
+    """Each op by name, on mpmath numbers (an operator's constant comes where the kind puts it)."""
     sig = lambda x: 1 / (1 + mp.exp(-x))
     return {
-        "{0} + {1}": lambda x, y: x + y,
-        "{0} + {c}": lambda x, c: x + c,
-        "{c} + {0}": lambda x, c: c + x,
-        "{0} - {1}": lambda x, y: x - y,
-        "{0} - {c}": lambda x, c: x - c,
-        "{c} - {0}": lambda x, c: c - x,
-        "{0} * {1}": lambda x, y: x * y,
-        "{0} * {c}": lambda x, c: x * c,
-        "{c} * {0}": lambda x, c: c * x,
-        "{0} / {1}": lambda x, y: x / y,
-        "{0} / {c}": lambda x, c: x / c,
-        "{c} / {0}": lambda x, c: c / x,
-        "{0} ** {1}": lambda x, y: mp.power(x, y),
-        "{0} ** {c}": lambda x, c: mp.power(x, c),
-        "{c} ** {0}": lambda x, c: mp.power(c, x),
-        "-{0}": lambda x: -x,
+        "+": lambda x, y: x + y,
+        "-": lambda x, y: x - y,
+        "*": lambda x, y: x * y,
+        "/": lambda x, y: x / y,
+        "**": mp.power,
+        "neg": lambda x: -x,
         "abs": abs,
         "exp": mp.exp,
         "log": mp.log,
@@ -77,7 +67,7 @@ def _mp_table(mp):
         "tanh": mp.tanh,
         "sigmoid": sig,
         "relu": lambda x: x if x > 0 else 0 * x,
-        "leaky_relu({0}, {c})": lambda x, c: x if x > 0 else c * x,
+        "leaky_relu": lambda x, c: x if x > 0 else c * x,
         "softplus": lambda x: mp.log(1 + mp.exp(x)),
         "sin": mp.sin,
         "cos": mp.cos,
@@ -96,14 +86,15 @@ def _mp_function(f, mp):
     def run(*xs):
         vals = list(xs)
         for node in expression.nodes:
-            key = node.op.show or node.op.name
             args = [vals[i] for i in node.args]
-            if key == "affine_const":
+            if node.op.constant_count is not None:  # affine with constant inputs
                 ws, b = args[:-1], args[-1]
                 vals.append(sum((mp.mpf(c) * w for c, w in zip(node.const, ws)), b))
                 continue
-            fn = table[key]
+            fn = table[node.op.name]
             const = [] if node.const is None else [mp.mpf(node.const)]
+            if node.op.kind == CONSTANT_LEFT:
+                args, const = const, args
             vals.append(fn(*args, *const))
         return vals[-1]
 
@@ -217,20 +208,9 @@ def run_margins(name, strategy, examples: int, chunk_seed: int, out) -> dict:
     written to ``out``."""
     counts = {"gradcheck": [0] * len(THRESHOLDS), "gradgradcheck": [0] * len(THRESHOLDS)}
     worst = {"gradcheck": 0.0, "gradgradcheck": 0.0, "actual_over_estimate": 0.0}
-    n = [0]
 
-    @seed(chunk_seed)
-    @settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
     def prop(case):
         f, inputs = case
-        n[0] += 1
         gc, ggc, estimate = margins(f, inputs)
         for check, r in (("gradcheck", gc), ("gradgradcheck", ggc)):
             worst[check] = max(worst[check], r)
@@ -247,10 +227,10 @@ def run_margins(name, strategy, examples: int, chunk_seed: int, out) -> dict:
             out.flush()
 
     start = time.process_time()
-    prop()
+    n = _each_example(strategy, prop, max_examples=examples, seed=chunk_seed)
     return {
         "margins": True,
-        "examples": n[0],
+        "examples": n,
         "thresholds": THRESHOLDS,
         "above": counts,
         "worst": worst,
@@ -269,19 +249,8 @@ def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dic
     count = [0, 0]  # examples, failures
     checks = list(CHECKS) if check == "both" else [check]
 
-    @seed(chunk_seed)
-    @settings(
-        max_examples=examples,
-        database=None,
-        derandomize=False,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
     def prop(case):
         f, inputs = case
-        count[0] += 1
         for name in checks:
             check_one(f, inputs, name)
 
@@ -309,7 +278,7 @@ def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dic
         out.flush()
 
     start = time.process_time()
-    prop()
+    count[0] = _each_example(strategy, prop, max_examples=examples, seed=chunk_seed)
     return {"examples": count[0], "failures": count[1], "cpu_s": time.process_time() - start}
 
 

@@ -16,11 +16,11 @@ Mismatched lengths, empty batches and labels outside the expected set raise ``Va
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 
 from autograd import Value, add_all
+from autograd.inputs import real_number
 
 __all__ = [
     "binary_cross_entropy",
@@ -187,12 +187,7 @@ def _values(xs, where: str, what: str) -> list[Value]:
 
 
 def _real(x, where: str, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: {what} must be a real number (got {x!r})")
-    x = float(x)
-    if math.isnan(x):
-        raise ValueError(f"{where}: {what} is nan")
-    return x
+    return real_number(x, f"{where}: {what}")
 
 
 def _check_batch(preds: list, labels, where: str, what: str) -> list:

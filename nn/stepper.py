@@ -30,11 +30,11 @@ from autograd import (
     Value,
     backward_steps,
     draw_dot,
+    enable_grad,
     forward_steps,
     topological_order,
 )
 from autograd.exercises import Exercise, backward_exercise, forward_exercise, update_exercise
-from autograd.mode import enable_grad
 from autograd.stepping import Stepper
 from nn.losses import l2_penalty
 from nn.optim import _check_rate

@@ -20,6 +20,7 @@ import this module.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Sequence
 
@@ -32,12 +33,14 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
     ) from error
 
 from autograd import Value, add_all
-from autograd.testing import OPS, Expression, finite_differences_are_accurate
+from autograd.testing import Expression, finite_differences_are_accurate, variant
 from nn.layers import ACTIVATIONS, MLP
 
 __all__ = ["Network", "mlps"]
 
-_OP = {op.show or op.name: op for op in OPS if op.name != "**" or op.constants == (2.0, 3.0)}
+_AFFINE = variant("affine")  # the one whose inputs are Values (the other takes numbers)
+_SQUARE = variant("**", "constant right", 2.0)
+_ADD_ALL = variant("add_all")
 
 
 class Network:
@@ -85,45 +88,24 @@ def _mlps(draw, min_inputs, max_inputs, max_layers, max_width, max_outputs, acti
     numbers = st.integers(-200, 200).map(lambda k: k / 100)  # readable, in [-2, 2]
     names = [f"x{i}" for i in range(nin)]
     point = [draw(numbers) for _ in range(nin)]
-    params = []  # per neuron: the indices of its weights and its bias among the inputs
-    for depth, (fan_in, width) in enumerate(zip([nin, *widths], widths), start=1):
-        for j in range(width):
-            ws = []
-            for i in range(fan_in):
-                names.append(f"w{depth}_{j}_{i}")
-                point.append(draw(numbers))
-                ws.append(len(names) - 1)
-            names.append(f"b{depth}_{j}")
-            point.append(draw(numbers))
-            params.append((ws, len(names) - 1))
+    params = _parameters(draw, numbers, [nin, *widths], names, point)
     n = len(names)
     vals = list(point)
     nodes: list[tuple] = []
     layer = list(range(nin))
     neurons = iter(params)
     for depth, (width, act) in enumerate(zip(widths, acts), start=1):
-        outputs = []
-        for j in range(width):
-            ws, b = next(neurons)
-            args = (*ws, *layer, b)
-            v = _OP["affine"].reference(*[vals[i] for i in args])
-            op = None if act == "linear" else _OP[act]
-            if op is not None and not op.domain(0).contains(v, margin):
-                vals[b] = point[b] = vals[b] + op.domain(0).shift(v, margin)  # move the bias
-                v = _OP["affine"].reference(*[vals[i] for i in args])
-            nodes.append((_OP["affine"], args, None, "" if op else f"h{depth}_{j}"))
-            vals.append(v)
-            if op is not None:
-                nodes.append((op, (len(vals) - 1,), None, f"h{depth}_{j}"))
-                vals.append(op.reference(v))
-            outputs.append(len(vals) - 1)
-        layer = outputs
+        op = None if act == "linear" else variant(act)
+        layer = [
+            _neuron(next(neurons), layer, op, f"h{depth}_{j}", (vals, point, nodes), margin)
+            for j in range(width)
+        ]
     if len(layer) > 1:
         squares = []
         for i in layer:
-            nodes.append((_OP["{0} ** {c}"], (i,), 2.0))
+            nodes.append((_SQUARE, (i,), 2.0))
             squares.append(n + len(nodes) - 1)
-        nodes.append((_OP["add_all"], tuple(squares)))
+        nodes.append((_ADD_ALL, tuple(squares)))
     model = MLP(nin, widths, activation=acts, rng=random.Random(0))  # weights come as inputs
     for layer_ in model.layers:
         for neuron in layer_.neurons:
@@ -133,6 +115,46 @@ def _mlps(draw, min_inputs, max_inputs, max_layers, max_width, max_outputs, acti
     expression = Expression(names, nodes, title=title)
     assume(finite_differences_are_accurate(expression, point))
     return Network(model, expression, nin), point
+
+
+def _parameters(draw, numbers, sizes: list[int], names: list[str], point: list) -> list:
+    """Draw every weight and bias (appended to ``names`` and ``point``), layer by layer.
+
+    Returns per neuron the indices of its weights and its bias among the inputs.
+    """
+    params = []
+    for depth, (fan_in, width) in enumerate(itertools.pairwise(sizes), start=1):
+        for j in range(width):
+            ws = []
+            for i in range(fan_in):
+                names.append(f"w{depth}_{j}_{i}")
+                point.append(draw(numbers))
+                ws.append(len(names) - 1)
+            names.append(f"b{depth}_{j}")
+            point.append(draw(numbers))
+            params.append((ws, len(names) - 1))
+    return params
+
+
+def _neuron(param, layer: list[int], op, name: str, state, margin: float) -> int:
+    """Add one neuron's nodes (affine, then its activation ``op`` if any); its output index.
+
+    ``state`` is (the value of every input and node, the drawn point, the nodes so far); a
+    bias moves by a whole number when the pre-activation is within ``margin`` of a kink.
+    """
+    vals, point, nodes = state
+    ws, b = param
+    args = (*ws, *layer, b)
+    v = _AFFINE.reference(*[vals[i] for i in args])
+    if op is not None and not op.domain(0).contains(v, margin):
+        vals[b] = point[b] = vals[b] + op.domain(0).shift(v, margin)  # move the bias
+        v = _AFFINE.reference(*[vals[i] for i in args])
+    nodes.append((_AFFINE, args, None, "" if op else name))
+    vals.append(v)
+    if op is not None:
+        nodes.append((op, (len(vals) - 1,), None, name))
+        vals.append(op.reference(v))
+    return len(vals) - 1
 
 
 def mlps(

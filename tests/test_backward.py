@@ -243,11 +243,3 @@ def test_no_grad_reused_instance_nests():
             pass
         assert not is_grad_enabled()
     assert is_grad_enabled()
-
-
-def test_second_derivative_of_pow_through_a_zero_exponent():
-    # regression: d/dx x**y once returned a constant 0.0 at y = 0, cutting the graph to y
-    x, y = Value(1.0), Value(0.0)
-    (dx,) = grad(x**y, [x], create_graph=True)
-    # d/dy [y x**(y-1)] = x**(y-1) + y x**(y-1) log x = 1 at (1, 0)
-    assert grad(dx, [y]) == [1.0]

@@ -148,13 +148,10 @@ def _backward_case():
 
 def _learning_case():
     """nn.LearningStepper of the same network (an MLP with the same weights) and example."""
-    from nn import MLP, LearningStepper
+    from nn import LearningStepper
+    from tests.examples import tutorial_network
 
-    model = MLP(2, [2, 1], activation=["sigmoid", "sigmoid"], rng=random.Random(0))
-    for j, neuron in enumerate(model.layers[0].neurons, start=1):
-        neuron.w[0].label, neuron.w[1].label, neuron.b.label = f"w{j}1", f"w{j}2", f"b{j}"
-    out = model.layers[1].neurons[0]
-    out.w[0].label, out.w[1].label, out.b.label = "v1", "v2", "c"
+    model, _, _ = tutorial_network()
     _, by_hand = _network()
     stepper = LearningStepper(
         model, [1.0, 0.0], 1.0, loss=lambda ys, ts: 0.5 * (ys[0] - ts[0]) ** 2, lr=2.0

@@ -5,7 +5,6 @@ import math
 
 import pytest
 from hypothesis import find, given, settings
-from hypothesis import strategies as st
 
 from autograd import (
     GradcheckError,
@@ -25,6 +24,7 @@ from autograd.testing import (
     finite_differences_are_accurate,
     reals,
 )
+from tests.strategies import between
 
 # log(1 + x^2): smooth everywhere, its rule needs no helper beyond arithmetic
 log1p_sq = define_op("log1p_sq", lambda x: math.log1p(x * x), lambda x, out: 2 * x / (1 + x * x))
@@ -41,7 +41,7 @@ inv_sqrt = define_op(
     expects="a positive number",
 )
 
-REALS = st.floats(-3.0, 3.0, allow_nan=False)
+REALS = between(-3.0, 3.0)
 
 
 @given(REALS)

@@ -13,6 +13,7 @@ from micrograd.engine import Value as MicrogradValue
 
 from autograd import Value
 from autograd.testing import EngineCheckError, check_engine
+from tests.examples import micrograd_topological_order
 
 
 class Mini:
@@ -28,47 +29,39 @@ class Mini:
     def _wrap(self, other):
         return other if isinstance(other, Mini) else type(self)(other)
 
-    def __add__(self, other):
-        other = self._wrap(other)
-        out = type(self)(self.data + other.data, (self, other), "+")
+    _assigns: frozenset[str] = frozenset()  # ops whose _backward assigns instead of adding
+
+    def _node(self, value, op, *locals_):
+        """A node of ``op``; each (parent, local derivative) pair gets local * out.grad."""
+        out = type(self)(value, [p for p, _ in locals_], op)
 
         def _backward():
-            self.grad += out.grad
-            other.grad += out.grad
+            for parent, local in locals_:
+                if op in self._assigns:
+                    parent.grad = local() * out.grad  # the bug of a subclass: = for +=
+                else:
+                    parent.grad += local() * out.grad
 
         out._backward = _backward
         return out
+
+    def __add__(self, other):
+        other = self._wrap(other)
+        return self._node(self.data + other.data, "+", (self, lambda: 1.0), (other, lambda: 1.0))
 
     def __mul__(self, other):
         other = self._wrap(other)
-        out = type(self)(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-
-        out._backward = _backward
-        return out
+        return self._node(
+            self.data * other.data, "*", (self, lambda: other.data), (other, lambda: self.data)
+        )
 
     def __pow__(self, k):
         if not isinstance(k, int | float):
             return NotImplemented
-        out = type(self)(self.data**k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad += k * self.data ** (k - 1) * out.grad
-
-        out._backward = _backward
-        return out
+        return self._node(self.data**k, f"**{k}", (self, lambda: k * self.data ** (k - 1)))
 
     def _unary(self, value, derivative, op):
-        out = type(self)(value, (self,), op)
-
-        def _backward():
-            self.grad += derivative() * out.grad
-
-        out._backward = _backward
-        return out
+        return self._node(value, op, (self, derivative))
 
     def tanh(self):
         t = math.tanh(self.data)
@@ -97,57 +90,25 @@ class Mini:
         return self * other**-1
 
     def backward(self):
-        topo, visited = [], set()
-
-        def build(v):
-            if v not in visited:
-                visited.add(v)
-                for child in v._prev:
-                    build(child)
-                topo.append(v)
-
-        build(self)
+        topo = self._topological_order()
         self.grad = 1.0
         for v in reversed(topo):
             v._backward()
 
+    def _topological_order(self):
+        return micrograd_topological_order(self)
+
 
 class AssignInAdd(Mini):
-    def __add__(self, other):
-        other = self._wrap(other)
-        out = type(self)(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad = out.grad  # the bug: = instead of +=
-            other.grad = out.grad
-
-        out._backward = _backward
-        return out
+    _assigns = frozenset({"+"})  # the bug: self.grad = out.grad instead of +=
 
 
 class AssignInMul(Mini):
-    def __mul__(self, other):
-        other = self._wrap(other)
-        out = type(self)(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad = other.data * out.grad  # the bug: = instead of +=
-            other.grad = self.data * out.grad
-
-        out._backward = _backward
-        return out
+    _assigns = frozenset({"*"})  # the bug: self.grad = other.data * out.grad instead of +=
 
 
 class AssignInTanh(Mini):
-    def tanh(self):
-        t = math.tanh(self.data)
-        out = type(self)(t, (self,), "tanh")
-
-        def _backward():
-            self.grad = (1 - t**2) * out.grad  # the bug: = instead of +=
-
-        out._backward = _backward
-        return out
+    _assigns = frozenset({"tanh"})  # the bug: self.grad = (1 - t**2) * out.grad instead of +=
 
 
 class WrongTanh(Mini):
@@ -170,7 +131,7 @@ class NoRmul(Mini):
 
 
 class NoVisitedSet(Mini):
-    def backward(self):
+    def _topological_order(self):
         topo = []
 
         def build(v):  # the bug: no visited set, so a node reached twice is listed twice
@@ -179,9 +140,7 @@ class NoVisitedSet(Mini):
             topo.append(v)
 
         build(self)
-        self.grad = 1.0
-        for v in reversed(topo):
-            v._backward()
+        return topo
 
 
 class SwappedProductRule(MicrogradValue):
@@ -237,6 +196,7 @@ class OnlyValues:
         return out
 
     backward = Mini.backward
+    _topological_order = Mini._topological_order
 
 
 def failure(cls) -> EngineCheckError:
@@ -403,17 +363,7 @@ def test_a_bug_the_probes_miss_is_found_by_random_formulas_and_shrunk():
 
 class NoSeed(Mini):
     def backward(self):
-        topo, visited = [], set()
-
-        def build(v):
-            if v not in visited:
-                visited.add(v)
-                for child in v._prev:
-                    build(child)
-                topo.append(v)
-
-        build(self)  # the bug: self.grad = 1.0 forgotten
-        for v in reversed(topo):
+        for v in reversed(self._topological_order()):  # the bug: self.grad = 1.0 forgotten
             v._backward()
 
 

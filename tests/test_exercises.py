@@ -19,7 +19,7 @@ from autograd.exercises import (
     operand_names,
     update_exercise,
 )
-from tests.graphs import build, programs
+from tests.strategies import build, programs
 
 
 def _tanh_step():

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, affine, forward_steps, forward_tangents, topological_order
-from tests.graphs import build, programs
+from tests.strategies import build, programs
 
 
 @given(programs(), st.data())

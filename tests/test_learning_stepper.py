@@ -13,36 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from nn import MLP, SGD, LearningStepper, Neuron
-from nn.layers import ACTIVATIONS
+from nn import SGD, LearningStepper, Neuron
 from nn.train import LOSSES
-
-
-def _half_squared_error(outputs, targets):
-    return 0.5 * (outputs[0] - targets[0]) ** 2
-
-
-@st.composite
-def learning_steps(draw):
-    """A small random MLP (seeded), one example, a loss that fits its outputs, a rate."""
-    nin = draw(st.integers(1, 3))
-    hidden = draw(st.lists(st.integers(1, 3), max_size=2))
-    nout = draw(st.integers(1, 2))
-    activation = draw(st.sampled_from(ACTIVATIONS))
-    model = MLP(nin, [*hidden, nout], activation=activation, rng=random.Random(draw(st.integers())))
-    if draw(st.booleans()):  # micrograd's chain of * and + instead of one affine node
-        for layer in model.layers:
-            for neuron in layer.neurons:
-                neuron.fused = False
-    x = draw(st.lists(st.floats(-2, 2), min_size=nin, max_size=nin))
-    if nout > 1:
-        loss, target = "cross_entropy", draw(st.integers(0, nout - 1))
-    else:
-        loss = draw(st.sampled_from(["mse", "bce", "hinge", _half_squared_error]))
-        target = {"bce": draw(st.sampled_from([0, 1])), "hinge": draw(st.sampled_from([-1, 1]))}
-        target = target.get(loss, draw(st.floats(-2, 2))) if isinstance(loss, str) else 0.5
-    lr = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0, 3.0]))
-    return model, x, target, loss, lr
+from tests.examples import tutorial_network
+from tests.strategies import half_squared_error, learning_steps
 
 
 def _sgd_step(model, x, target, loss, lr):
@@ -112,19 +86,12 @@ def test_positions_are_forward_then_backward_then_one_per_parameter(case):
     ]
 
 
-def _network():
-    """The tutorial's 2-2-1 sigmoid network, labelled, and its example."""
-    model = MLP(2, [2, 1], activation=["sigmoid", "sigmoid"], rng=random.Random(0))
-    for j, neuron in enumerate(model.layers[0].neurons, start=1):
-        neuron.w[0].label, neuron.w[1].label, neuron.b.label = f"w{j}1", f"w{j}2", f"b{j}"
-    out = model.layers[1].neurons[0]
-    out.w[0].label, out.w[1].label, out.b.label = "v1", "v2", "c"
-    return model, [1.0, 0.0], 1.0
+_network = tutorial_network
 
 
 def test_every_position_names_its_phase_in_words_and_in_the_picture():
     model, x, t = _network()
-    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
     titles = {
         "start": "start",
         "forward": "1. forward pass",
@@ -140,7 +107,7 @@ def test_every_position_names_its_phase_in_words_and_in_the_picture():
 
 def test_the_forward_pictures_show_only_what_is_computed_so_far():
     model, x, t = _network()
-    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
     start = stepper.draw().source
     assert "{ x1 | { data 1.0000 | grad ? } }" in start and "{ w11 | { data " in start
     assert start.count("data ?") == stepper.forward_total
@@ -155,7 +122,7 @@ def test_the_forward_pictures_show_only_what_is_computed_so_far():
 
 def test_the_update_pictures_show_each_parameter_before_and_after():
     model, x, t = _network()
-    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
     first = stepper.forward_total + stepper.backward_total + 1
     u = stepper.updates[0]
     assert (u.name, u.old, u.lr, u.new) == ("w11", model.layers[0].neurons[0].w[0].data, 0.5, u.new)
@@ -175,7 +142,7 @@ def test_the_backward_pictures_are_the_backward_steppers():
     from autograd.draw import draw_dot
 
     model, x, t = _network()
-    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
     k = stepper.forward_total + 3
     stepper.goto(k)
     step = stepper.backward_steps[2]
@@ -200,7 +167,7 @@ def test_the_model_is_untouched_until_commit_and_commit_happens_once():
 
 def test_check_works_on_every_phase_and_refuses_position_zero():
     model, x, t = _network()
-    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
     f, b = stepper.forward_total, stepper.backward_total
     z1 = stepper.forward_steps[0].value
     assert stepper.check(1, {"z1": round(z1, 4)}).correct
@@ -220,7 +187,7 @@ def test_check_works_on_every_phase_and_refuses_position_zero():
 
 def test_a_backward_hint_uses_the_forward_values_wherever_the_stepper_is():
     model, x, t = _network()
-    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
     k = stepper.forward_total + 4  # y = sigmoid(z3) receives its gradient
     hint = str(stepper.goto(0).check(k, 0.0))  # at position 0 the graph shows no values
     assert "nan" not in hint and "σ(1 - σ) = " in hint
@@ -265,7 +232,7 @@ def test_a_single_neuron_and_micrograds_chain_work():
 
 def test_the_page_and_the_widget_come_from_the_stepper_base():
     model, x, t = _network()
-    stepper = LearningStepper(model, x, t, loss=_half_squared_error, lr=0.5)
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
     frames = stepper.frames()
     assert len(frames) == len(stepper) and stepper.position == 0
     boxes = {re.search(r'viewBox="([^"]*)"', stepper.svg(k)).group(1) for k in (0, 5, 14, 25)}

@@ -19,21 +19,13 @@ from autograd import (
     no_grad,
     topological_order,
 )
-from tests.graphs import build, micrograd_readme_example, programs
+from tests.examples import micrograd_readme_example, micrograd_topological_order
+from tests.strategies import build, programs
 
 
 def lecture_backward(root):
     """Karpathy's lecture, verbatim in spirit: a recursive topo sort over _prev, then _backward."""
-    topo, visited = [], set()
-
-    def build_topo(v):
-        if v not in visited:
-            visited.add(v)
-            for child in v._prev:
-                build_topo(child)
-            topo.append(v)
-
-    build_topo(root)
+    topo = micrograd_topological_order(root)
     root.grad = 1.0
     for node in reversed(topo):
         node._backward()

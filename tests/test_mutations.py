@@ -67,6 +67,8 @@ def _examples_until_caught(strategy, check, max_examples=DEFAULT_EXAMPLES) -> in
     """How many examples a property test of ``check`` ran until the first failure (or None).
 
     Derandomized, so the count is the same on every run, and without shrinking, so it is fast.
+    Not ``autograd.testing._each_example``: hypothesis derives the derandomized examples from
+    this property's source, and the thresholds below were measured with these examples.
     """
     count, caught = [0], []
 

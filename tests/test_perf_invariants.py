@@ -16,63 +16,8 @@ from hypothesis import strategies as st
 from autograd import Value, add_all, affine, topological_order
 from autograd.backprop import contributions, walk_backward
 from nn import MLP
-
-# ---------------------------------------------------------------------------------------------
-# random graphs with every kind of node: unary, with a constant, binary (also x * x), n-ary
-
-_UNARY = [Value.tanh, Value.sigmoid, Value.relu, Value.softplus, Value.sin, abs]
-_WITH_CONST = [
-    lambda v: v * 1.5,
-    lambda v: 0.25 + v,
-    lambda v: v**2,
-    lambda v: 2.0**v,
-    lambda v: v.leaky_relu(0.1),
-    lambda v: v / 1.5,
-    lambda v: 1.5 / (v.tanh() + 2.0),  # a divisor in [1, 3]
-]
-_BINARY = [
-    lambda a, b: a + b,
-    lambda a, b: a * b,
-    lambda a, b: a - b,
-    lambda a, b: a / (b.tanh() + 2.0),
-]
-
-
-_BOUND = 1000.0
-
-
-@st.composite
-def graphs(draw):
-    """(root, leaves): a random graph whose nodes share sub-expressions."""
-    floats = st.floats(-1.5, 1.5, allow_nan=False)
-    leaves = [Value(draw(floats)) for _ in range(draw(st.integers(1, 4)))]
-    pool = list(leaves)
-    for _ in range(draw(st.integers(1, 25))):
-        kind = draw(st.sampled_from(["unary", "const", "binary", "same", "sum", "affine"]))
-        pick = st.sampled_from(pool)
-        if kind == "unary":
-            node = draw(st.sampled_from(_UNARY))(draw(pick))
-        elif kind == "const":
-            node = draw(st.sampled_from(_WITH_CONST))(draw(pick))
-        elif kind == "binary":
-            node = draw(st.sampled_from(_BINARY))(draw(pick), draw(pick))
-        elif kind == "same":  # one node as both operands: two contributions to one parent
-            v = draw(pick)
-            node = v * v
-        elif kind == "sum":
-            node = add_all(draw(st.lists(pick, min_size=1, max_size=5)))
-        else:
-            n = draw(st.integers(0, 4))
-            ws = [draw(pick) for _ in range(n)]
-            xs = draw(st.lists(st.one_of(pick, floats), min_size=n, max_size=n))
-            node = affine(ws, xs, draw(pick))
-        # Keep every value below _BOUND so that no later op can overflow: repeated squaring
-        # otherwise reaches 2.0 ** v with v near 1e300 after a few ops (about 1 run in 5 of the
-        # ci profile failed that way). With |v| < _BOUND every op above stays finite:
-        # 2 ** 1000 < 1.8e308, and products, squares and sums of such values too.
-        pool.append(node if abs(node.data) < _BOUND else node.tanh())
-    root = add_all(pool[len(leaves) :])  # every node built takes part
-    return root, leaves
+from tests.examples import demo_loss, micrograd_topological_order
+from tests.strategies import graphs
 
 
 @given(graphs())
@@ -105,17 +50,7 @@ def _same(a: float, b: float) -> bool:
 
 def _reference_order(root):
     """micrograd's recursive depth-first topological sort, with parents in operand order."""
-    order, seen = [], set()
-
-    def visit(v):
-        if v not in seen:
-            seen.add(v)
-            for p in v.parents:
-                visit(p)
-            order.append(v)
-
-    visit(root)
-    return order
+    return micrograd_topological_order(root, lambda v: v.parents)
 
 
 @given(graphs())
@@ -207,9 +142,7 @@ def _live_values() -> int:
 
 def _demo_step(model, X, y, k):
     """One step of micrograd's demo: hinge loss + L2 over all points, backward, SGD."""
-    scores = [model(list(map(Value, x))) for x in X]
-    losses = [(1 + -yi * s).relu() for yi, s in zip(y, scores)]
-    total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
+    total = demo_loss(model, X, y)
     model.zero_grad()
     total.backward()
     for p in model.parameters():

@@ -11,15 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograd import Value, add_all, affine, grad, gradcheck, gradgradcheck
-
-
-def between(lo, hi):
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
-
-
-def away_from_zero(lo, hi, margin=1e-2):
-    return between(lo, hi).filter(lambda x: abs(x) > margin)
-
+from tests.strategies import away_from_zero, between
 
 ANY = between(-5.0, 5.0)
 POSITIVE = between(0.05, 20.0)

@@ -17,7 +17,7 @@ from autograd import (
     draw_dot,
     topological_order,
 )
-from tests.graphs import build, programs
+from tests.strategies import build, programs
 
 
 def _grads(values):

@@ -9,6 +9,7 @@ from hypothesis import find, given, settings
 
 from autograd import Value, grad, gradcheck, primitives, topological_order
 from autograd._taylor import Jet, _node_jet
+from autograd.notation import Term
 from autograd.testing import (
     OPS,
     Domain,
@@ -18,6 +19,7 @@ from autograd.testing import (
     expressions,
     finite_differences_are_accurate,
     reals,
+    variant,
 )
 
 # the shrunk examples below are exact: search and shrink the same way on every run, whatever
@@ -26,11 +28,7 @@ from autograd.testing import (
 SHRINK = settings(settings.get_profile("default"), derandomize=True, database=None)
 
 
-def op(show, const=None):
-    """The built-in Op variant shown as ``show`` (and drawing ``const``, if given)."""
-    return next(
-        o for o in OPS if (o.show or o.name) == show and (const is None or const in o.constants)
-    )
+op = variant  # the built-in Op of a name (and kind, and drawing a constant, when given)
 
 
 def test_importing_autograd_does_not_import_hypothesis():
@@ -78,10 +76,10 @@ def test_a_formula_prints_with_the_fewest_parentheses_python_needs():
     f = Expression(
         ["x0", "x1"],
         [
-            (op("{0} * {1}"), (0, 1)),  # 2: x0 * x1
+            (op("*", "infix"), (0, 1)),  # 2: x0 * x1
             (op("tanh"), (2,)),  # 3
-            (op("{0} ** {c}", 2.0), (2,), 2.0),  # 4
-            (op("{0} + {1}"), (3, 4)),  # 5
+            (op("**", "constant right", 2.0), (2,), 2.0),  # 4
+            (op("+", "infix"), (3, 4)),  # 5
         ],
     )
     assert str(f) == "f(x0, x1) = tanh(x0 * x1) + (x0 * x1) ** 2"
@@ -89,20 +87,20 @@ def test_a_formula_prints_with_the_fewest_parentheses_python_needs():
     g = Expression(
         ["x0", "x1"],
         [
-            (op("{0} - {1}"), (0, 1)),
-            (op("{0} - {1}"), (0, 2)),  # x0 - (x0 - x1): the right side needs parentheses
-            (op("{0} + {c}", -1.0), (3,), -1.0),  # x + (-1) prints as x - 1
-            (op("-{0}"), (4,)),
-            (op("{c} * {0}", -1.5), (5,), -1.5),
+            (op("-", "infix"), (0, 1)),
+            (op("-", "infix"), (0, 2)),  # x0 - (x0 - x1): the right side needs parentheses
+            (op("+", "constant right", -1.0), (3,), -1.0),  # x + (-1) prints as x - 1
+            (op("neg"), (4,)),
+            (op("*", "constant left", -1.5), (5,), -1.5),
         ],
     )
     assert str(g) == "f(x0, x1) = -1.5 * -(x0 - (x0 - x1) - 1)"
 
 
 def test_a_long_formula_names_its_shared_nodes():
-    nodes = [(op("{0} * {1}"), (0, 0))]
+    nodes = [(op("*", "infix"), (0, 0))]
     for k in range(1, 8):
-        nodes.append((op("{0} + {1}"), (k, k)))  # each node used twice by the next
+        nodes.append((op("+", "infix"), (k, k)))  # each node used twice by the next
     f = Expression(["x0"], nodes)
     text = str(f)
     assert text.splitlines()[0] == "f(x0) = t7 + t7"
@@ -179,13 +177,28 @@ def test_every_primitive_of_the_engine_is_reachable_through_the_strategies():
         arity = op.arities[-1]
         point = [1.5 + 0.25 * i for i in range(arity)]
         const = (op.constants[0],) if op.constants else ()
-        if op.show == "affine_const":
-            const = (tuple(op.constants[: arity - 1]),)
+        if op.constant_count is not None:
+            const = (tuple(op.constants[: op.constant_count(arity)]),)
         out = op.apply(*[Value(x) for x in point], *const)
         assert out.data == pytest.approx(op.reference(*point, *const), rel=1e-12)
         used |= {v._prim for v in topological_order(out) if v._prim is not None}
     table = {p for p in vars(primitives).values() if isinstance(p, primitives.Primitive)}
     assert used == table
+
+
+def test_a_primitive_added_to_the_registry_is_drawn_without_a_row_of_its_own(monkeypatch):
+    from autograd import _strategy_ops
+
+    prim = primitives.define("twice", lambda x: 2.0 * x, lambda x, out: 2.0)
+    monkeypatch.setattr(primitives, "_BUILTIN", primitives._BUILTIN | {"twice"})
+    monkeypatch.setattr(Value, "twice", lambda self: self * 2.0, raising=False)
+    try:
+        (row,) = [op for op in _strategy_ops._registered() if op.name == "twice"]
+    finally:
+        del primitives.REGISTRY["twice"]
+    assert row.reference is prim.forward and row.kind == "call"
+    assert row.apply(Value(1.5)).data == 3.0 and row.text([Term("x")]).text == "twice(x)"
+    assert "twice" not in [op.name for op in _strategy_ops._registered()]
 
 
 @pytest.mark.parametrize("module", ["autograd.testing", "nn.testing"])
@@ -202,9 +215,9 @@ def test_without_hypothesis_the_import_error_says_what_to_install(module):
 # the finite-difference guard: Taylor jets (autograd._taylor) and finite_differences_are_accurate
 
 
-def jet_of(show, x, const=None, order=3):
-    """The built-in op shown as ``show`` applied to a jet of one input at ``x``."""
-    o = op(show, const)
+def jet_of(name, x, const=None, order=3):
+    """The built-in op ``name`` (or ``(name, kind)``) applied to a jet of one input at ``x``."""
+    o = op(*name, const) if isinstance(name, tuple) else op(name, const=const)
     node = _Node(o, (0,), const)
     return _node_jet(node, [Jet.variable(x, 0, 1, order=order)])
 
@@ -233,7 +246,8 @@ def test_jets_of_the_built_in_functions_satisfy_their_identities(x):
     assert approx(coefficients(root * root), coefficients(p))
     for c in (2.0, 0.5, 3.0):
         assert approx(
-            coefficients(jet_of("{c} ** {0}", x, c)), coefficients((y * math.log(c)).exp())
+            coefficients(jet_of(("**", "constant left"), x, c)),
+            coefficients((y * math.log(c)).exp()),
         )
     cube = y * y * y  # d^p/dx^p x^3 / p!: x^3, 3x^2, 3x, 1
     assert approx(coefficients(cube), [x**3, 3 * x**2, 3 * x, 1.0, 3 * x**2])
@@ -260,7 +274,7 @@ def test_jets_give_the_engines_first_and_second_derivatives(case):
 
 
 def test_the_guard_rejects_points_where_finite_differences_miss():
-    recip = Expression(["x0"], [(op("{c} / {0}", 2.0), (0,), 2.0)])
+    recip = Expression(["x0"], [(op("/", "constant left", 2.0), (0,), 2.0)])
     assert finite_differences_are_accurate(recip, [0.5])
     assert not finite_differences_are_accurate(recip, [1e-4])  # x0 +- eps nearly reaches 0
 

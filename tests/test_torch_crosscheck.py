@@ -38,7 +38,7 @@ def torch_evaluate(f, xs):
     """The output of expression ``f`` computed with torch on the tensors ``xs``."""
     vals = list(xs)
     for node in f.nodes:
-        if node.op.show == "{c} ** {0}":
+        if node.op.name == "**" and node.op.kind == "constant left":
             fn = lambda x, c: c**x  # the reference uses math.pow
         else:
             fn = TORCH_FUNCTIONS.get(node.op.name, node.op.reference)

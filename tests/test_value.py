@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value
-from tests.graphs import micrograd_readme_example
+from tests.examples import micrograd_readme_example
 
 
 def test_leaf_defaults():

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from autograd import StaleGraphError, Value, backward_steps, record_scopes, topological_order
 from autograd.widgets import BackwardStepper
-from tests.graphs import build, programs
+from tests.strategies import build, programs
 
 
 def _grads(root):
