@@ -19,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+import typing
 
 import autograd
 
@@ -44,7 +44,7 @@ from nn.stepper import LearningStepper
 from nn.train import Evaluation, History, evaluate, train
 
 
-def to_torch(model: MLP, *, dtype: Any = None, in_order: bool = True) -> Any:
+def to_torch(model: MLP, *, dtype: typing.Any = None, in_order: bool = True) -> typing.Any:
     """``model`` as a ``torch.nn.Module`` with the same weights (float64 unless ``dtype``).
 
     Needs PyTorch (``pip install 'stepgrad[torch]'``), imported here, on the first call, so
@@ -58,7 +58,7 @@ def to_torch(model: MLP, *, dtype: Any = None, in_order: bool = True) -> Any:
     return torch_bridge.to_torch(model, dtype=dtype, in_order=in_order)
 
 
-def from_torch(module: Any) -> MLP:
+def from_torch(module: typing.Any) -> MLP:
     """The ``nn.MLP`` with the architecture and weights of a PyTorch network.
 
     Needs PyTorch, like ``to_torch``. Documented, with examples, in

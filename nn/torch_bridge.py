@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 try:
     import torch
@@ -282,8 +282,9 @@ def _describe(module: torch.nn.Module) -> str:
     return text if "\n" not in text else type(module).__name__
 
 
-def _is_linear(module: torch.nn.Module) -> bool:
-    """A Linear whose forward is Linear's own (or InOrderLinear's: the same function)."""
+def _is_linear(module: torch.nn.Module) -> TypeGuard[torch.nn.Linear]:
+    """A Linear computing ``x W^T + b``: torch's own or an InOrderLinear (not a subclass with
+    a forward of its own, which may compute anything)."""
     return isinstance(module, torch.nn.Linear) and type(module).forward in (
         torch.nn.Linear.forward,
         InOrderLinear.forward,

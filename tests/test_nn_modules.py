@@ -304,11 +304,13 @@ def test_nn_exports_exactly_its_public_names():
             "Optimizer",
             "data",
             "evaluate",
+            "from_torch",
             "linear_decay",
             "load",
             "losses",
             "plot",
             "save",
+            "to_torch",
             "train",
         ]
     )
