@@ -6,6 +6,8 @@ plugin is missing); it is switched on here instead. ``-p no:nbmake`` skips the n
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,16 @@ class NotRun(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"notebook {self.path.name}"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Without torch, nn/torch_bridge.py (which imports it) is not collected for its doctests.
+
+    tests/test_torch_bridge.py then skips with the reason; under STEPGRAD_REQUIRE_TORCH=1 the
+    module is collected anyway, so a missing torch fails the run.
+    """
+    if collection_path.name != "torch_bridge.py" or collection_path.parent.name != "nn":
+        return None
+    if os.environ.get("STEPGRAD_REQUIRE_TORCH") == "1":
+        return None
+    return True if importlib.util.find_spec("torch") is None else None

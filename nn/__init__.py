@@ -2,7 +2,8 @@
 
 Modules (``Neuron``, ``Layer``, ``MLP``) behave like micrograd's; losses live in
 ``nn.losses``, datasets in ``nn.data``, pictures in ``nn.plot``. ``train`` and ``evaluate`` run
-the learning loop; ``save`` and ``load`` keep a model in a JSON file.
+the learning loop; ``save`` and ``load`` keep a model in a JSON file; ``to_torch`` and
+``from_torch`` move an MLP to PyTorch and back (with the optional ``torch`` extra).
 
 >>> import random
 >>> from nn import MLP, SGD, train, evaluate
@@ -17,6 +18,8 @@ True
 """
 
 from __future__ import annotations
+
+import typing
 
 import autograd
 
@@ -40,6 +43,32 @@ from nn.saving import load, save
 from nn.stepper import LearningStepper
 from nn.train import Evaluation, History, evaluate, train
 
+
+def to_torch(model: MLP, *, dtype: typing.Any = None, in_order: bool = True) -> typing.Any:
+    """``model`` as a ``torch.nn.Module`` with the same weights (float64 unless ``dtype``).
+
+    Needs PyTorch (``pip install 'stepgrad[torch]'``), imported here, on the first call, so
+    ``import nn`` never imports it; without it this raises ``ImportError`` naming the extra.
+    Documented, with examples, in ``nn.torch_bridge.to_torch``.
+    """
+    from nn import torch_bridge
+
+    if dtype is None:
+        dtype = torch_bridge.torch.float64
+    return torch_bridge.to_torch(model, dtype=dtype, in_order=in_order)
+
+
+def from_torch(module: typing.Any) -> MLP:
+    """The ``nn.MLP`` with the architecture and weights of a PyTorch network.
+
+    Needs PyTorch, like ``to_torch``. Documented, with examples, in
+    ``nn.torch_bridge.from_torch``.
+    """
+    from nn import torch_bridge
+
+    return torch_bridge.from_torch(module)
+
+
 __all__ = [
     "MLP",
     "SGD",
@@ -53,10 +82,12 @@ __all__ = [
     "Optimizer",
     "data",
     "evaluate",
+    "from_torch",
     "linear_decay",
     "load",
     "losses",
     "plot",
     "save",
+    "to_torch",
     "train",
 ]

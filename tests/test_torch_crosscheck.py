@@ -8,16 +8,14 @@ is evaluated again with 0-dim float64 tensors, op for op, and differentiated by
 import math
 import struct
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, grad, jvp
 from autograd.testing import expressions
+from tests.optional_torch import import_torch
 
-torch = pytest.importorskip(
-    "torch", reason="torch is not installed: pip install -e '.[torch]' to cross-check with it"
-)
+torch = import_torch()  # skipped without torch; required under STEPGRAD_REQUIRE_TORCH=1
 F = torch.nn.functional
 
 TORCH_FUNCTIONS = {  # ops whose float reference does not work on tensors as it is
