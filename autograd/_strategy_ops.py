@@ -311,8 +311,11 @@ def _method(name: str) -> Callable[..., Value]:
 
 
 def _registered() -> tuple[Op, ...]:
-    """A row per one-operand function: those written above, then every other built-in
-    primitive of the registry that is a Value method (its forward is its reference)."""
+    """A row per one-operand function: those written above, then the registry's others.
+
+    The others are the built-in primitives of the registry that are Value methods; the
+    reference of each is its own forward.
+    """
     new = [n for n in P.REGISTRY if n in P._BUILTIN and n not in _FUNCTIONS and hasattr(Value, n)]
     names = [*_FUNCTIONS, *new]
     rows = []

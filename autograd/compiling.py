@@ -385,6 +385,7 @@ class Compiled:
         self._n = len(names) - len(parameters)
 
     def __call__(self, *inputs) -> Result:
+        """The value and the gradients at ``inputs`` (the parameters' current ``.data``)."""
         if len(inputs) != self._n:
             raise TypeError(f"compiled function: expected {self._n} inputs, got {len(inputs)}")
         xs = [float(x) for x in inputs] + [p.data for p in self.parameters]
@@ -607,6 +608,7 @@ class LoopBody:
         self._run = run
 
     def __call__(self, examples, seed: float, weights, grads):
+        """Run the loop body over ``examples``, adding each one's gradients into ``grads``."""
         return self._run(examples, seed, weights, grads)
 
 

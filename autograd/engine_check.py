@@ -123,7 +123,8 @@ def check_engine(
         cls: your Value class: ``cls(2.0)`` makes a leaf with ``.data`` and ``.grad``;
             operations on it return instances of it; ``out.backward()`` fills ``.grad``.
         max_examples: how many random formulas to try before calling it a pass.
-        max_inputs, max_nodes: the size of each formula (inputs, operations).
+        max_inputs: how many inputs each formula has at most.
+        max_nodes: how many operations each formula has at most.
         derandomize: the same formulas on every run (set False for fresh ones).
         raise_exception: raise ``EngineCheckError`` on a failure (default), or return the
             report with ``passed=False``.

@@ -64,72 +64,88 @@ class _set_grad_mode:
 
 def _decorate(fn: Callable, value: bool) -> Callable:
     """``fn`` with the grad mode set to ``value`` while its body runs."""
-    if inspect.isasyncgenfunction(fn):
+    for is_kind, wrapper in _WRAPPERS:
+        if is_kind(fn):
+            return functools.wraps(fn)(wrapper(fn, value))
+    return functools.wraps(fn)(_function(fn, value))
 
-        @functools.wraps(fn)
-        async def async_generator(*args, **kwargs):
-            agen = fn(*args, **kwargs)
-            step = agen.asend(None)
-            while True:
-                token = grad_enabled.set(value)
-                try:
-                    item = await step
-                except StopAsyncIteration:
-                    return
-                finally:
-                    grad_enabled.reset(token)
-                try:
-                    sent = yield item
-                except BaseException as error:  # GeneratorExit too: the body sees what we saw
-                    step = agen.athrow(error)
-                else:
-                    step = agen.asend(sent)
 
-        return async_generator
+def _async_generator(fn: Callable, value: bool) -> Callable:
+    """An async generator function whose body runs under ``value``, between its yields too."""
 
-    if inspect.iscoroutinefunction(fn):
-
-        @functools.wraps(fn)
-        async def coroutine(*args, **kwargs):
+    async def async_generator(*args, **kwargs):
+        agen = fn(*args, **kwargs)
+        step = agen.asend(None)
+        while True:
             token = grad_enabled.set(value)
             try:
-                return await fn(*args, **kwargs)
+                item = await step
+            except StopAsyncIteration:
+                return
             finally:
                 grad_enabled.reset(token)
+            try:
+                sent = yield item
+            except BaseException as error:  # GeneratorExit too: the body sees what we saw
+                step = agen.athrow(error)
+            else:
+                step = agen.asend(sent)
 
-        return coroutine
+    return async_generator
 
-    if inspect.isgeneratorfunction(fn):
 
-        @functools.wraps(fn)
-        def generator(*args, **kwargs):
-            gen = fn(*args, **kwargs)
-            step, arg = gen.send, None
-            while True:
-                token = grad_enabled.set(value)
-                try:
-                    item = step(arg)
-                except StopIteration as stop:
-                    return stop.value
-                finally:
-                    grad_enabled.reset(token)
-                try:
-                    sent = yield item
-                except GeneratorExit:
-                    token = grad_enabled.set(value)
-                    try:
-                        gen.close()
-                    finally:
-                        grad_enabled.reset(token)
-                    raise
-                except BaseException as error:  # thrown in: the body sees it, under the mode
-                    step, arg = gen.throw, error
-                else:
-                    step, arg = gen.send, sent
+def _coroutine(fn: Callable, value: bool) -> Callable:
+    """An async function whose body runs under ``value``."""
 
-        return generator
+    async def coroutine(*args, **kwargs):
+        token = grad_enabled.set(value)
+        try:
+            return await fn(*args, **kwargs)
+        finally:
+            grad_enabled.reset(token)
 
-    @functools.wraps(fn)
+    return coroutine
+
+
+def _generator(fn: Callable, value: bool) -> Callable:
+    """A generator function whose body runs under ``value``; the caller's mode between yields."""
+
+    def generator(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        step, arg = gen.send, None
+        while True:
+            token = grad_enabled.set(value)
+            try:
+                item = step(arg)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                grad_enabled.reset(token)
+            try:
+                sent = yield item
+            except GeneratorExit:
+                _close_under(gen, value)
+                raise
+            except BaseException as error:  # thrown in: the body sees it, under the mode
+                step, arg = gen.throw, error
+            else:
+                step, arg = gen.send, sent
+
+    return generator
+
+
+def _close_under(gen, value: bool) -> None:
+    """Close a generator with the grad mode ``value`` (its ``finally`` blocks run under it)."""
+    token = grad_enabled.set(value)
+    try:
+        gen.close()
+    finally:
+        grad_enabled.reset(token)
+
+
+def _function(fn: Callable, value: bool) -> Callable:
+    """A plain function whose body runs under ``value``."""
+
     def function(*args, **kwargs):
         token = grad_enabled.set(value)
         try:
@@ -138,6 +154,13 @@ def _decorate(fn: Callable, value: bool) -> Callable:
             grad_enabled.reset(token)
 
     return function
+
+
+_WRAPPERS = (  # the first kind that matches: an async generator is not a coroutine function
+    (inspect.isasyncgenfunction, _async_generator),
+    (inspect.iscoroutinefunction, _coroutine),
+    (inspect.isgeneratorfunction, _generator),
+)
 
 
 class no_grad(_set_grad_mode):

@@ -14,11 +14,11 @@ from matplotlib.figure import Figure as _MatplotlibFigure
 
 
 class Figure(_MatplotlibFigure):
-    """A matplotlib Figure that Jupyter (IPython's display) shows as a PNG picture.
+    r"""A matplotlib Figure that Jupyter (IPython's display) shows as a PNG picture.
 
     >>> fig = Figure(figsize=(2, 1))
     >>> fig._repr_png_()[:8]
-    b'\\x89PNG\\r\\n\\x1a\\n'
+    b'\x89PNG\r\n\x1a\n'
     """
 
     def _repr_png_(self) -> bytes:

@@ -429,8 +429,11 @@ def _short(name: str) -> str:
 
 
 def _name_nodes(outputs, root: Value) -> None:
-    """Label what has no label: outputs ``y`` (``y1, y2, ...``), the loss, and each neuron's
-    weighted sum ``z1, z2, ...`` with its activation ``h1, h2, ...`` (in the twin only)."""
+    """Label what has no label, in the twin only.
+
+    The outputs become ``y`` (``y1, y2, ...``), then the loss, and each neuron's weighted sum
+    ``z1, z2, ...`` with its activation ``h1, h2, ...``.
+    """
     outs = outputs if isinstance(outputs, list) else [outputs]
     for j, y in enumerate(outs, start=1):
         if isinstance(y, Value) and not y.label:

@@ -58,6 +58,7 @@ class Network:
         self.nin = nin
 
     def __call__(self, *values: Value) -> Value:
+        """The network's output for the inputs, then the parameters, in ``values``."""
         features, params = list(values[: self.nin]), values[self.nin :]
         k = 0
         for layer in self.model.layers:

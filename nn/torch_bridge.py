@@ -132,6 +132,7 @@ class TorchMLP(torch.nn.Sequential):
         return out.squeeze(-1) if self.single_output else out
 
     def extra_repr(self) -> str:
+        """What ``repr`` shows inside the parentheses: the activation."""
         return f"activation={self.activation!r}"
 
 
@@ -286,8 +287,10 @@ def _describe(module: torch.nn.Module) -> str:
 
 
 def _is_linear(module: torch.nn.Module) -> TypeGuard[torch.nn.Linear]:
-    """A Linear computing ``x W^T + b``: torch's own or an InOrderLinear (not a subclass with
-    a forward of its own, which may compute anything)."""
+    """A Linear computing ``x W^T + b``: torch's own or an InOrderLinear.
+
+    Not a subclass with a forward of its own, which may compute anything.
+    """
     return isinstance(module, torch.nn.Linear) and type(module).forward in (
         torch.nn.Linear.forward,
         InOrderLinear.forward,
