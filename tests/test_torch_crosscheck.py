@@ -8,6 +8,7 @@ is evaluated again with 0-dim float64 tensors, op for op, and differentiated by
 import math
 import struct
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -100,6 +101,8 @@ def test_division_agrees_with_torch(x, y):
         assert math.isclose(dy, t_dy, rel_tol=1e-15, abs_tol=2e-323), (dy, t_dy)  # 4 subnormal ulp
 
 
+# torch.func.jvp scripts a helper of its own with torch.jit.script, which warns from 2.13 on
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 @settings(max_examples=100)
 @given(expressions(), st.data())
 def test_forward_mode_agrees_with_torch_func_jvp(case, data):
