@@ -47,8 +47,10 @@ def _sgd(p, learning_rate: float) -> None:
 
 
 def stepgrad(*, fused: bool = True) -> Engine:
-    """stepgrad; W3 on ``nn.MLP`` (fused ``affine`` neurons), or with ``fused=False`` on
-    micrograd's own ``nn.py`` running on stepgrad's Value."""
+    """stepgrad; W3 on ``nn.MLP`` (fused ``affine`` neurons).
+
+    With ``fused=False``: on micrograd's own ``nn.py`` running on stepgrad's Value.
+    """
     from autograd import Value, add_all, topological_order
 
     if fused:

@@ -204,8 +204,10 @@ def margins(f, inputs) -> tuple[float, float, float]:
 
 
 def run_margins(name, strategy, examples: int, chunk_seed: int, out) -> dict:
-    """One hypothesis run measuring margins; examples where the estimate is not a bound are
-    written to ``out``."""
+    """One hypothesis run measuring margins.
+
+    Examples where the estimate is not a bound are written to ``out``.
+    """
     counts = {"gradcheck": [0] * len(THRESHOLDS), "gradgradcheck": [0] * len(THRESHOLDS)}
     worst = {"gradcheck": 0.0, "gradgradcheck": 0.0, "actual_over_estimate": 0.0}
 

@@ -1,5 +1,8 @@
-"""Fixed examples the tests share, written once: micrograd's README example, its demo loss and
-its recursive topological sort, and the tutorial's 2-2-1 sigmoid network."""
+"""Fixed examples the tests share, each written once.
+
+micrograd's README example, its demo loss and its recursive topological sort, and the
+tutorial's 2-2-1 sigmoid network.
+"""
 
 from __future__ import annotations
 

@@ -38,8 +38,11 @@ FIXED = [
 
 
 def bits(x: float) -> bytes:
-    """The float's bits; every nan the same (CPython does not keep a nan's sign bit from one
-    run of the same code to the next: measured, ``softplus(nan)`` flips once specialised)."""
+    """The float's bits; every nan the same.
+
+    CPython does not keep a nan's sign bit from one run of the same code to the next
+    (measured: ``softplus(nan)`` flips once specialised).
+    """
     return b"nan" if x != x else struct.pack("<d", x)
 
 

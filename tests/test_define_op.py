@@ -1,5 +1,7 @@
-"""define_op: one definition gives an op that backward, grad (higher order), gradcheck,
-draw_dot and the steppers understand."""
+"""define_op: one definition gives an op that every tool understands.
+
+backward, grad (higher order), gradcheck, draw_dot and the steppers.
+"""
 
 import math
 

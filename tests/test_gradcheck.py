@@ -1,5 +1,8 @@
-"""gradcheck and gradgradcheck: they catch wrong rules, check what else can go wrong (the
-forward value against a reference, no_grad, determinism) and report it in one table."""
+"""gradcheck and gradgradcheck: they catch wrong rules and report them in one table.
+
+They also check what else can go wrong: the forward value against a reference, no_grad,
+determinism.
+"""
 
 import dataclasses
 import math

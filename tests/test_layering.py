@@ -35,8 +35,10 @@ def _imports(path: Path) -> list[tuple[str, str]]:
 
 
 def _autograd_module(module: str, name: str) -> str | None:
-    """The autograd module an import brings in (``from autograd import value`` is
-    ``value``), ``"autograd"`` for the package itself, None outside autograd."""
+    """The autograd module an import brings in, None outside autograd.
+
+    ``from autograd import value`` brings in ``value``; the package itself is ``"autograd"``.
+    """
     if module == "autograd" and (ROOT / "autograd" / f"{name}.py").exists():
         return name
     if module == "autograd":

@@ -1,5 +1,6 @@
-"""Every difference from micrograd 0.1.0 that the README's "Coming from micrograd" lists, run on
-both engines: each test shows what micrograd does and what stepgrad does instead.
+"""Every difference from micrograd 0.1.0 that the README's "Coming from micrograd" lists.
+
+Run on both engines: each test shows what micrograd does and what stepgrad does instead.
 
 micrograd 0.1.0 is in the dev extra. If a claim in the README changes, the test here changes
 with it.

@@ -1,5 +1,7 @@
-"""micrograd's internals as views on Value: ``_prev``, ``_op``, ``_backward()``; nodes made
-micrograd's way (``Value(t, (x,), 'tanh')`` then ``out._backward = fn``); subclasses of Value.
+"""micrograd's internals as views on Value: ``_prev``, ``_op``, ``_backward()``.
+
+Also nodes made micrograd's way (``Value(t, (x,), 'tanh')`` then ``out._backward = fn``) and
+subclasses of Value.
 """
 
 import gc

@@ -1,5 +1,7 @@
-"""NaN and overflow follow IEEE and PyTorch: nan propagates, overflow gives ±inf, nothing raises
-in the middle of backward; ValueError stays for real domain errors.
+"""NaN and overflow follow IEEE and PyTorch.
+
+nan propagates, overflow gives ±inf, nothing raises in the middle of backward; ValueError
+stays for real domain errors.
 """
 
 import math
