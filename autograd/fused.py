@@ -51,16 +51,21 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
     >>> y.backward(); [wi.grad for wi in w], b.grad
     ([3.0, 4.0], 1.0)
     """
-    ws = tuple(weights)
-    xs = tuple(inputs)
-    if len(ws) != len(xs):
-        raise ValueError(
-            f"affine: expected as many inputs as weights ({len(ws)}), got {len(xs)} inputs"
-        )
-    parents = (*ws, *xs, bias)
+    try:
+        n, m = len(weights), len(inputs)
+    except TypeError:  # iterators without a length: as tuples
+        return affine(tuple(weights), tuple(inputs), bias)
+    if n != m:
+        raise ValueError(f"affine: expected as many inputs as weights ({n}), got {m} inputs")
+    parents = (*weights, *inputs, bias)
     data = [p.data for p in parents if type(p) is Value]
     if len(data) == len(parents):  # the common case: all Values
         return _node(P.AFFINE.forward(*data), parents, P.AFFINE, None)
+    return _affine_of_mixed(tuple(weights), tuple(inputs), bias)
+
+
+def _affine_of_mixed(ws: tuple, xs: tuple, bias: Value) -> Value:
+    """``affine`` when not every argument is a plain Value: checks, constants, subclasses."""
     for i, w in enumerate(ws):
         if not isinstance(w, Value):
             raise TypeError(f"affine: weights[{i}] must be a Value (got {type(w).__name__})")

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from autograd import Value, affine, scope
+from autograd.scopes import is_recording as scopes_recording
 from nn.module import Module, named_parameters_of
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -79,19 +80,25 @@ class Neuron(Module):
         """The neuron's output for the inputs ``x`` (numbers or Values, ``nin`` of them)."""
         if not isinstance(x, Sequence):
             x = list(x)  # any iterable, as micrograd's zip accepts
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron: expected {len(self.w)} inputs (got {len(x)})")
+        return self._output(x)
+
+    def _output(self, x: Sequence) -> Value:
+        """What ``__call__`` computes, for a sequence ``x``, without the scope's wrapper."""
+        w = self.w
+        if len(x) != len(w):
+            raise ValueError(f"Neuron: expected {len(w)} inputs (got {len(x)})")
         if self.fused:
-            act = affine(self.w, x, self.b)
+            act = affine(w, x, self.b)
         else:  # micrograd's sum((wi*xi for wi, xi in zip(w, x)), b): same floats, more nodes
             act = self.b
-            for wi, xi in zip(self.w, x):
+            for wi, xi in zip(w, x):
                 act = act + wi * xi
-        if self.activation == "relu":
+        activation = self.activation
+        if activation == "relu":
             return act.relu()
-        if self.activation == "linear":
+        if activation == "linear":
             return act
-        return act.tanh() if self.activation == "tanh" else act.sigmoid()
+        return act.tanh() if activation == "tanh" else act.sigmoid()
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w.0 ... w.{nin-1}`` then ``b``, as in micrograd's ``parameters()``."""
@@ -138,6 +145,9 @@ class Layer(Module):
     @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
     def __call__(self, x: Sequence) -> list[Value]:
         """Every neuron's output for the inputs ``x``, as a list (also for one neuron)."""
+        if (type(x) is list or type(x) is tuple) and not scopes_recording():
+            # no scope to record: Neuron's own __call__ minus its wrapper and its input check
+            return [n._output(x) if type(n) is Neuron else n(x) for n in self.neurons]
         return [n(x) for n in self.neurons]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
