@@ -182,11 +182,13 @@ def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_s
         total += v.data
     root.grad += 1.0
     skip = may_skip and _zero_rules_change_nothing(total, leaves)
-    skippable = _SKIPPABLE
+    skippable, affine, relu = _SKIPPABLE, P.AFFINE, P.RELU
     for node in reversed(order):
         g = node.grad
-        if g == 0.0 and skip and id(node._prim) in skippable and _finite(node._arg):
-            continue
+        if g == 0.0 and skip:
+            prim = node._prim  # affine and relu first: the zeros of a ReLU network
+            if prim is affine or prim is relu or (id(prim) in skippable and _finite(node._arg)):
+                continue
         _add_contributions(node, g)
 
 
