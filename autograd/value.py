@@ -277,6 +277,11 @@ class Value:
         the grads of intermediate nodes are recomputed from zero on every call, so calling
         ``backward()`` twice gives every leaf exactly twice the gradient. Iterative: graphs of
         millions of nodes work.
+
+        A node whose incoming gradient is exactly 0 (an inactive ReLU's input, say) adds only
+        zeros to its parents; its rule is skipped wherever that cannot change a single bit of
+        any gradient (nan from ``0 * inf`` and the sign of a zero included), which is most of
+        the work in a trained ReLU network.
         """
         from autograd.backprop import backward
 

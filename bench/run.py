@@ -340,6 +340,22 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def run_case(case: Case, rounds: int, timeout: float, facts: dict) -> None:
+    """Run a case's rounds, print its table, keep what the targets need in ``facts``."""
+    for _ in range(rounds):
+        case.run_round(timeout)
+    print("\n".join(case.report()))
+    if "W3" in case.title:
+        facts["w3"] = {name: case.median(name, "wall") for name in case.jobs}
+        facts["w3 cpu"] = {name: case.median(name, "cpu") for name in case.jobs}
+        for other in case.jobs:
+            if other.startswith("stepgrad ") or other in ("micrograd", "torch"):
+                print(case.compare("stepgrad", other))
+    if "N = 500,000" in case.title and case.median("stepgrad", "forward") is not None:
+        facts["w1 500k"] = case.median("stepgrad", "forward", "backward")
+    sys.stdout.flush()
+
+
 def run_all(args, argv: list[str] | None, folder: str) -> int:
     engines, skipped = available_engines()
     baseline = (
@@ -356,19 +372,8 @@ def run_all(args, argv: list[str] | None, folder: str) -> int:
         print("  " + note)
     started = time.perf_counter()
     for case, rounds in build_cases(args, engines, baseline):
-        for _ in range(rounds):
-            case.run_round(args.timeout)
-        print("\n".join(case.report()))
+        run_case(case, rounds, args.timeout, facts)
         notes.update({k: v for k, v in case.notes.items() if k in engines or k in baseline})
-        if "W3" in case.title:
-            facts["w3"] = {name: case.median(name, "wall") for name in case.jobs}
-            facts["w3 cpu"] = {name: case.median(name, "cpu") for name in case.jobs}
-            for other in [*baseline, "micrograd", "torch"]:
-                if other in case.jobs:
-                    print(case.compare("stepgrad", other))
-        sys.stdout.flush()
-        if "N = 500,000" in case.title and case.median("stepgrad", "forward") is not None:
-            facts["w1 500k"] = case.median("stepgrad", "forward", "backward")
     if "w1big" in args.only:
         n = 50_000 if args.quick else 1_500_000
         jobs = {"stepgrad": {"workload": "w1big", "engine": "stepgrad", "n": n}}

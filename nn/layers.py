@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from autograd import Value, affine, scope
+from autograd.fused import affine_rows
 from autograd.scopes import is_recording as scopes_recording
 from nn.module import Module, named_parameters_of
 
@@ -145,10 +146,19 @@ class Layer(Module):
     @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
     def __call__(self, x: Sequence) -> list[Value]:
         """Every neuron's output for the inputs ``x``, as a list (also for one neuron)."""
+        neurons = self.neurons
         if (type(x) is list or type(x) is tuple) and not scopes_recording():
-            # no scope to record: Neuron's own __call__ minus its wrapper and its input check
-            return [n._output(x) if type(n) is Neuron else n(x) for n in self.neurons]
-        return [n(x) for n in self.neurons]
+            # no scope to record: what each Neuron's __call__ gives, with less work per neuron
+            activation, nin = neurons[0].activation, len(x)
+            # all fused Neurons (their class's own __call__) of nin inputs and one activation
+            if all(
+                type(n) is Neuron and n.fused and len(n.w) == nin and n.activation == activation
+                for n in neurons
+            ):
+                acts = affine_rows([n.w for n in neurons], x, [n.b for n in neurons])
+                return _activate(acts, activation)
+            return [n._output(x) if type(n) is Neuron else n(x) for n in neurons]
+        return [n(x) for n in neurons]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``neurons.{i}.w.{j}`` and ``neurons.{i}.b``, neuron by neuron."""
@@ -230,6 +240,16 @@ class MLP(Module):
     def __repr__(self) -> str:
         a = self.architecture()
         return f"MLP({a['nin']}, {a['nouts']}, activation={a['activation']!r})"
+
+
+def _activate(acts: list[Value], activation: str) -> list[Value]:
+    if activation == "relu":
+        return [a.relu() for a in acts]
+    if activation == "linear":
+        return acts
+    if activation == "tanh":
+        return [a.tanh() for a in acts]
+    return [a.sigmoid() for a in acts]
 
 
 def _check_size(n, where: str, what: str) -> None:

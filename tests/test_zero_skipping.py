@@ -7,6 +7,7 @@ same nodes as before.
 """
 
 import math
+import operator
 import random
 import struct
 from collections import deque
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, add_all, affine, backprop, primitives, record_scopes, topological_order
 from autograd.backprop import walk_backward
+from autograd.fused import affine_rows
 from nn import MLP, Layer, Neuron
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.5, -3.0, math.inf, -math.inf, math.nan]
@@ -234,7 +236,8 @@ def test_fused_sums_add_left_to_right_on_every_python(terms, start):
 
 
 def _shape(v: Value):
-    return (_bits(v.data), v.op, tuple(id(p) for p in v.parents))
+    """The node's bits and op, its parents: the same objects if leaves, else the same shape."""
+    return (_bits(v.data), v.op, tuple(_shape(p) if p.parents else id(p) for p in v.parents))
 
 
 def test_a_layer_gives_the_same_nodes_with_and_without_recording_scopes():
@@ -243,7 +246,7 @@ def test_a_layer_gives_the_same_nodes_with_and_without_recording_scopes():
     plain = layer(x)
     with record_scopes() as scopes:
         recorded = layer(x)
-    assert [_shape(v.parents[0]) for v in plain] == [_shape(v.parents[0]) for v in recorded]
+    assert [_shape(v) for v in plain] == [_shape(v) for v in recorded]
     assert [v.op for v in plain] == ["tanh"] * 4
     assert [s.name for s in scopes.scopes] == ["Layer"] + ["Neuron"] * 4
 
@@ -263,3 +266,74 @@ def test_a_layer_still_checks_the_number_of_inputs():
     layer = Layer(3, 2, rng=random.Random(0))
     with pytest.raises(ValueError, match=r"Neuron: expected 3 inputs \(got 2\)"):
         layer([1.0, 2.0])
+
+
+_data = st.floats(-4.0, 4.0) | st.sampled_from([0.0, -0.0, math.inf, math.nan])
+
+
+class _Named(Value):
+    """A subclass of Value: welcome everywhere, and it takes the slower paths."""
+
+
+@given(
+    st.integers(0, 4),
+    st.integers(0, 3),
+    st.data(),
+)
+def test_affine_rows_gives_the_nodes_affine_gives(nin, nrows, data):
+    def values(n):
+        return [data.draw(st.sampled_from([Value, _Named]))(data.draw(_data)) for _ in range(n)]
+
+    xs = data.draw(st.one_of(st.just(values(nin)), st.lists(_data, min_size=nin, max_size=nin)))
+    rows = [values(data.draw(st.sampled_from([nin, nin, nin + 1]))) for _ in range(nrows)]
+    biases = values(nrows)
+    expected = []
+    for w, b in zip(rows, biases):
+        try:
+            expected.append(affine(w, xs, b))
+        except ValueError:
+            with pytest.raises(ValueError, match="as many inputs as weights"):
+                affine_rows(rows, xs, biases)
+            return
+    got = affine_rows(rows, xs, biases)
+    for a, b in zip(got, expected):
+        assert (_bits(a.data), a._prim, len(a.parents)) == (_bits(b.data), b._prim, len(b.parents))
+        assert len(a.parents) == len(b.parents) and all(map(operator.is_, a.parents, b.parents))
+        assert list(map(_bits, _const(a)[0] if _const(a) else ())) == list(
+            map(_bits, _const(b)[0] if _const(b) else ())
+        )
+        assert _bits(a.data) == _bits(a._prim.forward(*[p.data for p in a.parents], *_const(a)))
+
+
+def _const(node):
+    return () if node._arg is None else (node._arg,)
+
+
+@given(st.lists(_data, min_size=0, max_size=9).map(lambda v: v[: len(v) // 2 * 2]), _data)
+def test_affine_equals_its_rule_table_forward(values, bias):
+    n = len(values) // 2
+    ws, xs, b = [Value(v) for v in values[:n]], [Value(v) for v in values[n:]], Value(bias)
+    node = affine(ws, xs, b)
+    assert _bits(node.data) == _bits(primitives.AFFINE.forward(*values, bias))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda layer: setattr(layer.neurons[1], "fused", False),
+        lambda layer: setattr(layer.neurons[0], "activation", "tanh"),
+        lambda layer: layer.neurons[2].w.append(Value(0.5)),  # now a wrong number of inputs
+        lambda layer: layer.neurons[1].w.__setitem__(0, _Named(0.25)),
+    ],
+)
+def test_a_layer_with_an_odd_neuron_gives_what_each_neuron_gives(change):
+    layer = Layer(2, 3, rng=random.Random(4))
+    change(layer)
+    x = [Value(0.5), Value(-1.5)]
+    try:
+        expected = [_shape(n(x)) for n in layer.neurons]
+    except ValueError as e:
+        with pytest.raises(ValueError, match=str(e).replace("(", r"\(").replace(")", r"\)")):
+            layer(x)
+        return
+    assert [_shape(v) for v in layer(x)] == expected
