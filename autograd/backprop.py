@@ -177,9 +177,14 @@ def backward(root: Value) -> None:
 def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_skip: bool) -> None:
     """Reset the inner grads, seed the root, then run every rule that can add anything."""
     total = 0.0  # the sum of every node's data: finite only if every data is finite
-    for v in order:
-        v.grad = 0.0
-        total += v.data
+    try:
+        for v in order:
+            v.grad = 0.0
+            total += v.data
+    except TypeError:  # a data assigned from outside that is not a number: no skipping
+        for v in order:
+            v.grad = 0.0
+        total = _NAN
     root.grad += 1.0
     skip = may_skip and _zero_rules_change_nothing(total, leaves)
     skippable, affine, relu = _SKIPPABLE, P.AFFINE, P.RELU
@@ -203,10 +208,13 @@ def _zero_rules_change_nothing(total: float, leaves: list[Value]) -> bool:
     outside. Hence: every node's data finite (``total`` over inner nodes, plus the leaves;
     an overflowing sum of finite data only disables the skipping), no leaf grad -0.0.
     """
-    for v in leaves:
-        total += v.data
-        if v.grad == 0.0 and copysign(1.0, v.grad) < 0.0:
-            return False
+    try:
+        for v in leaves:
+            total += v.data
+            if v.grad == 0.0 and copysign(1.0, v.grad) < 0.0:
+                return False
+    except TypeError:  # a data or grad assigned from outside that is not a float
+        return False
     return -_INF < total < _INF
 
 
@@ -222,6 +230,7 @@ def _finite(arg) -> bool:
 
 
 _INF = float("inf")
+_NAN = float("nan")
 # Rules that are g times finite local derivatives when every float they read is finite, so
 # g = ±0 gives signed zeros: + (also with a constant), sum, *, affine, relu (1 or 0; nan only
 # at nan), leaky_relu (1 or its slope), tanh (1 - out^2), sigmoid (out (1 - out)), exp (out).

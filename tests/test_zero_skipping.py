@@ -56,33 +56,35 @@ _BINARY = [
 ]
 
 
+def _draw_node(draw, pool: list[Value]) -> Value:
+    pick = st.sampled_from(pool)
+    kind = draw(st.sampled_from(["unary", "const", "binary", "same", "sum", "affine", "own"]))
+    if kind == "unary":
+        return draw(st.sampled_from(_UNARY))(draw(pick))
+    if kind == "const":
+        return draw(st.sampled_from(_WITH_CONST))(draw(pick), draw(_consts))
+    if kind == "binary":
+        return draw(st.sampled_from(_BINARY))(draw(pick), draw(pick))
+    if kind == "same":
+        v = draw(pick)
+        return v * v
+    if kind == "sum":
+        return add_all(draw(st.lists(pick, min_size=1, max_size=4)))
+    if kind == "affine":
+        n = draw(st.integers(0, 3))
+        ws = [draw(pick) for _ in range(n)]
+        xs = draw(st.lists(st.one_of(pick, _floats), min_size=n, max_size=n))
+        return affine(ws, xs, draw(pick))
+    return _custom_square(draw(pick))  # made micrograd's way: skipping is off for the graph
+
+
 @st.composite
 def zero_heavy_graphs(draw):
     """(root, leaves): graphs where many nodes get exactly 0, with signed zeros and specials."""
     leaves = [Value(draw(_floats)) for _ in range(draw(st.integers(1, 4)))]
     pool = list(leaves)
     for _ in range(draw(st.integers(1, 20))):
-        pick = st.sampled_from(pool)
-        kind = draw(st.sampled_from(["unary", "const", "binary", "same", "sum", "affine", "own"]))
-        if kind == "unary":
-            node = draw(st.sampled_from(_UNARY))(draw(pick))
-        elif kind == "const":
-            node = draw(st.sampled_from(_WITH_CONST))(draw(pick), draw(_consts))
-        elif kind == "binary":
-            node = draw(st.sampled_from(_BINARY))(draw(pick), draw(pick))
-        elif kind == "same":
-            v = draw(pick)
-            node = v * v
-        elif kind == "sum":
-            node = add_all(draw(st.lists(pick, min_size=1, max_size=4)))
-        elif kind == "affine":
-            n = draw(st.integers(0, 3))
-            ws = [draw(pick) for _ in range(n)]
-            xs = draw(st.lists(st.one_of(pick, _floats), min_size=n, max_size=n))
-            node = affine(ws, xs, draw(pick))
-        else:  # a node made micrograd's way: skipping is off for the whole graph
-            node = _custom_square(draw(pick))
-        pool.append(node)
+        pool.append(_draw_node(draw, pool))
     root = add_all(pool[len(leaves) :])
     ending = draw(st.sampled_from(["plain", "relu", "times 0", "times -0"]))
     if ending == "relu":  # a negative sum sends 0 to every node
@@ -337,3 +339,15 @@ def test_a_layer_with_an_odd_neuron_gives_what_each_neuron_gives(change):
             layer(x)
         return
     assert [_shape(v) for v in layer(x)] == expected
+
+
+def test_data_that_is_not_a_float_turns_skipping_off_and_resets_every_grad(rules_run):
+    from decimal import Decimal
+
+    x, w, y = _inactive_unit()
+    h = y * 3.0
+    h.grad = y.grad = 7.0  # stale: backward resets them
+    y.data = Decimal(0)  # assigned from outside: float + Decimal is a TypeError
+    h.backward()
+    assert len(rules_run) == 3  # every rule ran
+    assert (h.grad, y.grad, x.grad, w.grad) == (1.0, 3.0, 0.0, 0.0)
