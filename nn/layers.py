@@ -147,9 +147,9 @@ class Layer(Module):
     def __call__(self, x: Sequence) -> list[Value]:
         """Every neuron's output for the inputs ``x``, as a list (also for one neuron)."""
         neurons = self.neurons
-        if (type(x) is list or type(x) is tuple) and not scopes_recording():
+        if (type(x) is list or type(x) is tuple) and neurons and not scopes_recording():
             # no scope to record: what each Neuron's __call__ gives, with less work per neuron
-            activation, nin = neurons[0].activation, len(x)
+            activation, nin = getattr(neurons[0], "activation", None), len(x)
             # all fused Neurons (their class's own __call__) of nin inputs and one activation
             if all(
                 type(n) is Neuron and n.fused and len(n.w) == nin and n.activation == activation

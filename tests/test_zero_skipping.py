@@ -351,3 +351,12 @@ def test_data_that_is_not_a_float_turns_skipping_off_and_resets_every_grad(rules
     h.backward()
     assert len(rules_run) == 3  # every rule ran
     assert (h.grad, y.grad, x.grad, w.grad) == (1.0, 3.0, 0.0, 0.0)
+
+
+def test_a_layer_of_other_modules_or_none_calls_each_of_them():
+    layer = Layer(2, 1, rng=random.Random(5))
+    layer.neurons = []
+    assert layer([1.0, 2.0]) == []
+    layer.neurons = [lambda x: x[0] * 2.0, Neuron(2, rng=random.Random(6))]  # no .activation
+    out = layer([Value(1.5), Value(-1.0)])
+    assert out[0].data == 3.0 and out[1].op == "relu"
