@@ -149,7 +149,7 @@ class Layer(Module):
         neurons = self.neurons
         if (type(x) is list or type(x) is tuple) and neurons and not scopes_recording():
             # no scope to record: what each Neuron's __call__ gives, with less work per neuron
-            activation, nin = getattr(neurons[0], "activation", None), len(x)
+            activation, nin = getattr(neurons[0], "activation", ""), len(x)
             # all fused Neurons (their class's own __call__) of nin inputs and one activation
             if all(
                 type(n) is Neuron and n.fused and len(n.w) == nin and n.activation == activation
