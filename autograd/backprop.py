@@ -6,10 +6,11 @@ Everything here is iterative (no recursion), so graphs of millions of nodes work
 from __future__ import annotations
 
 import gc
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from math import copysign
 
+from autograd import primitives as P
 from autograd.mode import enable_grad
 from autograd.value import Scalar, Value, _CustomRule
 
@@ -31,6 +32,16 @@ def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value
     if not root.parents:
         return [root] if include_leaves else []
     order: list[Value] = []
+    _depth_first(root, order, order if include_leaves else None)
+    return order
+
+
+def _depth_first(root: Value, order: list[Value], leaves: list[Value] | None) -> None:
+    """Append the nodes with parents to ``order`` (root last), the leaves to ``leaves``.
+
+    ``leaves`` may be ``order`` itself (then leaves come in their depth-first places) or
+    None (they are dropped). ``root`` must have parents.
+    """
     seen = {root}
     # a depth-first walk without recursion: nodes[i] waits for the parents left in pending[i]
     nodes, pending = [root], [iter(root.parents)]
@@ -44,12 +55,11 @@ def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value
                     nodes.append(p)
                     pending.append(iter(p.parents))
                     break
-                if include_leaves:
-                    order.append(p)
+                if leaves is not None:
+                    leaves.append(p)
             else:  # every parent of the node on top is placed: it can follow
                 pending.pop()
                 order.append(nodes.pop())
-    return order
 
 
 @contextmanager
@@ -89,11 +99,13 @@ def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
 
 
 def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
-    """Backward, one node at a time: the single walk behind ``backward()`` and the stepper.
+    """Backward, one node at a time: what ``backward()`` does, as a generator.
 
     Before the first node, the grads of all intermediate nodes are set to 0.0 and the seed
     1.0 is added to ``root.grad``. Each step takes the next node in reverse topological order,
     adds its contributions to its parents' ``.grad`` and then yields ``(node, g, added)``.
+    Every node runs its rule (no skipping): exhausting it leaves exactly ``backward()``'s
+    gradients, which the tests check.
     """
     order = topological_order(root, include_leaves=False)
     for v in order:
@@ -101,24 +113,32 @@ def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
     root.grad += 1.0
     for node in reversed(order):
         g = node.grad
-        parents = node.parents
-        # contributions(node, g), unrolled for one and two parents: a call less per node
-        # nodes with parents always have a primitive (no check: this is the hot loop)
-        vjp, c = node._prim.vjp, node._arg  # type: ignore[union-attr]
-        if len(parents) == 1:  # a unary op, or an op with a constant
-            (x,) = parents
-            added = vjp(g, node.data, x.data) if c is None else vjp(g, node.data, x.data, c)
-            x.grad += added[0]
-        elif len(parents) == 2 and c is None:  # a binary op
-            x, y = parents
-            added = vjp(g, node.data, x.data, y.data)
-            x.grad += added[0]
-            y.grad += added[1]
-        else:
-            added = contributions(node, g)
-            for p, d in zip(parents, added):
-                p.grad += d
-        yield node, g, added
+        yield node, g, _add_contributions(node, g)
+
+
+def _add_contributions(node: Value, g: float) -> tuple:
+    """Add ``node``'s contributions for the incoming gradient ``g`` to its parents' ``.grad``.
+
+    ``contributions(node, g)`` unrolled for one and two parents (a call less per node); the
+    same rules from the table, added in operand order. Returns what was added.
+    """
+    parents = node.parents
+    # nodes with parents always have a primitive (no check: this is the hot loop)
+    vjp, c = node._prim.vjp, node._arg  # type: ignore[union-attr]
+    if len(parents) == 1:  # a unary op, or an op with a constant
+        (x,) = parents
+        added = vjp(g, node.data, x.data) if c is None else vjp(g, node.data, x.data, c)
+        x.grad += added[0]
+    elif len(parents) == 2 and c is None:  # a binary op
+        x, y = parents
+        added = vjp(g, node.data, x.data, y.data)
+        x.grad += added[0]
+        y.grad += added[1]
+    else:
+        added = contributions(node, g)
+        for p, d in zip(parents, added):
+            p.grad += d
+    return added
 
 
 def backward(root: Value) -> None:
@@ -126,20 +146,112 @@ def backward(root: Value) -> None:
 
     The rules of the table never raise (nan and ±inf follow IEEE). A ``_backward`` function
     of your own may: then every ``.grad`` is put back as it was and the error propagates.
+
+    A plain loop over the nodes, with the rules ``walk_backward`` uses. It skips the rule of
+    a node whose incoming gradient is exactly 0 where that cannot change any bit of any
+    gradient (see ``_zero_rules_change_nothing``): in a trained ReLU network most nodes get
+    0 (an inactive unit, a point beyond the hinge's margin).
     """
     check_value(root, "backward")
-    if _CustomRule.alive:  # only while nodes made micrograd's way exist
-        nodes = topological_order(root)
-        if any(type(v._arg) is _CustomRule for v in nodes):
-            saved = [v.grad for v in nodes]
-            try:
-                deque(walk_backward(root), maxlen=0)
-            except BaseException:
-                for v, g in zip(nodes, saved):
+    if not root.parents:  # a leaf: only the seed
+        root.grad += 1.0
+        return
+    order: list[Value] = []
+    leaves: list[Value] = []
+    _depth_first(root, order, leaves)
+    if _CustomRule.alive and any(type(v._arg) is _CustomRule for v in order):
+        saved = [v.grad for v in order], [v.grad for v in leaves]
+        try:
+            # no skipping: a _backward function of your own may write any grad, not only
+            # its parents'
+            _run_backward(root, order, leaves, may_skip=False)
+        except BaseException:  # a _backward function of your own raised: put every grad back
+            for nodes, grads in zip((order, leaves), saved):
+                for v, g in zip(nodes, grads):
                     v.grad = g
-                raise
-            return
-    deque(walk_backward(root), maxlen=0)
+            raise
+        return
+    _run_backward(root, order, leaves, may_skip=True)
+
+
+def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_skip: bool) -> None:
+    """Reset the inner grads, seed the root, then run every rule that can add anything."""
+    total = 0.0  # the sum of every node's data: finite only if every data is finite
+    try:
+        for v in order:
+            v.grad = 0.0
+            total += v.data
+    except TypeError:  # a data assigned from outside that is not a number: no skipping
+        for v in order:
+            v.grad = 0.0
+        total = _NAN
+    root.grad += 1.0
+    skip = may_skip and _zero_rules_change_nothing(total, leaves)
+    skippable, affine, relu = _SKIPPABLE, P.AFFINE, P.RELU
+    for node in reversed(order):
+        g = node.grad
+        if g == 0.0 and skip:
+            prim = node._prim  # affine and relu first: the zeros of a ReLU network
+            if prim is affine or prim is relu or (id(prim) in skippable and _finite(node._arg)):
+                continue
+        _add_contributions(node, g)
+
+
+def _zero_rules_change_nothing(total: float, leaves: list[Value]) -> bool:
+    """True when skipping a rule whose incoming gradient is 0 leaves every gradient's bits.
+
+    With ``g = ±0`` a rule of ``_SKIPPABLE`` gives ``g`` times a finite local derivative,
+    a signed zero, provided every float it reads is finite (``0 * inf`` and ``0 * nan`` are
+    nan, which must reach the parents). Adding a signed zero to a parent's grad changes it
+    only when the grad is -0.0 and the zero is +0.0 (the sum is +0.0). Inner grads start at
+    +0.0 and a sum is -0.0 only if both terms are, so only a leaf can hold -0.0, from
+    outside. Hence: every node's data finite (``total`` over inner nodes, plus the leaves;
+    an overflowing sum of finite data only disables the skipping), no leaf grad -0.0.
+    """
+    try:
+        for v in leaves:
+            total += v.data
+            if v.grad == 0.0 and copysign(1.0, v.grad) < 0.0:
+                return False
+    except TypeError:  # a data or grad assigned from outside that is not a float
+        return False
+    return -_INF < total < _INF
+
+
+def _finite(arg) -> bool:
+    """True when a node's constant holds no inf or nan (its rule multiplies ``g`` by it)."""
+    if arg is None:
+        return True
+    if type(arg) is float:
+        return -_INF < arg < _INF
+    if type(arg) is tuple:  # affine's constant inputs; an overflowing sum only disables
+        return -_INF < sum(arg) < _INF
+    return False
+
+
+_INF = float("inf")
+_NAN = float("nan")
+# Rules that are g times finite local derivatives when every float they read is finite, so
+# g = ±0 gives signed zeros: + (also with a constant), sum, *, affine, relu (1 or 0; nan only
+# at nan), leaky_relu (1 or its slope), tanh (1 - out^2), sigmoid (out (1 - out)), exp (out).
+# Left out: /, ** and log (infinite derivatives at finite points: 0 * inf is nan), the rest.
+_SKIPPABLE = frozenset(
+    id(prim)
+    for prim in (
+        P.ADD,
+        P.ADD_CONST,
+        P.SUM,
+        P.MUL,
+        P.MUL_CONST,
+        P.AFFINE,
+        P.AFFINE_CONST,
+        P.RELU,
+        P.LEAKY_RELU,
+        P.TANH,
+        P.SIGMOID,
+        P.EXP,
+    )
+)
 
 
 def grad(output: Value, inputs: Iterable[Value], *, create_graph: bool = False) -> list:

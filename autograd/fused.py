@@ -9,8 +9,10 @@ chain's within floating-point rounding (the sums run in the same order).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import mul
 
 from autograd import primitives as P
+from autograd.primitives import _sum_in_order
 from autograd.value import Value, _as_float, _node
 
 
@@ -51,16 +53,23 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
     >>> y.backward(); [wi.grad for wi in w], b.grad
     ([3.0, 4.0], 1.0)
     """
-    ws = tuple(weights)
-    xs = tuple(inputs)
-    if len(ws) != len(xs):
-        raise ValueError(
-            f"affine: expected as many inputs as weights ({len(ws)}), got {len(xs)} inputs"
-        )
-    parents = (*ws, *xs, bias)
+    try:
+        n, m = len(weights), len(inputs)
+    except TypeError:  # iterators without a length: as tuples
+        return affine(tuple(weights), tuple(inputs), bias)
+    if n != m:
+        raise ValueError(f"affine: expected as many inputs as weights ({n}), got {m} inputs")
+    parents = (*weights, *inputs, bias)
     data = [p.data for p in parents if type(p) is Value]
-    if len(data) == len(parents):  # the common case: all Values
-        return _node(P.AFFINE.forward(*data), parents, P.AFFINE, None)
+    if len(data) == n + m + 1:  # the common case: all Values
+        # P.AFFINE.forward(*data) without unpacking the list into arguments (the same sum)
+        out = _sum_in_order(map(mul, data, data[n:-1]), data[-1])
+        return _node(out, parents, P.AFFINE, None)
+    return _affine_of_mixed(tuple(weights), tuple(inputs), bias)
+
+
+def _affine_of_mixed(ws: tuple, xs: tuple, bias: Value) -> Value:
+    """``affine`` when not every argument is a plain Value: checks, constants, subclasses."""
     for i, w in enumerate(ws):
         if not isinstance(w, Value):
             raise TypeError(f"affine: weights[{i}] must be a Value (got {type(w).__name__})")
@@ -74,3 +83,40 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
     parents = (*ws, bias)
     out = P.AFFINE_CONST.forward(*[p.data for p in parents], consts)
     return _node(out, parents, P.AFFINE_CONST, consts)
+
+
+def affine_rows(
+    weights: Sequence[Sequence[Value]], inputs: Sequence, biases: Sequence[Value]
+) -> list[Value]:
+    """``[affine(w, inputs, b) for w, b in zip(weights, biases)]``: a layer's pre-activations.
+
+    The same nodes as ``affine`` gives, one per row of weights (each row a sequence), with the
+    inputs' data read once for all rows instead of once per row.
+
+    >>> from autograd import Value
+    >>> x = [Value(1.0), Value(2.0)]
+    >>> w = [[Value(0.5), Value(-1.0)], [Value(2.0), Value(0.0)]]
+    >>> rows = affine_rows(w, x, [Value(0.0), Value(1.0)])
+    >>> [r.data for r in rows], [r.op for r in rows]
+    ([-1.5, 3.0], ['affine', 'affine'])
+    """
+    if len(weights) != len(biases):
+        raise ValueError(
+            f"affine_rows: expected one bias per row of weights ({len(weights)}), "
+            f"got {len(biases)} biases"
+        )
+    m = len(inputs)
+    xdata = [x.data for x in inputs if type(x) is Value]
+    if len(xdata) != m:  # numbers or subclasses among the inputs: one row at a time
+        return [affine(w, inputs, b) for w, b in zip(weights, biases)]
+    xs = tuple(inputs)
+    out = []
+    for w, b in zip(weights, biases):
+        wdata = [v.data for v in w if type(v) is Value]
+        if len(w) != m or len(wdata) != m or type(b) is not Value:
+            out.append(affine(w, inputs, b))  # its checks and its messages
+            continue
+        # P.AFFINE.forward(*wdata, *xdata, b.data), the same sum
+        data = _sum_in_order(map(mul, wdata, xdata), b.data)
+        out.append(_node(data, (*w, *xs, b), P.AFFINE, None))
+    return out

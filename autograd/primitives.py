@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from typing import Any, cast
 
 from autograd.errors import DivisionByZeroError
 
@@ -584,13 +585,18 @@ del _prim
 # (the forward adds in the same left-to-right order as the chain it replaces)
 
 
-def _sum_in_order(terms, start: float) -> float:
-    """start + t1 + t2 + ..., left to right, rounded after each addition like a chain of +.
-
-    Not the builtin ``sum``: from Python 3.12 on it compensates rounding errors, so a fused
-    node would no longer equal the chain of ``+`` nodes it replaces.
-    """
+def _add_left_to_right(terms: Iterable[float], start: float) -> float:
+    """start + t1 + t2 + ..., left to right, rounded after each addition like a chain of +."""
     return reduce(operator.add, terms, start)
+
+
+# What the fused nodes sum with. Not the builtin ``sum`` from Python 3.12 on: it compensates
+# rounding errors there, so a fused node would no longer equal the chain of ``+`` nodes it
+# replaces. Up to 3.11 the builtin adds floats left to right, rounding each time (the same
+# bits), twice as fast as ``reduce``.
+_sum_in_order: Callable[[Iterable[float], float], float] = (
+    _add_left_to_right if sys.version_info >= (3, 12) else cast(Callable, sum)
+)
 
 
 def _affine_forward(*v: float) -> float:

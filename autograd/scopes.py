@@ -159,6 +159,22 @@ def record_scopes() -> ScopeRecording:
     return ScopeRecording()
 
 
+def is_recording() -> bool:
+    """True inside a ``record_scopes()`` block of this thread or task (one context read).
+
+    Code that calls many decorated functions can check it once and, when it is False, call
+    their undecorated bodies (``nn.Layer`` does so for its neurons).
+
+    >>> from autograd import record_scopes
+    >>> is_recording()
+    False
+    >>> with record_scopes():
+    ...     is_recording()
+    True
+    """
+    return bool(_recordings.get())
+
+
 def scope(name: str | Callable | None = None) -> Callable[[F], F]:
     """Decorator: record calls of this function or method as a named scope (a drawn cluster).
 

@@ -48,10 +48,22 @@ def phases(steps: int = 20) -> None:
         t6 = clock()
         for name, dt in zip(names, [t1 - t0, t2 - t1, t4 - t3, t3 - t2 + t5 - t4, t6 - t5]):
             times[name].append(dt)
-    nodes = len(topological_order(demo_loss(model, engine.Value, X, y)))
-    print(f"W3 step on stepgrad ({engine.note}), {nodes:,} nodes; CPU ms, median of {steps}:")
+    loss = demo_loss(model, engine.Value, X, y)
+    inner = topological_order(loss, include_leaves=False)
+    model.zero_grad()
+    loss.backward()
+    zeros = [v for v in inner if v.grad == 0.0]
+    edges, zero_edges = (sum(len(v.parents) for v in nodes) for nodes in (inner, zeros))
+    print(
+        f"W3 step on stepgrad ({engine.note}), {len(topological_order(loss)):,} nodes, "
+        f"{edges:,} edges; CPU ms, median of {steps}:"
+    )
     for name, ts in times.items():
         print(f"  {name:<32}{statistics.median(ts) * 1000:8.2f}")
+    print(
+        f"after step {steps}: {len(zeros):,} of {len(inner):,} inner nodes ({zero_edges:,} of "
+        f"{edges:,} edges) get a gradient of exactly 0, so backward() can skip their rules"
+    )
 
 
 def main() -> None:

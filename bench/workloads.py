@@ -1,6 +1,7 @@
 """The three workloads, written once for every engine, and the worker that runs one job.
 
-A job is one workload on one engine, run ``repeat`` times in a fresh process:
+A job is one workload on one engine, run ``repeat`` times in a fresh process (with ``"path"``,
+that folder's ``autograd`` and ``nn`` are imported instead of the installed ones):
 ``python bench/workloads.py '{"workload": "w1", "engine": "micrograd", "n": 5000}'`` prints
 one JSON line with the samples (seconds) and a check value that must agree across engines.
 ``run.py`` starts the jobs, interleaves the engines and prints the table.
@@ -67,6 +68,34 @@ def w1_memory(engine, n: int) -> dict:
         how = "rss"
     nodes = engine.count_nodes(y)
     return {"bytes": used, "nodes": nodes, "steps": n, "how": how}
+
+
+def w1_big(engine, n: int) -> dict:
+    """One forward + backward of W1's chain, wall and CPU time, and the process's peak memory.
+
+    The peak is the resident set's high-water mark (``ru_maxrss``) minus the resident set
+    before the chain was built: the graph, the sort's stacks and the backward together.
+    """
+    import resource
+
+    x = engine.leaf(0.5)
+    gc.collect()
+    before = _rss()
+    c0, t0 = time.process_time(), time.perf_counter()
+    y = chain(x, n)
+    c1, t1 = time.process_time(), time.perf_counter()
+    engine.backward(y)
+    c2, t2 = time.process_time(), time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before  # kB on Linux
+    return {
+        "forward": [t1 - t0],
+        "backward": [t2 - t1],
+        "forward cpu": [c1 - c0],
+        "backward cpu": [c2 - c1],
+        "peak": peak,
+        "nodes": 3 * n + 1,
+        "check": engine.grad_of(x),
+    }
 
 
 def _rss() -> int:
@@ -144,8 +173,9 @@ def _demo_model(engine):
 
 
 def w3(engine, repeat: int) -> dict:
+    """``repeat`` training steps after one untimed warm-up step; wall and CPU time of each."""
     X, y = two_moons(100)
-    steps, losses = [], []
+    steps, cpu, losses = [], [], []
     if engine is None:  # the floor: pure Python, no graph
         from floor import FloorMLP
 
@@ -158,15 +188,19 @@ def w3(engine, repeat: int) -> dict:
         model = _demo_model(engine)
         run = lambda k: demo_step(model, engine, X, y, k)
     for k in range(repeat + 1):  # step 0 warms up and is not timed
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         losses.append(run(k))
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         if k:
             steps.append(t1 - t0)
-    result = {"step": steps, "check": losses[0], "losses": losses}
+            cpu.append(c1 - c0)
+    result = {"wall": steps, "cpu": cpu, "check": losses[0], "losses": losses}
     if engine is not None and engine.name == "stepgrad-compiled":
-        wall, cpu = compiled_in
-        result["note"] = f"{engine.note}; compiled in {wall * 1e3:.1f} ms (CPU {cpu * 1e3:.1f} ms)"
+        wall, cpu_time = compiled_in
+        result["note"] = (
+            f"{engine.note}; compiled in {wall * 1e3:.1f} ms (CPU {cpu_time * 1e3:.1f} ms)"
+        )
+        result["compiled_in"] = [wall, cpu_time]
     return result
 
 
@@ -221,6 +255,8 @@ def run_job(job: dict) -> dict:
     kind = job["workload"]
     if kind == "w1":
         result = w1(engine, job["n"], job["repeat"])
+    elif kind == "w1big":
+        result = w1_big(engine, job["n"])
     elif kind == "w1mem":
         result = w1_memory(engine, job["n"])
     elif kind == "w2":
@@ -233,11 +269,17 @@ def run_job(job: dict) -> dict:
         raise ValueError(f"unknown workload {kind!r}")
     if engine is not None and engine.note and "note" not in result:
         result["note"] = engine.note
+    if "path" in job:  # say which files ran: the revision's, not the checkout's
+        import autograd
+
+        result["note"] = f"{result.get('note', '')}, from {autograd.__file__}".lstrip(", ")
     return result
 
 
 def main() -> None:
     job = json.loads(sys.argv[1])
+    if "path" in job:  # another revision's autograd/ and nn/ (run.py --baseline), first
+        sys.path.insert(0, job["path"])
     try:
         result = run_job(job)
     except BaseException as e:  # reported, not hidden: the table says "failed: ..."

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from autograd import Value, affine, scope
+from autograd.fused import affine_rows
+from autograd.scopes import is_recording as scopes_recording
 from nn.module import Module, named_parameters_of
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -79,19 +81,25 @@ class Neuron(Module):
         """The neuron's output for the inputs ``x`` (numbers or Values, ``nin`` of them)."""
         if not isinstance(x, Sequence):
             x = list(x)  # any iterable, as micrograd's zip accepts
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron: expected {len(self.w)} inputs (got {len(x)})")
+        return self._output(x)
+
+    def _output(self, x: Sequence) -> Value:
+        """What ``__call__`` computes, for a sequence ``x``, without the scope's wrapper."""
+        w = self.w
+        if len(x) != len(w):
+            raise ValueError(f"Neuron: expected {len(w)} inputs (got {len(x)})")
         if self.fused:
-            act = affine(self.w, x, self.b)
+            act = affine(w, x, self.b)
         else:  # micrograd's sum((wi*xi for wi, xi in zip(w, x)), b): same floats, more nodes
             act = self.b
-            for wi, xi in zip(self.w, x):
+            for wi, xi in zip(w, x):
                 act = act + wi * xi
-        if self.activation == "relu":
+        activation = self.activation
+        if activation == "relu":
             return act.relu()
-        if self.activation == "linear":
+        if activation == "linear":
             return act
-        return act.tanh() if self.activation == "tanh" else act.sigmoid()
+        return act.tanh() if activation == "tanh" else act.sigmoid()
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w.0 ... w.{nin-1}`` then ``b``, as in micrograd's ``parameters()``."""
@@ -138,7 +146,19 @@ class Layer(Module):
     @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
     def __call__(self, x: Sequence) -> list[Value]:
         """Every neuron's output for the inputs ``x``, as a list (also for one neuron)."""
-        return [n(x) for n in self.neurons]
+        neurons = self.neurons
+        if (type(x) is list or type(x) is tuple) and neurons and not scopes_recording():
+            # no scope to record: what each Neuron's __call__ gives, with less work per neuron
+            activation, nin = getattr(neurons[0], "activation", ""), len(x)
+            # all fused Neurons (their class's own __call__) of nin inputs and one activation
+            if all(
+                type(n) is Neuron and n.fused and len(n.w) == nin and n.activation == activation
+                for n in neurons
+            ):
+                acts = affine_rows([n.w for n in neurons], x, [n.b for n in neurons])
+                return _activate(acts, activation)
+            return [n._output(x) if type(n) is Neuron else n(x) for n in neurons]
+        return [n(x) for n in neurons]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``neurons.{i}.w.{j}`` and ``neurons.{i}.b``, neuron by neuron."""
@@ -220,6 +240,16 @@ class MLP(Module):
     def __repr__(self) -> str:
         a = self.architecture()
         return f"MLP({a['nin']}, {a['nouts']}, activation={a['activation']!r})"
+
+
+def _activate(acts: list[Value], activation: str) -> list[Value]:
+    if activation == "relu":
+        return [a.relu() for a in acts]
+    if activation == "linear":
+        return acts
+    if activation == "tanh":
+        return [a.tanh() for a in acts]
+    return [a.sigmoid() for a in acts]
 
 
 def _check_size(n, where: str, what: str) -> None:
