@@ -189,6 +189,19 @@ class _Names:
     def __getitem__(self, v: Value) -> str:
         return self.of[v]
 
+    @classmethod
+    def first_for(cls, inputs: list[Value], nodes: list[Value], taken: str = "") -> _Names:
+        """Names for the inputs first (in order), then for the other nodes; ``taken`` is kept."""
+        names = cls()
+        if taken:
+            names.taken.add(taken)
+        for v in inputs:
+            names.add(v)
+        for v in nodes:
+            if v not in names.of:
+                names.add(v)
+        return names
+
 
 # ----------------------------------------------------------------------------------------------
 # writing the source: forward lines, then backward lines
@@ -558,13 +571,7 @@ def compile(
 
 
 def _source(name: str, root: Value, nodes: list[Value], inputs: list[Value]):
-    names = _Names()
-    names.taken.add(name)
-    for v in inputs:
-        names.add(v)
-    for v in nodes:
-        if v not in names.of:
-            names.add(v)
+    names = _Names.first_for(inputs, nodes, taken=name)
     w = _Writer(names)
     args = [names[v] for v in inputs]
     lines = [f"def {name}({', '.join(args)}):", "    # forward: one line per node"]
@@ -642,12 +649,7 @@ def loop_body(
 
 
 def _loop_source(root, recorded, nodes, leaves, params):
-    names = _Names()
-    for v in leaves + params:
-        names.add(v)
-    for v in nodes:
-        if v not in names.of:
-            names.add(v)
+    names = _Names.first_for(leaves + params, nodes)
     w = _Writer(names)
     ps = [names[p] for p in params]
     grads = [f"d_{p}" for p in ps]
