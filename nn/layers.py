@@ -17,7 +17,8 @@ too, which breaks an MLP with a one-neuron hidden layer). Only ``MLP`` unwraps.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import methodcaller
 from typing import Any, cast
 
 from autograd import Value, affine, scope
@@ -94,12 +95,8 @@ class Neuron(Module):
             act = self.b
             for wi, xi in zip(w, x):
                 act = act + wi * xi
-        activation = self.activation
-        if activation == "relu":
-            return act.relu()
-        if activation == "linear":
-            return act
-        return act.tanh() if activation == "tanh" else act.sigmoid()
+        apply = _APPLY.get(self.activation, _SIGMOID)
+        return act if apply is None else apply(act)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w.0 ... w.{nin-1}`` then ``b``, as in micrograd's ``parameters()``."""
@@ -242,14 +239,21 @@ class MLP(Module):
         return f"MLP({a['nin']}, {a['nouts']}, activation={a['activation']!r})"
 
 
+# each activation as the Value method that applies it (None: linear, nothing to apply); the
+# one table behind a neuron's output and a layer's
+_SIGMOID = methodcaller("sigmoid")
+_APPLY: dict[str, Callable[[Value], Value] | None] = {
+    "relu": methodcaller("relu"),
+    "tanh": methodcaller("tanh"),
+    "sigmoid": _SIGMOID,
+    "linear": None,
+}
+
+
 def _activate(acts: list[Value], activation: str) -> list[Value]:
-    if activation == "relu":
-        return [a.relu() for a in acts]
-    if activation == "linear":
-        return acts
-    if activation == "tanh":
-        return [a.tanh() for a in acts]
-    return [a.sigmoid() for a in acts]
+    """Each pre-activation through ``activation``, as ``Neuron`` applies it."""
+    apply = _APPLY.get(activation, _SIGMOID)
+    return acts if apply is None else [apply(a) for a in acts]
 
 
 def _check_size(n, where: str, what: str) -> None:
