@@ -19,28 +19,12 @@ from autograd import Value, no_grad
 from autograd.compiling import LoopBody, loop_body
 from nn import losses
 
-
-def _hinge(score: Value, y: Value) -> Value:
-    return (1 + -y * score).relu()  # the floats of losses.hinge's term, with y an input
-
-
-def _mse(p: Value, t: Value) -> Value:
-    return (p - t) ** 2  # losses.mse's term
-
-
-def _bce(z: Value, y: Value) -> Value:
-    return z.softplus() - y * z  # losses.binary_cross_entropy's term for y != 0
-
-
-def _bce_zero(z: Value, y: Value) -> Value:
-    return z.softplus()  # ... and for y == 0
-
-
-# a named loss -> (its term for each variant of label, which variant a label takes)
+# a named loss -> (its term for each variant of label, which variant a label takes); the terms
+# are nn.losses' own, traced with the label as an input
 TERMS: dict[str, tuple[tuple[Callable, ...], Callable[[float], int]]] = {
-    "hinge": ((_hinge,), lambda y: 0),
-    "mse": ((_mse,), lambda y: 0),
-    "bce": ((_bce, _bce_zero), lambda y: 1 if y == 0 else 0),
+    "hinge": ((losses._hinge_term,), lambda y: 0),
+    "mse": ((losses._squared_error,), lambda y: 0),
+    "bce": ((losses._bce_term, losses._bce_term_at_zero), lambda y: 1 if y == 0 else 0),
 }
 _LOSS_OF = {
     "hinge": losses.hinge,

@@ -48,7 +48,7 @@ def mse(predictions: Sequence, targets: Sequence) -> Value:
     ts = _check_batch(preds, targets, "mse", "targets")
     for i, t in enumerate(ts):
         _real(t, "mse", f"targets[{i}]")
-    return _mean([(p - t) ** 2 for p, t in zip(preds, ts)])
+    return _mean([_squared_error(p, t) for p, t in zip(preds, ts)])
 
 
 def hinge(scores: Sequence, labels: Sequence) -> Value:
@@ -68,7 +68,7 @@ def hinge(scores: Sequence, labels: Sequence) -> Value:
     for i, y in enumerate(ys):
         if isinstance(y, bool) or not isinstance(y, numbers.Real) or y not in (-1, 1):
             raise ValueError(f"hinge: labels must be -1 or +1 (got {y!r} at index {i})")
-    return _mean([(1 + -y * s).relu() for y, s in zip(ys, ss)])
+    return _mean([_hinge_term(s, y) for y, s in zip(ys, ss)])
 
 
 def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
@@ -93,7 +93,7 @@ def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
             raise ValueError(
                 f"binary_cross_entropy: labels must be numbers in [0, 1] (got {y!r} at index {i})"
             )
-    return _mean([z.softplus() - y * z if y else z.softplus() for z, y in zip(zs, ys)])
+    return _mean([_bce_term(z, y) if y else _bce_term_at_zero(z, y) for z, y in zip(zs, ys)])
 
 
 def logsumexp(logits: Sequence) -> Value:
@@ -209,6 +209,26 @@ def _as_list(xs, where: str, what: str) -> list:
         except TypeError:
             pass
     raise TypeError(f"{where}: {what} must be a list (got {xs!r})")
+
+
+# One example's term of each mean loss, written once: the losses above average them, and
+# nn.train(..., compile=True) traces them with the label as an input of the compiled code.
+
+
+def _squared_error(p, t):
+    return (p - t) ** 2
+
+
+def _hinge_term(score, y):
+    return (1 + -y * score).relu()
+
+
+def _bce_term(z, y):
+    return z.softplus() - y * z
+
+
+def _bce_term_at_zero(z, y):
+    return z.softplus()  # y == 0: no y * z node (its gradient with respect to z is 0)
 
 
 def _mean(losses: list[Value]) -> Value:
