@@ -14,7 +14,7 @@ from autograd._guard import check_installation
 from autograd.backprop import grad, topological_order
 from autograd.checking import gradcheck, gradgradcheck
 from autograd.compiling import compile
-from autograd.draw import draw_dot
+from autograd.draw.dot import draw_dot
 from autograd.errors import DivisionByZeroError, GradcheckError
 from autograd.forward_mode import Dual, duals, forward_tangents, jvp
 from autograd.forward_steps import ForwardStep, forward_steps
@@ -22,7 +22,7 @@ from autograd.fused import add_all, affine
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.ops import define_op
 from autograd.scopes import record_scopes, scope
-from autograd.steps import StaleGraphError, Step, backward_steps
+from autograd.stepping import BackwardStepper, StaleGraphError, Step, backward_steps
 from autograd.value import Value
 
 check_installation()
@@ -31,6 +31,7 @@ __version__ = "0.1.0"  # the single source: pyproject.toml reads it (tool.hatch.
 __stepgrad__ = True  # read by nn's import guard: this `autograd` is stepgrad's
 
 __all__ = [
+    "BackwardStepper",
     "DivisionByZeroError",
     "Dual",
     "ForwardStep",

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field, replace
 from typing import cast
 
 from autograd import primitives as P
-from autograd._dot_parts import op_text
 from autograd.backprop import check_value, topological_order
+from autograd.backward_steps import _check_precision, _formula, node_names
 from autograd.forward_mode import Dual, _seeds, node_tangent
-from autograd.steps import _check_precision, _formula, node_names
+from autograd.notation import op_text
 from autograd.value import Value
+
+__all__ = ["ForwardStep", "forward_steps"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,17 +125,8 @@ def _dpow(x, y):
         if _real(y) == 0.0:
             return 0.0
         # y * 0**(y-1) = ±inf, as a node whose own derivative is -inf for sqrt'' (PyTorch)
-        return y * _unchecked_pow(x, y - 1.0)
+        return y * x._unchecked_pow(y - 1.0)
     return y * x ** (y - 1.0)
-
-
-def _unchecked_pow(x, y):
-    """x ** y as a node without the domain check (0 ** -0.5 is inf here, not an error)."""
-    from autograd.value import _node  # only for second derivatives at 0
-
-    if type(y) is float:
-        return _node(ieee_pow(x.data, y), (x,), POW_CONST, y)
-    return _node(ieee_pow(x.data, y.data), (x, y), POW, None)
 
 
 def _quotient(g, y):

@@ -224,6 +224,12 @@ class Value:
     def __abs__(self) -> Value:
         return _unary(P.ABS, self)
 
+    def _unchecked_pow(self, y) -> Value:
+        """self ** y without the domain check (0 ** -0.5 is inf here): pow's rule at 0."""
+        if type(y) is float:
+            return _node(P.ieee_pow(self.data, y), (self,), P.POW_CONST, y)
+        return _node(P.ieee_pow(self.data, y.data), (self, y), P.POW, None)
+
     # -- functions ------------------------------------------------------------------------------
 
     def exp(self) -> Value:

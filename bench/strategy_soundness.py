@@ -34,10 +34,10 @@ from pathlib import Path
 import autograd.testing
 import nn.testing
 from autograd import GradcheckError, grad, gradcheck, gradgradcheck
-from autograd._taylor import Jet, _node_jet, error_ratio
 from autograd.checking import _central, _numeric_gradient, _values
 from autograd.notation import CONSTANT_LEFT
 from autograd.testing import _each_example, expressions
+from autograd.testing.taylor import Jet, _node_jet, error_ratio
 from nn.testing import mlps
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3  # gradcheck's defaults, as the tests use them

@@ -34,8 +34,13 @@ from autograd import (
     forward_steps,
     topological_order,
 )
-from autograd.exercises import Exercise, backward_exercise, forward_exercise, update_exercise
 from autograd.stepping import Stepper
+from autograd.stepping.exercises import (
+    Exercise,
+    backward_exercise,
+    forward_exercise,
+    update_exercise,
+)
 from nn.losses import l2_penalty
 from nn.optim import _check_rate
 from nn.train import _resolve_loss

@@ -3,8 +3,8 @@
 import pytest
 from hypothesis import HealthCheck, settings
 
-from autograd import render
-from autograd.render import use_renderer
+from autograd.draw import render
+from autograd.draw.render import use_renderer
 
 settings.register_profile("default", max_examples=50, deadline=None)
 settings.register_profile(
@@ -21,7 +21,7 @@ settings.load_profile("default")
 def bundled_renderer(monkeypatch):
     """stepgrad's graphs render with graphviz-pure, as on a machine without a system `dot`.
 
-    Only stepgrad's own choice changes (``autograd.render._chosen``), and it is put back after
+    Only stepgrad's own choice changes (``autograd.draw.render._chosen``), and it is put back after
     the test; graphviz's ``DOT_BINARY`` is never touched.
     """
     monkeypatch.setattr(render, "_chosen", None)

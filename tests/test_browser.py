@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from autograd import topological_order
-from autograd.steps import node_names
-from autograd.widgets import BackwardStepper
+from autograd.backward_steps import node_names
+from autograd.stepping.backward_stepper import BackwardStepper
 
 WIDTH, HEIGHT = 1400, 900
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "02_feedforward_and_backprop.ipynb"

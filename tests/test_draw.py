@@ -21,7 +21,7 @@ import graphviz
 import graphviz.backend.dot_command as dot_command
 import pytest
 
-import autograd.render as render
+import autograd.draw.render as render
 from autograd import (
     Value,
     add_all,
@@ -31,7 +31,7 @@ from autograd import (
     record_scopes,
     scope,
 )
-from autograd.render import RendererNotFound, StepgradDigraph, current_renderer, use_renderer
+from autograd.draw.render import RendererNotFound, StepgradDigraph, current_renderer, use_renderer
 
 
 def _example():
@@ -204,7 +204,7 @@ def test_import_needs_no_renderer_and_leaves_graphviz_alone(tmp_path):
             site.addsitedir(folder)
         import graphviz, graphviz.backend.dot_command as dot_command
         import autograd, nn
-        import autograd.render as render
+        import autograd.draw.render as render
         assert render.bundled_renderer() is None, render.bundled_renderer()
         assert render._chosen is None  # nothing chosen at import
         assert dot_command.DOT_BINARY == pathlib.Path("dot"), dot_command.DOT_BINARY

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, affine, backward_steps, forward_steps
-from autograd.exercises import (
+from autograd.stepping.exercises import (
     ATOL,
     RTOL,
     Exercise,
@@ -242,7 +242,7 @@ def test_an_exercise_of_your_own():
 
 
 def _stepper():
-    from autograd.widgets import BackwardStepper
+    from autograd.stepping.backward_stepper import BackwardStepper
 
     x = Value(0.5, label="x")
     w = Value(-1.5, label="w")
@@ -266,7 +266,7 @@ def test_a_backward_stepper_checks_step_k_without_moving():
 
 def test_the_predict_widget_checks_then_reveals():
     pytest.importorskip("ipywidgets")
-    from autograd.exercises import predict_widget
+    from autograd.stepping.exercises import predict_widget
 
     stepper, *_ = _stepper()
     panel = predict_widget(stepper)

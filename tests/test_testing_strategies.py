@@ -8,19 +8,19 @@ import pytest
 from hypothesis import find, given, settings
 
 from autograd import Value, grad, gradcheck, primitives, topological_order
-from autograd._taylor import Jet, _node_jet
 from autograd.notation import Term
 from autograd.testing import (
     OPS,
     Domain,
     Expression,
     Op,
-    _Node,
     expressions,
     finite_differences_are_accurate,
     reals,
     variant,
 )
+from autograd.testing.formulas import _Node
+from autograd.testing.taylor import Jet, _node_jet
 
 # the shrunk examples below are exact: search and shrink the same way on every run, whatever
 # the profile in use (--hypothesis-profile=ci), its seed, or what an earlier run left in the
@@ -187,7 +187,7 @@ def test_every_primitive_of_the_engine_is_reachable_through_the_strategies():
 
 
 def test_a_primitive_added_to_the_registry_is_drawn_without_a_row_of_its_own(monkeypatch):
-    from autograd import _strategy_ops
+    from autograd.testing import strategy_ops as _strategy_ops
 
     prim = primitives.define("twice", lambda x: 2.0 * x, lambda x, out: 2.0)
     monkeypatch.setattr(primitives, "_BUILTIN", primitives._BUILTIN | {"twice"})
@@ -212,7 +212,7 @@ def test_without_hypothesis_the_import_error_says_what_to_install(module):
 
 
 # ----------------------------------------------------------------------------------------------
-# the finite-difference guard: Taylor jets (autograd._taylor) and finite_differences_are_accurate
+# the finite-difference guard: Taylor jets (testing.taylor) and finite_differences_are_accurate
 
 
 def jet_of(name, x, const=None, order=3):

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import StaleGraphError, Value, backward_steps, record_scopes, topological_order
-from autograd.widgets import BackwardStepper
+from autograd.stepping.backward_stepper import BackwardStepper
 from tests.strategies import build, programs
 
 

@@ -3,7 +3,7 @@
 A record shows ``label | data | tangent | grad`` (and, in a compact step picture, what the
 step adds to that operand); each use of an operand is one edge into the operation's oval,
 labelled with its local derivative when asked. The pieces of one operation come from
-``autograd._dot_parts`` (a fused node may be drawn as the chain of ``+`` and ``*`` it replaces).
+``autograd.draw.parts`` (a fused node may be drawn as the chain of ``+`` and ``*`` it replaces).
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from collections.abc import Mapping
 
 import graphviz
 
-from autograd._dot_parts import parts_of
-from autograd._draw_highlight import USED_EDGE, Highlight
-from autograd.steps import node_names
+from autograd.backward_steps import node_names
+from autograd.draw.highlight import USED_EDGE, Highlight
+from autograd.draw.parts import parts_of
 from autograd.value import Value
+
+__all__ = ["Edges", "Nodes", "Records", "escape"]
 
 SMALL_OP = {"width": "0.3", "height": "0.3", "margin": "0.02"}  # compact operation nodes
 BOX_EDGE = {"color": "#78909c", "arrowsize": "0.5", "penwidth": "0.6"}  # between collapsed calls
@@ -135,6 +137,7 @@ class Edges:
         self._box_edges: set[tuple[str, str]] = set()
 
     def add(self, src: str, dst: str, attrs: dict | None = None) -> None:
+        """Add the edge ``src -> dst`` (kept once for boxes, once per operand use otherwise)."""
         if src not in self.alias and dst not in self.alias:
             self.edges.append((src, dst, attrs or {}))  # every operand use is its own edge
             return

@@ -15,6 +15,8 @@ from autograd.backprop import contributions
 from autograd.notation import op_text as op_text  # re-exported: draw imports it from here
 from autograd.value import Value
 
+__all__ = ["Parts", "expanded", "parts_of"]
+
 # a term of a sum: (node name, data, parent index or None for a product made on the way)
 _Term = tuple[str, float, int | None]
 
@@ -28,6 +30,7 @@ class Parts(NamedTuple):
 
 
 def parts_of(v: Value, names: dict, expand: bool, show_local: bool) -> Parts:
+    """What the operation of ``v`` draws: its op nodes and its edges, fused ones expanded."""
     name = names[v]
     if expand and v._prim is P.SUM and len(v.parents) > 1:
         return expanded(name, [(names[p], p.data, i) for i, p in enumerate(v.parents)], [])

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from autograd.notation import Term
 from autograd.value import Value
 
+__all__ = ["Expression"]
+
 if TYPE_CHECKING:
-    from autograd._strategy_ops import Op
+    from autograd.testing.strategy_ops import Op
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Expression:
         return len(self.input_names)
 
     def __call__(self, *xs) -> Value:
+        """The expression on Values (or anything with the operators it uses)."""
         if len(xs) != self.n_inputs:
             raise TypeError(f"{self.signature}: expected {self.n_inputs} inputs (got {len(xs)})")
         vals = [x if isinstance(x, Value) else Value(x) for x in xs]

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import cast
 
-from autograd.steps import Step
+from autograd.backward_steps import Step
 from autograd.value import Value
+
+__all__ = ["LEGEND", "USED_EDGE", "Highlight", "legend_label"]
 
 # colours: the node being handled, the nodes whose gradient is final, the edges just used
 CURRENT = {"style": "filled", "fillcolor": "#ffd54f", "penwidth": "2"}

@@ -25,6 +25,8 @@ from autograd.backprop import check_value, contributions, topological_order
 from autograd.notation import node_formula, op_text
 from autograd.value import Value
 
+__all__ = ["StaleGraphError", "Step", "backward_steps", "check_fresh", "node_names"]
+
 
 class StaleGraphError(ValueError):
     """A node's ``data`` is not what its operation computes from its parents' ``data`` now.

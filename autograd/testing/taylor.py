@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+__all__ = ["Jet", "error_ratio"]
+
 UNIT_ROUNDOFF = 2.0**-53
 ROUNDING_FACTOR = 4.0  # units of roundoff allowed per operation (libm, composite ops)
 REACH = 100.0  # a kink or pole must be this many finite-difference steps away, at least
@@ -52,12 +54,14 @@ class Jet:
         return cls(rows)
 
     def constant(self, c: float) -> Jet:
+        """The jet of the constant ``c``, shaped like this one."""
         rows = [[0.0] * len(self.rows[0]) for _ in self.rows]
         rows[0][0] = float(c)
         return Jet(rows)
 
     @property
     def value(self) -> float:
+        """The value of the function at the point."""
         return self.rows[0][0]
 
     def coefficient(self, p: int, i: int | None = None) -> float:
@@ -140,9 +144,11 @@ class Jet:
         return self.value <= self._lift(other).value
 
     def exp(self) -> Jet:
+        """``exp`` of this jet."""
         return self.apply([math.exp(self.value)] * (len(self.rows) + 1))
 
     def log(self) -> Jet:
+        """``log`` of this jet."""
         return self.apply(_log(self.value, len(self.rows)))
 
     def apply(self, derivatives: Sequence[float]) -> Jet:

@@ -44,11 +44,14 @@ try:
     from hypothesis.errors import NoSuchExample
 except ImportError as error:  # pragma: no cover - exercised only without hypothesis
     raise ImportError(
-        "autograd.engine_check needs hypothesis, a development dependency: pip install hypothesis"
+        "autograd.testing.engine_check needs hypothesis, a development dependency: "
+        "pip install hypothesis"
     ) from error
 
 from autograd.mode import enable_grad
 from autograd.notation import CONSTANT_LEFT, CONSTANT_RIGHT, INFIX, Term
+from autograd.testing.formulas import Expression
+from autograd.testing.strategies import OPS, expressions
 from autograd.value import Value
 
 __all__ = ["EngineCheckError", "EngineReport", "check_engine"]
@@ -143,7 +146,6 @@ def check_engine(
     for name, v, lo in (("max_examples", max_examples, 1), ("max_inputs", max_inputs, 1)):
         _check_int(name, v, lo)
     _check_int("max_nodes", max_nodes, 1)
-    from autograd.testing import OPS, expressions  # testing re-exports this module
 
     ops, missing = _detect(cls, [op for op in OPS if op.name not in _STEPGRAD_ONLY])
     if not any(_is(op, "+", CONSTANT_RIGHT) for op in ops):  # shifts into a domain need x + c
@@ -433,8 +435,6 @@ def _error_hints(f, failure: _Failure) -> list[str]:
 
 def _wrong_alone(cls, f, values: list[float], ops) -> str:
     """The first op of ``f`` wrong on its own, on fresh leaves at the operands it had."""
-    from autograd.testing import Expression
-
     for node in f.nodes:
         alone = Expression(
             [f"a{i}" for i in range(len(node.args))], [(node.op, _ids(node), node.const)]
@@ -459,8 +459,6 @@ def _wrong_alone(cls, f, values: list[float], ops) -> str:
 
 def _wrong_when_shared(cls, f, values: list[float], ops) -> str:
     """The first op of ``f`` that is wrong when one Value is used twice."""
-    from autograd.testing import Expression
-
     add = next((op for op in ops if _is(op, "+", INFIX)), None)
     for node in _distinct(f.nodes):
         n = len(node.args)
@@ -498,8 +496,6 @@ def _first_row(failure: _Failure) -> str:
 
 def _probes(ops) -> list[tuple]:
     """Tiny formulas, each op alone first, then each op with a Value used twice."""
-    from autograd.testing import Expression
-
     add = next((op for op in ops if _is(op, "+", INFIX)), None)
     alone, shared = [], []
     # micrograd's primitives before the composites built from them (- is + and *, / is *

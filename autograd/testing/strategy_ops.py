@@ -35,6 +35,8 @@ from autograd.ops import defined_op
 from autograd.primitives import Primitive
 from autograd.value import Value
 
+__all__ = ["OPS", "Domain", "Op", "variant"]
+
 
 @dataclass(frozen=True)
 class Domain:
@@ -173,7 +175,7 @@ _OPERATOR_NAMES = {
 }
 
 
-# f and its first four derivatives, for the finite-difference error estimate (autograd._taylor)
+# f and its first four derivatives, for the finite-difference error estimate (testing.taylor)
 def _tanh_derivatives(x: float) -> list[float]:
     y = math.tanh(x)
     s = 1.0 - y * y

@@ -12,10 +12,12 @@ from typing import cast
 
 import graphviz
 
-from autograd._draw_highlight import Highlight
-from autograd._draw_nodes import Records, escape
+from autograd.draw.highlight import Highlight
+from autograd.draw.nodes import Records, escape
 from autograd.scopes import Scope, ScopeRecording
 from autograd.value import Value
+
+__all__ = ["Clusters", "call_names", "collapsed_nodes"]
 
 
 class Clusters:

@@ -40,10 +40,10 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
         "autograd.testing needs hypothesis, a development dependency: pip install hypothesis"
     ) from error
 
-from autograd._formulas import Expression, _apply, _Node
-from autograd._strategy_ops import OPS, Domain, Op, _resolve, variant
-from autograd._taylor import error_ratio
 from autograd.notation import CONSTANT_RIGHT
+from autograd.testing.formulas import Expression, _apply, _Node
+from autograd.testing.strategy_ops import OPS, Domain, Op, _resolve, variant
+from autograd.testing.taylor import error_ratio
 from autograd.value import Value
 
 __all__ = [
@@ -184,7 +184,7 @@ def finite_differences_are_accurate(f: Expression, point: Sequence[float]) -> bo
     differences at ``eps=1e-6`` is at most ``FD_BUDGET`` of the tolerance
     ``atol + rtol * |exact derivative|`` (``atol=1e-5, rtol=1e-3``), and every operand with a
     kink or pole is at least 1000 finite-difference steps of itself away from it. The errors
-    are estimated on floats without the engine (``autograd._taylor``): truncation from the
+    are estimated on floats without the engine (``autograd.testing.taylor``): truncation from the
     third derivatives, rounding from 4 units of roundoff per operation carried to the output.
     Always True for expressions with an op of your own that has no ``derivatives`` and whose
     ``reference`` is not plain arithmetic (nothing can be estimated); for an op made by
@@ -375,6 +375,3 @@ def _each_example(strategy, body, *, max_examples: int, seed: int | None = None)
 
     (run if seed is None else hypothesis_seed(seed)(run))()
     return count[0]
-
-
-from autograd.engine_check import EngineCheckError, check_engine  # noqa: E402, F401 (re-exported)

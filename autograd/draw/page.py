@@ -18,6 +18,8 @@ import json
 import re
 from typing import cast
 
+__all__ = ["fit", "legend", "page"]
+
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
 

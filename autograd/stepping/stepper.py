@@ -8,7 +8,7 @@ page that needs no kernel (``save_html(path)``, also shown by a notebook as the 
 output): every frame's picture and text inline, previous/next buttons, a slider and the
 left/right arrow keys, a little plain JavaScript and nothing fetched from anywhere.
 
-All the pictures of a stepper share one layout (``autograd._pinning``): a node stays where it
+All the pictures of a stepper share one layout (``autograd.draw.pinning``): a node stays where it
 is from the first position to the last.
 """
 
@@ -20,13 +20,15 @@ from typing import cast
 
 import graphviz
 
-from autograd import _page
-from autograd._pinning import PinnedGraph, pin
-from autograd.exercises import ATOL, RTOL, Exercise, Verdict
+from autograd.draw import page as page_html
+from autograd.draw.pinning import PinnedGraph, pin
+from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
+
+__all__ = ["Stepper"]
 
 
 class Stepper:
-    """Base of ``BackwardStepper`` (``autograd.widgets``) and ``nn.LearningStepper``.
+    """Base of ``BackwardStepper`` and ``nn.LearningStepper``.
 
     Positions ``0..total``. Subclasses set ``total`` in ``__init__`` (then call
     ``super().__init__()``) and implement:
@@ -159,16 +161,16 @@ class Stepper:
         def show(change=None) -> None:
             self.goto(slider.value)
             words.value = f"<pre>{html.escape(self.describe())}</pre>"
-            picture.value = _page.fit(self.svg())
+            picture.value = page_html.fit(self.svg())
 
         slider.observe(show, names="value")
         back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
         forward.on_click(lambda _: setattr(slider, "value", min(slider.value + 1, self.total)))
         show()
-        legend = widgets.HTML(_page.legend(self.legend))
+        legend = widgets.HTML(page_html.legend(self.legend))
         return widgets.VBox([widgets.HBox([back, slider, forward]), words, legend, picture])
 
-    # -- predict first (autograd.exercises) --------------------------------------------------
+    # -- predict first (autograd.stepping.exercises) ------------------------------------------
 
     def check(self, k: int, answers, *, rtol: float = RTOL, atol: float = ATOL) -> Verdict:
         """Predict first: your numbers for position ``k``, checked before you look at it.
@@ -180,7 +182,7 @@ class Stepper:
         one line per number saying why it is wrong. The stepper does not move.
 
         >>> from autograd import Value
-        >>> from autograd.widgets import BackwardStepper
+        >>> from autograd.stepping.backward_stepper import BackwardStepper
         >>> x = Value(0.5, label="x")
         >>> y = x.tanh(); y.label = "y"
         >>> stepper = BackwardStepper(y)
@@ -197,7 +199,7 @@ class Stepper:
         return self._expected(k).check(answers, rtol=rtol, atol=atol)
 
     def _expected(self, k: int) -> Exercise:
-        """What position ``k`` computes, as an ``autograd.exercises.Exercise``."""
+        """What position ``k`` computes, as an ``autograd.stepping.exercises.Exercise``."""
         raise NotImplementedError(f"{type(self).__name__} has no exercises")
 
     # -- a page without a kernel -------------------------------------------------------------
@@ -225,7 +227,7 @@ class Stepper:
     def _page(self, *, standalone: bool) -> str:
         texts = self.texts()
         svgs = [self.svg(k) for k in range(len(self))]
-        return _page.page(
+        return page_html.page(
             title=self.title,
             texts=texts,
             svgs=svgs,

@@ -15,7 +15,9 @@ from collections import defaultdict
 
 import graphviz
 
-from autograd.render import StepgradDigraph
+from autograd.draw.render import StepgradDigraph
+
+__all__ = ["PinnedGraph", "pin"]
 
 _NODE = re.compile(r"^\t+(?!(?:graph|node|edge) \[)(\w+) \[")
 _EDGE = re.compile(r"^\t+(\w+) -> (\w+)")
@@ -32,15 +34,17 @@ class PinnedGraph(StepgradDigraph):
     """
 
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=2, **kwargs):
+        """``graphviz.Digraph.pipe`` with ``neato -n2``: the pinned positions, drawn as given."""
         kwargs.setdefault("engine", "neato")
         return super().pipe(format, renderer, formatter, neato_no_op, **kwargs)
 
     def render(self, *args, neato_no_op=2, **kwargs):
+        """``graphviz.Digraph.render`` with ``neato -n2``, as ``pipe``."""
         kwargs.setdefault("engine", "neato")
         return super().render(*args, neato_no_op=neato_no_op, **kwargs)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        from autograd.draw import mimebundle
+        from autograd.draw.dot import mimebundle
 
         return mimebundle(self, include, exclude)
 

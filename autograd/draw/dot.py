@@ -7,9 +7,10 @@ clusters and draw fused ``sum``/``affine`` nodes as the chain of ``+`` and ``*``
 Node names come from the topological order (``v0``, ``v1``, ...), never from memory
 addresses, so the same graph always gives the same DOT text.
 
-The pieces, one job each: ``_draw_nodes`` (records, operations, edges), ``_draw_highlight``
-(the colours of a highlighted node or step, the legend), ``_draw_clusters`` (boxes of recorded
-calls, collapsed calls) and ``_dot_parts`` (what one operation draws, fused ones expanded).
+The pieces, one job each, beside this module in ``autograd.draw``: ``nodes`` (records,
+operations, edges), ``highlight`` (the colours of a highlighted node or step, the legend),
+``clusters`` (boxes of recorded calls, collapsed calls) and ``parts`` (what one operation
+draws, fused ones expanded).
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ from collections.abc import Mapping
 
 import graphviz
 
-from autograd._dot_parts import op_text as op_text  # re-exported: how an op reads in pictures
-from autograd._draw_clusters import Clusters
-from autograd._draw_highlight import LEGEND as LEGEND  # re-exported: the stepper shows it
-from autograd._draw_highlight import Highlight, legend_label
-from autograd._draw_nodes import Nodes, Records
-from autograd._page import fit
 from autograd.backprop import check_value, topological_order
-from autograd.render import StepgradDigraph
+from autograd.backward_steps import Step
+from autograd.draw.clusters import Clusters
+from autograd.draw.highlight import LEGEND as LEGEND  # re-exported: the stepper shows it
+from autograd.draw.highlight import Highlight, legend_label
+from autograd.draw.nodes import Nodes, Records
+from autograd.draw.page import fit
+from autograd.draw.render import StepgradDigraph
+from autograd.notation import op_text as op_text  # re-exported: how an op reads in pictures
 from autograd.scopes import ScopeRecording
-from autograd.steps import Step
 from autograd.value import Value
+
+__all__ = ["LEGEND", "MAX_NODES", "DotGraph", "draw_dot", "mimebundle", "op_text"]
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 _COMPACT = {"ranksep": "0.3", "nodesep": "0.15"}
