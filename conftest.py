@@ -23,6 +23,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.nbmake = True
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Notebooks are slow tests: ``pytest -m "not slow"`` leaves them out."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix != ".ipynb" or parent.config.pluginmanager.hasplugin("nbmake"):
         return None

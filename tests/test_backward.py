@@ -68,6 +68,7 @@ def test_leaf_root():
     assert x.grad == 2.0
 
 
+@pytest.mark.slow
 def test_deep_chain_of_a_million_operations():
     x = Value(0.5)
     y = x

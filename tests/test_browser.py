@@ -24,6 +24,8 @@ from autograd import topological_order
 from autograd.backward_steps import node_names
 from autograd.stepping.backward_stepper import BackwardStepper
 
+pytestmark = pytest.mark.slow  # a browser per test: the fast tier leaves them out
+
 WIDTH, HEIGHT = 1400, 900
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "02_feedforward_and_backprop.ipynb"
 ARGS = [

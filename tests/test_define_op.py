@@ -161,6 +161,7 @@ def test_defined_ops_pass_gradcheck_inside_random_graphs(case):
     assert gradgradcheck(f, inputs)
 
 
+@pytest.mark.slow
 def test_defined_ops_are_drawn_with_shared_sub_expressions():
     f, _ = find(
         expressions(ops=[cube, mul_sq, "+"]),

@@ -320,6 +320,7 @@ def test_without_raising_a_failure_comes_back_as_a_false_report():
     assert report.text == str(report)
 
 
+@pytest.mark.slow
 def test_the_same_formulas_on_every_run():
     first = str(failure(WrongOnlyInLargeGraphs))
     assert str(failure(WrongOnlyInLargeGraphs)) == first
@@ -353,6 +354,7 @@ class WrongOnlyInLargeGraphs(Mini):
         return self._unary(t, lambda: slope, "tanh")
 
 
+@pytest.mark.slow
 def test_a_bug_the_probes_miss_is_found_by_random_formulas_and_shrunk():
     error = failure(WrongOnlyInLargeGraphs)
     message = str(error)

@@ -27,6 +27,7 @@ def test_second_derivatives_of_random_expression_graphs_match_finite_differences
     assert gradgradcheck(f, inputs)
 
 
+@pytest.mark.slow
 @given(mlps())
 def test_gradients_of_random_networks_match_finite_differences(case):
     f, inputs = case

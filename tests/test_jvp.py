@@ -219,6 +219,7 @@ def test_output_that_depends_on_no_primal_has_tangent_zero():
     assert isinstance(d, Value) and d.data == 0.0
 
 
+@pytest.mark.slow
 def test_deep_chain_needs_no_recursion():
     x = Value(1.0)
     y = x

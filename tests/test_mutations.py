@@ -123,6 +123,7 @@ def test_a_rule_that_drops_the_graph_is_caught_by_gradgradcheck(monkeypatch, nam
     assert mixed is not None and alone is not None
 
 
+@pytest.mark.slow
 def test_the_shrunk_counterexample_is_a_readable_formula(monkeypatch):
     _break(monkeypatch, "MUL", MUTATIONS["MUL"][0])
     f, inputs = find(

@@ -22,6 +22,7 @@ def _is_png(path):
     return data.startswith(PNG_SIGNATURE) and data[12:16] == b"IHDR" and b"IEND" in data[-12:]
 
 
+@pytest.mark.slow
 def test_demo_end_to_end_in_a_subprocess(tmp_path):
     out = tmp_path / "pictures"
     done = subprocess.run(
@@ -107,6 +108,7 @@ def test_network_graph_records_every_neuron_on_a_copy_of_the_model():
         network_graph(MLP(2, [3, 2], rng=random.Random(0)), [0.5, -1.0])
 
 
+@pytest.mark.slow
 def test_plots_are_figures_that_save_as_png(tmp_path):
     model = MLP(2, [4, 1], rng=random.Random(0))
     fig = plot_decision_boundary(model, [[0.0, 0.0], [1.0, 1.0]], [-1, 1], resolution=5)
@@ -129,6 +131,7 @@ def test_plot_errors():
         plot_history({"loss": []})
 
 
+@pytest.mark.slow
 def test_demo_runs_on_a_single_point(tmp_path, capsys):
     # --samples 1 crashed inside make_moons (an empty moon got one point)
     assert main(["--samples", "1", "--steps", "1", "--out", str(tmp_path)]) == 0
@@ -173,6 +176,7 @@ def test_ctrl_c_during_training_stops_cleanly_with_status_130(tmp_path):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_writing_names_the_files_already_written(tmp_path, capsys, monkeypatch):
     import nn.demo
 

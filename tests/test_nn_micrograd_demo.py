@@ -7,6 +7,7 @@ micrograd's ``demo.ipynb`` (cells in order, plotting left out). Only the imports
 """
 
 import numpy as np
+import pytest
 
 import nn.data
 
@@ -17,6 +18,7 @@ def sklearn_style_make_moons(n_samples=100, noise=None):
     return np.array(X), np.array(y)
 
 
+@pytest.mark.slow
 def test_micrograd_demo_reaches_97_percent(capsys):
     import random
 

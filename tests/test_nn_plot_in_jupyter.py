@@ -5,6 +5,7 @@ A notebook is built in memory and executed with nbclient (as nbmake does), with 
 """
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 PLOT_HISTORY = """\
@@ -40,6 +41,7 @@ def _mimetypes(outputs):
     return {mime for output in outputs for mime in output.get("data", {})}
 
 
+@pytest.mark.slow
 def test_figures_show_inline_and_the_progress_bar_is_a_widget():
     history_cell, boundary_cell, train_cell = _run_in_a_fresh_kernel(
         PLOT_HISTORY, PLOT_BOUNDARY, TRAIN

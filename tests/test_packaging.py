@@ -87,6 +87,7 @@ def _pytest(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_without_nbmake_the_notebooks_are_skipped_with_the_reason():
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert notebooks
@@ -96,6 +97,7 @@ def test_without_nbmake_the_notebooks_are_skipped_with_the_reason():
     assert "nbmake is not installed" in done.stdout
 
 
+@pytest.mark.slow
 def test_with_nbmake_the_notebooks_are_collected():
     pytest.importorskip("nbmake")
     done = _pytest("--collect-only", "-q", "notebooks")

@@ -10,6 +10,7 @@ cyclic garbage collector off. Counts of live objects, never timings.
 import gc
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -149,6 +150,7 @@ def _demo_step(model, X, y, k):
         p.data -= (1.0 - 0.9 * k / 100) * p.grad
 
 
+@pytest.mark.slow
 def test_training_steps_leave_nothing_behind_without_the_cyclic_collector():
     rng = random.Random(0)
     model = MLP(2, [8, 8, 1], rng=rng)

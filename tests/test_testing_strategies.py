@@ -134,6 +134,7 @@ def test_expressions_contain_shared_sub_expressions():
     assert f.shared_nodes() > 0
 
 
+@pytest.mark.slow
 def test_expressions_shrink_to_a_small_readable_formula():
     f, inputs = find(expressions(), lambda case: "tanh" in case[0].op_names(), settings=SHRINK)
     assert str(f) == "f(x0) = tanh(x0)"

@@ -246,6 +246,7 @@ def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
     assert "<svg" in stepper._repr_svg_()  # pictures still work
 
 
+@pytest.mark.slow
 @settings(max_examples=10)
 @given(programs(max_ops=6))
 def test_the_page_holds_every_frame_and_nothing_from_outside(recipe):
