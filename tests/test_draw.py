@@ -151,7 +151,7 @@ def test_the_graphviz_settings_are_untouched_by_drawing_and_rendering(bundled_re
 
 
 def test_pictures_never_run_graphviz_s_own_dot_binary(bundled_renderer, tmp_path, monkeypatch):
-    """stepgrad runs graphviz's pipe and render code, with its own program in place of dot."""
+    """stepgrad runs its own program on the DOT text; graphviz's DOT_BINARY is never used."""
     monkeypatch.setattr(dot_command, "DOT_BINARY", tmp_path / "no-such-dot")
     graph = draw_dot(_product())
     assert graph.pipe(encoding="utf-8").lstrip().startswith("<?xml")
@@ -235,18 +235,22 @@ def test_import_needs_no_renderer_and_leaves_graphviz_alone(tmp_path):
     assert "no renderer:" in done.stdout and "pip install graphviz-pure" in done.stdout
 
 
-def test_render_keeps_graphviz_checks(bundled_renderer, tmp_path):
+def test_render_checks_its_arguments_and_reports_the_renderer_s_error(bundled_renderer, tmp_path):
     graph = draw_dot(_product())
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(ValueError, match=r"render: format must be .* \(got 'nope'\)"):
         graph.pipe(format="nope")
-    source = tmp_path / "g.gv"
-    source.write_text(graph.source)
-    with pytest.raises(ValueError, match="must be different"):
-        render._render("dot", None, source, outfile=source)
-    out = Path(render._render("dot", "svg", source))
+    with pytest.raises(ValueError, match=r"render: engine must be .* \(got 'nope'\)"):
+        graph.pipe(engine="nope")
+    with pytest.raises(ValueError, match="must be different from the DOT file"):
+        graph.render(tmp_path / "g.svg", outfile=tmp_path / "g.svg")
+    broken = StepgradDigraph()
+    broken.body.append("\tthis is { not DOT\n")
+    with pytest.raises(graphviz.CalledProcessError) as caught:
+        broken.pipe()
+    assert caught.value.returncode != 0 and "syntax" in caught.value.stderr.lower()
+    out = Path(graph.render(tmp_path / "g.gv", view=False, cleanup=True))
     assert out == tmp_path / "g.gv.svg" and out.read_text().lstrip().startswith("<?xml")
-    with pytest.raises(graphviz.FileExistsError):
-        render._render("dot", "svg", source, raise_if_result_exists=True)
+    assert not (tmp_path / "g.gv").exists()  # cleanup removes the DOT file
 
 
 # -- the DOT text and the options -----------------------------------------------------------

@@ -15,10 +15,7 @@ draws, fused ones expanded).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
-
-import graphviz
 
 from autograd.backprop import check_value, topological_order
 from autograd.backward_steps import Step
@@ -26,13 +23,12 @@ from autograd.draw.clusters import Clusters
 from autograd.draw.highlight import LEGEND as LEGEND  # re-exported: the stepper shows it
 from autograd.draw.highlight import Highlight, legend_label
 from autograd.draw.nodes import Nodes, Records
-from autograd.draw.page import fit
 from autograd.draw.render import StepgradDigraph
 from autograd.notation import op_text as op_text  # re-exported: how an op reads in pictures
 from autograd.scopes import ScopeRecording
 from autograd.value import Value
 
-__all__ = ["LEGEND", "MAX_NODES", "DotGraph", "draw_dot", "mimebundle", "op_text"]
+__all__ = ["LEGEND", "MAX_NODES", "DotGraph", "draw_dot", "op_text"]
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 _COMPACT = {"ranksep": "0.3", "nodesep": "0.15"}
@@ -46,26 +42,6 @@ class DotGraph(StepgradDigraph):
     Jupyter shows the SVG where it trusts the notebook and the PNG where it does not (a stored
     notebook opened fresh, GitHub), so saved notebooks show their graphs either way.
     """
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        return mimebundle(self, include, exclude)
-
-
-def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
-    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter.
-
-    The SVG scales down to the width of the output area (never up); the PNG is what Jupyter
-    shows where it does not trust the notebook.
-    """
-    wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
-    bundle = {}
-    if "image/svg+xml" in wanted:  # scaled to the width of the output, up to its own size
-        bundle["image/svg+xml"] = fit(graph.pipe(format="svg", encoding="utf-8"))
-    if "image/png" in wanted:  # at 72 dpi (1 px per point): a fallback, kept small
-        small = graph.copy()
-        small.graph_attr.setdefault("dpi", "72")
-        bundle["image/png"] = base64.b64encode(small.pipe(format="png")).decode("ascii")
-    return bundle
 
 
 def draw_dot(

@@ -43,11 +43,6 @@ class PinnedGraph(StepgradDigraph):
         kwargs.setdefault("engine", "neato")
         return super().render(*args, neato_no_op=neato_no_op, **kwargs)
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        from autograd.draw.dot import mimebundle
-
-        return mimebundle(self, include, exclude)
-
 
 def pin(graphs: list[graphviz.Digraph]) -> list[PinnedGraph]:
     """The same pictures with one shared layout (ValueError if they are not one graph)."""

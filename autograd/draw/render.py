@@ -22,24 +22,26 @@ True
 
 from __future__ import annotations
 
-import inspect
+import base64
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from types import FunctionType, SimpleNamespace
 
 import graphviz
-from graphviz.backend import dot_command, piping, rendering
+
+from autograd.draw.page import fit
 
 __all__ = [
     "RendererNotFound",
     "StepgradDigraph",
     "bundled_renderer",
     "current_renderer",
+    "mimebundle",
+    "run_renderer",
     "use_renderer",
 ]
 
@@ -114,55 +116,138 @@ def current_renderer() -> Path:
         return _chosen
 
 
-def _command(engine: str, format_: str, **options) -> list:
-    """graphviz's own command line (checked the same way) with stepgrad's program first."""
-    cmd = dot_command.command(engine, format_, **options)
-    return [current_renderer(), *cmd[1:]]
+def _command(engine: str, format: str, neato_no_op) -> list[str]:
+    """The command line that draws DOT text from stdin in ``format``, checked as graphviz does."""
+    if engine not in graphviz.ENGINES:
+        raise ValueError(
+            f"render: engine must be one of {sorted(graphviz.ENGINES)} (got {engine!r})"
+        )
+    if format.split(":")[0] not in graphviz.FORMATS:
+        raise ValueError(
+            f"render: format must be a graphviz format such as 'svg' or 'png', one of "
+            f"graphviz.FORMATS (got {format!r})"
+        )
+    cmd = [str(current_renderer()), f"-K{engine}", f"-T{format}"]
+    if neato_no_op:  # True or 1: -n, 2: -n2 (neato draws the positions it is given)
+        cmd.append(f"-n{int(neato_no_op)}")
+    return cmd
 
 
-def _with_stepgrad_renderer(function: Callable) -> Callable:
-    """graphviz's own ``function``, running ``current_renderer()`` where it would run ``dot``.
+def run_renderer(source: str, *, format: str = "svg", engine: str = "dot", neato_no_op=None):
+    """DOT text in, the picture's bytes out, made by ``current_renderer()`` in a subprocess.
 
-    graphviz 0.20 and 0.21 build every command line with ``dot_command.command``, which puts
-    the module global ``DOT_BINARY`` first. This copy of ``function`` finds a ``dot_command``
-    whose ``command`` puts stepgrad's program there instead; everything else (argument checks,
-    file names, running the command, errors) is graphviz's own code, and graphviz's modules
-    stay as they are, so a plain ``graphviz.Digraph`` keeps running its own ``dot``.
+    Raises ``RendererNotFound`` without a renderer and ``graphviz.CalledProcessError`` (a
+    ``subprocess.CalledProcessError``, with the renderer's message) when it fails.
+
+    >>> run_renderer("digraph { a -> b }")[:5]
+    b'<?xml'
     """
-    plain = inspect.unwrap(function)  # without graphviz's positional-argument warning wrapper
-    scope = {**plain.__globals__, "dot_command": SimpleNamespace(command=_command)}
-    copy = FunctionType(plain.__code__, scope, plain.__name__, plain.__defaults__)
-    copy.__kwdefaults__ = plain.__kwdefaults__
-    return copy
+    cmd = _command(engine, format, neato_no_op)
+    done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, check=False)
+    if done.returncode != 0:
+        raise graphviz.CalledProcessError(
+            done.returncode, cmd, output=done.stdout, stderr=done.stderr.decode(errors="replace")
+        )
+    return done.stdout
 
 
-# graphviz.pipe_lines, graphviz.pipe_lines_string and graphviz.render, with stepgrad's program
-_pipe_lines = _with_stepgrad_renderer(piping.pipe_lines)
-_pipe_lines_string = _with_stepgrad_renderer(piping.pipe_lines_string)
-_render = _with_stepgrad_renderer(rendering.render)
+def _format(graph: graphviz.Digraph, format, renderer, formatter) -> str:
+    parts = [format or graph.format, renderer or graph.renderer, formatter or graph.formatter]
+    return ":".join(part for part in parts[: 1 + bool(parts[1]) + bool(parts[2])] if part)
+
+
+def _run(graph, format, renderer, formatter, neato_no_op, engine) -> bytes:
+    return run_renderer(
+        graph.source,
+        format=_format(graph, format, renderer, formatter),
+        engine=engine or graph.engine,
+        neato_no_op=neato_no_op,
+    )
 
 
 class StepgradDigraph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose pictures stepgrad's renderer makes; svg by default.
 
     ``.pipe()``, ``.render()``, ``.view()`` and Jupyter's display run ``current_renderer()``
-    directly (a system ``dot``, else the bundled ``graphviz-pure``), leaving the ``graphviz``
-    package's settings alone. The default format is ``svg`` (graphviz-pure cannot write
-    graphviz's default ``pdf``); ``png`` works too.
+    (a system ``dot``, else the bundled ``graphviz-pure``) on the graph's ``.source``,
+    leaving the ``graphviz`` package's settings alone. The default format is ``svg``
+    (graphviz-pure cannot write graphviz's default ``pdf``); ``png`` works too. In Jupyter it
+    shows as SVG with a PNG beside it, so a stored notebook opened untrusted shows it too.
     """
 
     _format = "svg"
 
-    # graphviz 0.20 and 0.21 make every picture through these three hooks (properties of
-    # graphviz.backend.mixins that return the backend functions, "to simplify mocking").
-    @property
-    def _pipe_lines(self):
-        return _pipe_lines
+    def pipe(
+        self,
+        format=None,
+        renderer=None,
+        formatter=None,
+        neato_no_op=None,
+        quiet: bool = False,
+        *,
+        engine=None,
+        encoding=None,
+    ):
+        """The picture as bytes (as text with ``encoding=``), as ``graphviz.Digraph.pipe``."""
+        data = _run(self, format, renderer, formatter, neato_no_op, engine)
+        return data.decode(encoding) if encoding is not None else data
 
-    @property
-    def _pipe_lines_string(self):
-        return _pipe_lines_string
+    def render(
+        self,
+        filename=None,
+        directory=None,
+        view: bool = False,
+        cleanup: bool = False,
+        format=None,
+        renderer=None,
+        formatter=None,
+        neato_no_op=None,
+        quiet: bool = False,
+        quiet_view: bool = False,
+        *,
+        outfile=None,
+        engine=None,
+    ) -> str:
+        """Save the DOT text and the picture beside it; return the picture's path.
 
-    @property
-    def _render(self):
-        return _render
+        As ``graphviz.Digraph.render``: ``render("g")`` writes ``g`` (the DOT text) and
+        ``g.svg``; ``outfile="out/p.png"`` names the picture (its suffix gives the format).
+        """
+        if outfile is not None:
+            outfile = os.fspath(outfile)
+            format = format or Path(outfile).suffix.lstrip(".") or None
+            if filename is None:
+                filename = str(Path(outfile).with_suffix(".gv"))
+        source = self.save(filename, directory=directory)
+        target = outfile or f"{source}.{format or self.format}"
+        if Path(target).resolve() == Path(source).resolve():
+            raise ValueError(
+                f"render: outfile must be different from the DOT file (got {target!r})"
+            )
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_bytes(_run(self, format, renderer, formatter, neato_no_op, engine))
+        if cleanup:
+            os.remove(source)
+        if view:
+            graphviz.view(target, quiet=quiet_view)
+        return target
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        return mimebundle(self, include, exclude)
+
+
+def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
+    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter.
+
+    The SVG scales down to the width of the output area (never up); the PNG is what Jupyter
+    shows where it does not trust the notebook.
+    """
+    wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
+    bundle = {}
+    if "image/svg+xml" in wanted:  # scaled to the width of the output, up to its own size
+        bundle["image/svg+xml"] = fit(graph.pipe(format="svg", encoding="utf-8"))
+    if "image/png" in wanted:  # at 72 dpi (1 px per point): a fallback, kept small
+        small = graph.copy()
+        small.graph_attr.setdefault("dpi", "72")
+        bundle["image/png"] = base64.b64encode(small.pipe(format="png")).decode("ascii")
+    return bundle
