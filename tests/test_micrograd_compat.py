@@ -1,8 +1,8 @@
-"""Every difference from micrograd 0.1.0 that the README's "Coming from micrograd" lists.
+"""Every difference from micrograd 0.1.0 that docs/micrograd.md lists ("Deliberate differences").
 
 Run on both engines: each test shows what micrograd does and what stepgrad does instead.
 
-micrograd 0.1.0 is in the dev extra. If a claim in the README changes, the test here changes
+micrograd 0.1.0 is in the dev extra. If a claim there changes, the test here changes
 with it.
 """
 

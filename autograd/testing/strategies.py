@@ -301,7 +301,7 @@ def expressions(
       error of the central difference is at most a tenth of the tolerance, and every
       operand with a kink or pole is at least 1000 steps of ``eps`` (times how fast it moves
       with the inputs) away from it. Measured: no false failure in 200,000 examples,
-      each checked by both (``bench/strategy_soundness.py``; the README has the numbers).
+      each checked by both (``bench/strategy_soundness.py``; numbers in docs/property-testing.md).
 
     Draws that break one of these are rejected (rarely: 2 in 3,000). ``ops`` picks operations by
     name (``OPS`` lists them:
