@@ -11,9 +11,9 @@ Each node then holds a dual number ``value + tangent·ε`` (``Dual``), with ``ε
 ``(3 + 1ε)·(3 + 1ε) = 9 + 6ε`` says that x·x at x = 3 is 9 and grows 6 times as fast as x.
 
 - ``jvp(f, primals, tangents)``: ``f``'s output(s) and their directional derivative(s).
-- ``forward_tangents(root, seeds)``: the tangent of every node of a graph you already built,
+- ``forward_tangents(root, tangents)``: the tangent of every node of a graph you already built,
   for ``draw_dot(root, tangents=...)`` and ``forward_steps(root, tangents=...)``.
-- ``duals(root, seeds)``: the same, as ``Dual`` numbers to print.
+- ``duals(root, tangents)``: the same, as ``Dual`` numbers to print.
 
 A node whose parents carry no tangent (it does not depend on a seeded input) has none either:
 its tangent is exactly 0 and no rule runs for it, as in PyTorch's and JAX's forward mode.
@@ -21,6 +21,7 @@ its tangent is exactly 0 and no rule runs for it, as in PyTorch's and JAX's forw
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
@@ -52,21 +53,24 @@ class Dual(NamedTuple):
 
 def forward_tangents(
     root: Value | Sequence[Value],
-    seeds: Mapping[Value, Scalar],
+    tangents: Mapping[Value, Scalar] | None = None,
     *,
     create_graph: bool = False,
+    seeds: Mapping[Value, Scalar] | None = None,
 ) -> dict[Value, Any]:
-    """The tangent of every node ``root`` depends on, given the tangents ``seeds`` of some nodes.
+    """The tangent of every node ``root`` depends on, given the ``tangents`` of some nodes.
 
     One forward walk in topological order: each node's tangent comes from its parents' by the
-    node's forward-mode rule. ``seeds`` maps Values (usually leaves) to their tangents: a
+    node's forward-mode rule. ``tangents`` maps Values (usually leaves) to their tangents: a
     seeded node keeps its seed, as if it were an input (its own parents are not looked at).
     Nodes that depend on no seeded node get ``0.0``. ``root`` may be a list of Values: one walk
     serves them all.
 
     With ``create_graph=True`` the rules run on the Values themselves and the tangents are
-    Values with graphs of their own (seeds may be Values too), so they can be differentiated
-    again by ``grad``; otherwise they are floats.
+    Values with graphs of their own (the given tangents may be Values too), so they can be
+    differentiated again by ``grad``; otherwise they are floats. ``seeds=`` is the old name of
+    ``tangents`` (the keyword every forward-mode function takes: ``jvp``, ``duals``,
+    ``forward_steps``), still accepted with a ``DeprecationWarning``.
 
     >>> from autograd import Value, forward_tangents
     >>> x, y = Value(3.0, label="x"), Value(2.0, label="y")
@@ -76,14 +80,21 @@ def forward_tangents(
     (3.0, 1.0, 0.0)
     """
     roots = _roots(root, "forward_tangents")
-    given = _seeds(seeds, create_graph)
+    given = _seeds(_renamed(tangents, seeds, "forward_tangents"), create_graph)
     nodes = _all_nodes(roots)
     known = _propagate(nodes, given, create_graph)
     return {v: _finished(known.get(v, 0.0), create_graph) for v in nodes}
 
 
-def duals(root: Value | Sequence[Value], seeds: Mapping[Value, float]) -> dict[Value, Dual]:
+def duals(
+    root: Value | Sequence[Value],
+    tangents: Mapping[Value, float] | None = None,
+    *,
+    seeds: Mapping[Value, float] | None = None,
+) -> dict[Value, Dual]:
     """Every node of ``root``'s graph as a dual number ``data + tangent·ε`` (see ``Dual``).
+
+    ``tangents`` as in ``forward_tangents`` (``seeds=``, its old name, is deprecated).
 
     >>> from autograd import Value, duals
     >>> x = Value(3.0, label="x")
@@ -94,8 +105,24 @@ def duals(root: Value | Sequence[Value], seeds: Mapping[Value, float]) -> dict[V
     * 9.0 + 6.0ε
     y 10.0 + 6.0ε
     """
-    tangents = forward_tangents(root, seeds)
-    return {v: Dual(v.data, t) for v, t in tangents.items()}
+    found = forward_tangents(root, _renamed(tangents, seeds, "duals"))
+    return {v: Dual(v.data, t) for v, t in found.items()}
+
+
+def _renamed(tangents, seeds, where: str):
+    """``tangents``, or the same given by its old name ``seeds=`` (with a DeprecationWarning)."""
+    if seeds is None:
+        if tangents is None:
+            raise TypeError(f"{where}: missing tangents (a mapping of Values to their tangents)")
+        return tangents
+    if tangents is not None:
+        raise TypeError(f"{where}: give tangents only (seeds is its old name)")
+    warnings.warn(
+        f"{where}: seeds= is now called tangents= (the name jvp and forward_steps use)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return seeds
 
 
 def jvp(

@@ -393,3 +393,18 @@ def test_binary_rules_agree_with_the_vjp_along_each_input(build, x, y):
         both = forward_and_reverse(build, [Value(x), Value(y)], i)
         if both is not None:
             assert same_float(*both), (x, y, i, both)
+
+
+def test_every_forward_mode_function_takes_tangents_and_seeds_is_deprecated():
+    x = Value(3.0, label="x")
+    z = x * x
+    assert forward_tangents(z, tangents={x: 1.0})[z] == 6.0
+    assert str(duals(z, tangents={x: 1.0})[z]) == "9.0 + 6.0ε"
+    with pytest.warns(DeprecationWarning, match="seeds= is now called tangents="):
+        assert forward_tangents(z, seeds={x: 1.0})[z] == 6.0
+    with pytest.warns(DeprecationWarning, match="duals: seeds= is now called tangents="):
+        assert duals(z, seeds={x: 1.0})[z].tangent == 6.0
+    with pytest.raises(TypeError, match="give tangents only"):
+        forward_tangents(z, {x: 1.0}, seeds={x: 1.0})
+    with pytest.raises(TypeError, match="forward_tangents: missing tangents"):
+        forward_tangents(z)
