@@ -30,15 +30,21 @@ registered forward and vjp by name (``cube_forward``, ``cube_vjp``), which is ex
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
+import itertools
 import keyword
 import linecache
 import math
+import numbers
 import random
 import re
+import unicodedata
+import weakref
+import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from autograd import primitives as P
 from autograd.backprop import topological_order
@@ -156,8 +162,17 @@ _RESERVED = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _identifier(text: str) -> str:
-    name = re.sub(r"\W+", "_", text).strip("_")
+    """``text`` as a Python name ("" if it cannot be one), in the form Python reads it in.
+
+    Python reads identifiers NFKC-normalised (``ℒ`` is ``L``, ``xᵢ`` is ``xi``), so names are
+    made and compared in that form: two labels Python would read as one get two names.
+    """
+    if not text:
+        return ""
+    name = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", text)).strip("_")
+    name = unicodedata.normalize("NFKC", name)
     if not name.isidentifier() or keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return ""
     return name if not name.startswith("d_") else "v_" + name  # d_x is x's gradient
