@@ -345,12 +345,35 @@ def _comment(v: Value, name: str) -> str:
     return f"  # {label}{v.data:.6g}"
 
 
+# Terms per line of a long sum. Python's compiler recurses once per ``+`` of an expression
+# (a RecursionError near 3,000 terms), so a wider sum is written as several lines.
+_PIECE = 500
+
+
+def _assignment(name: str, expr: str) -> list[str]:
+    """``name = expr``; a long chain ``a + b + c + ...`` in pieces of ``_PIECE`` terms.
+
+    ``s = a + b + c`` then ``s = s + d + e``: Python adds left to right, so the pieces add
+    in the same order and give the same bits. A chain is split only where it is flat (its
+    terms hold no parentheses, so every `` + `` is one of the chain's own).
+    """
+    terms = expr.split(" + ")
+    if len(terms) <= _PIECE or any("(" in t or ")" in t for t in terms):
+        return [f"{name} = {expr}"]
+    lines = [f"{name} = {' + '.join(terms[:_PIECE])}"]
+    for i in range(_PIECE, len(terms), _PIECE):
+        lines.append(f"{name} = {' + '.join([name, *terms[i : i + _PIECE]])}")
+    return lines
+
+
 def _forward_lines(w: _Writer, nodes: list[Value], indent: str) -> list[str]:
     lines = []
     for v in nodes:
         if v.parents:
             name = w.names[v]
-            lines.append(f"{indent}{name} = {w.forward_expr(v)}{_comment(v, name)}")
+            *first, last = _assignment(name, w.forward_expr(v))
+            lines += [indent + line for line in first]
+            lines.append(f"{indent}{last}{_comment(v, name)}")
     return lines
 
 
@@ -379,11 +402,27 @@ def _backward_lines(
     return lines
 
 
+_SOURCES = itertools.count(1)
+
+
 def _exec(source: str, namespace: dict[str, Any], name: str) -> Callable:
-    filename = f"<autograd.compile {name} {id(source):x}>"
+    """Run ``source`` and return its function ``name``; its lines are kept while it lives.
+
+    The lines go in ``linecache`` (so tracebacks into the generated code show them) until
+    the function's code object is freed (the function, and any traceback still holding
+    one of its frames): then the entry is removed, so compiling many functions in a long
+    session does not keep every source.
+    """
+    filename = f"<autograd.compile {name} {next(_SOURCES)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(builtins.compile(source, filename, "exec"), namespace)
-    return namespace[name]
+    try:
+        exec(builtins.compile(source, filename, "exec"), namespace)
+    except BaseException:
+        linecache.cache.pop(filename, None)
+        raise
+    run = namespace.pop(name)  # not a global of itself: no reference cycle, freed at once
+    weakref.finalize(run.__code__, linecache.cache.pop, filename, None)
+    return run
 
 
 def _namespace(w: _Writer) -> dict[str, Any]:
@@ -576,13 +615,23 @@ def compile(
         root = fn(*leaves)
     inputs = leaves + params
     nodes = _graph(root, inputs)
-    name = _identifier(getattr(fn, "__name__", "")) or "f"
+    name = _function_name(fn)
     source, namespace, args = _source(name, root, nodes, inputs)
     run = _exec(source, namespace, name)
     compiled = Compiled(fn, source, run, args, params)
     if check:
         compiled.check_near([v.data for v in leaves])
     return compiled
+
+
+def _function_name(fn: Callable) -> str:
+    """The generated function's name: ``fn``'s, with ``_`` added if the code calls that name.
+
+    A function named like a helper of the code (``tanh``, ``exp``; ``Value.tanh``) would
+    otherwise replace the helper and call itself.
+    """
+    name = _identifier(getattr(fn, "__name__", "")) or "f"
+    return f"{name}_" if name in _RESERVED else name
 
 
 def _source(name: str, root: Value, nodes: list[Value], inputs: list[Value]):

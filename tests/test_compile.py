@@ -367,7 +367,8 @@ def test_wide_sums_compile_in_pieces_with_the_same_bits():
 
     cf = compile(total, example)
     assert_same(cf, total, example[::-1])
-    assert max(len(line) for line in cf.source.splitlines()) < 20_000  # written in pieces
+    code = [line for line in cf.source.splitlines() if not line.lstrip().startswith("#")]
+    assert max(line.count(" + ") for line in code) < 1_000  # written in pieces
 
 
 def test_a_wide_neuron_compiles_with_the_same_bits():
