@@ -44,7 +44,7 @@ import weakref
 import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from autograd import primitives as P
 from autograd.backprop import topological_order
@@ -340,7 +340,8 @@ class _Writer:
 
 
 def _comment(v: Value, name: str) -> str:
-    shown = " ".join(v.label.split())  # a label on one line: a newline would end the comment
+    # a label on one line (a newline would end the comment), printable (no NUL in source)
+    shown = " ".join("".join(c if c.isprintable() else " " for c in v.label).split())
     label = f"{shown}: " if shown and shown != name else ""
     return f"  # {label}{v.data:.6g}"
 
@@ -433,30 +434,79 @@ def _namespace(w: _Writer) -> dict[str, Any]:
 # compile: one function of the inputs, returning the value and the gradients
 
 
+_DOMAIN_ERRORS = (ArithmeticError, ValueError)  # what ops raise outside their domain
+
+
+def _outcome(run: Callable[[], Result]) -> Result | Exception:
+    """``run()``'s result, or the error an op raised outside its domain."""
+    try:
+        return run()
+    except _DOMAIN_ERRORS as error:
+        return error
+
+
+def _said(outcome: Result | Exception) -> str:
+    if isinstance(outcome, Exception):
+        return f"an error ({type(outcome).__name__}: {outcome})"
+    return f"the value {outcome.value!r}"
+
+
+def _differs(at: list[float], what: str, got: str, expected: str) -> CompileError:
+    return CompileError(
+        f"compile: at inputs {at} the compiled {what} is {got} but the engine gives "
+        f"{expected}: the graph fn builds depends on the data (a Python if, max or min on "
+        ".data in fn), so it cannot be compiled"
+    )
+
+
 class Compiled:
     """A function compiled by ``compile``: call it with floats, read its ``.source``.
 
-    ``f(*inputs)`` takes one number per example input and returns ``Result(value, grads)``,
-    with ``grads`` in the order of ``names`` (the inputs, then the parameters, whose current
-    ``.data`` is read at each call). It builds no graph and touches no ``.grad``.
+    ``f(*inputs)`` takes one real number per example input and returns ``Result(value,
+    grads)``, with ``grads`` in the order of ``names`` (the inputs, then the parameters,
+    whose current ``.data`` is read at each call). It builds no graph and touches no
+    ``.grad``. With ``always=True`` (``compile(..., check="always")``) every call also runs
+    the engine and compares (``check``).
     """
 
     def __init__(
-        self, fn: Callable, source: str, run: Callable, names: list[str], parameters: list[Value]
+        self,
+        fn: Callable,
+        source: str,
+        run: Callable,
+        names: list[str],
+        parameters: list[Value],
+        *,
+        always: bool = False,
     ) -> None:
         self.fn = fn
         self.source = source
         self.names = names
         self.parameters = parameters
+        self.always = always
         self._run = run
         self._n = len(names) - len(parameters)
+        self._title = f"compiled {getattr(fn, '__name__', 'function')}"
 
     def __call__(self, *inputs) -> Result:
         """The value and the gradients at ``inputs`` (the parameters' current ``.data``)."""
+        xs = self._floats(inputs)
+        return self._compared(xs) if self.always else self._result(xs)
+
+    def _floats(self, inputs: Sequence) -> list[float]:
         if len(inputs) != self._n:
-            raise TypeError(f"compiled function: expected {self._n} inputs, got {len(inputs)}")
-        xs = [float(x) for x in inputs] + [p.data for p in self.parameters]
-        value, grads = self._run(*xs)
+            raise TypeError(f"{self._title}: expected {self._n} inputs, got {len(inputs)}")
+        xs = []
+        for i, x in enumerate(inputs):
+            if type(x) is not float:
+                if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                    raise TypeError(f"{self._title}: inputs[{i}] must be a real number (got {x!r})")
+                x = float(x)
+            xs.append(x)
+        return xs
+
+    def _result(self, xs: list[float]) -> Result:
+        value, grads = self._run(*xs, *[p.data for p in self.parameters])
         return Result(value, grads)
 
     def __repr__(self) -> str:
@@ -467,7 +517,7 @@ class Compiled:
 
         The parameters' ``.grad`` are put back afterwards; the reference for ``check``.
         """
-        leaves = [Value(float(x)) for x in inputs]
+        leaves = [Value(x) for x in self._floats(inputs)]
         saved = [p.grad for p in self.parameters]
         try:
             for p in self.parameters:
@@ -484,31 +534,76 @@ class Compiled:
         """True if the compiled function gives the engine's value and gradients at ``inputs``.
 
         Raises CompileError saying where they differ (the graph of ``fn`` depends on the
-        data there: a Python ``if`` on ``.data``); an error the engine raises is raised too.
+        data there: a Python ``if`` on ``.data``), also when only one of them raises. Where
+        both raise (an input outside an op's domain), the compiled function's error.
         """
-        expected = self.engine(*inputs)
-        got = self(*inputs)
-        pairs = [("value", expected.value, got.value)]
-        pairs += [(f"d/d{n}", e, g) for n, e, g in zip(self.names, expected.grads, got.grads)]
-        for what, e, g in pairs:
-            if not _same(e, g):
-                raise CompileError(
-                    f"compile: at inputs {list(inputs)} the compiled {what} is {g!r} but the "
-                    f"engine gives {e!r}: the graph fn builds depends on the data (a Python "
-                    "if, max or min on .data in fn), so it cannot be compiled"
-                )
+        self._compared(self._floats(inputs))
         return True
 
-    def check_near(self, example: Sequence[float], rounds: int = 3, seed: int = 0) -> bool:
-        """``check`` at ``rounds`` points near ``example`` (each input moved by up to 50%)."""
-        rng = random.Random(seed)
-        for _ in range(rounds):
-            point = [x * rng.uniform(0.5, 1.5) + rng.uniform(-0.5, 0.5) for x in example]
-            self.check(*point)
+    def _compared(self, xs: list[float], expected: Result | None = None) -> Result:
+        """The compiled result at ``xs``, once compared with the engine's (CompileError)."""
+        got = _outcome(lambda: self._result(xs))
+        want = expected if expected is not None else _outcome(lambda: self.engine(*xs))
+        if isinstance(got, Exception) and isinstance(want, Exception):
+            raise got
+        if isinstance(got, Exception) or isinstance(want, Exception):
+            error = got if isinstance(got, Exception) else want
+            raise _differs(xs, "function", _said(got), _said(want)) from cast(Exception, error)
+        pairs = [("value", want.value, got.value)]
+        pairs += [(f"d/d{n}", e, g) for n, e, g in zip(self.names, want.grads, got.grads)]
+        for what, e, g in pairs:
+            if not _same(e, g):
+                raise _differs(xs, what, repr(g), repr(e))
+        return got
+
+    def check_near(
+        self, example: Sequence[float], rounds: int = 8, seed: int | None = None
+    ) -> bool:
+        """``check`` at ``rounds`` new points around ``example`` (``_check_points``).
+
+        A point where the engine raises (outside the domain of an op in ``fn``: ``log`` of a
+        negative number) is skipped, and another one drawn, up to ``4 * rounds`` in all. The
+        points are drawn from ``seed``; by default from the example and the generated
+        source, so they differ from function to function and from example to example, and
+        the same compile checks the same points every time.
+        """
+        xs = self._floats(example)
+        if seed is None:
+            seed = zlib.crc32(f"{self.source}{xs!r}".encode())
+        checked = 0
+        for point in _check_points(xs, random.Random(seed), 4 * rounds):
+            expected = _outcome(lambda: self.engine(*point))  # noqa: B023  # called at once
+            if not isinstance(expected, Exception):
+                self._compared(point, expected)
+                checked += 1
+                if checked == rounds:
+                    break
         return True
 
     def _repr_markdown_(self) -> str:
         return f"```python\n{self.source}```"
+
+
+def _check_points(example: list[float], rng: random.Random, n: int) -> Iterable[list[float]]:
+    """``n`` points to compare at, spread over signs and magnitudes around ``example``.
+
+    First the example with every sign flipped (0 becomes 1), then every input 10 to 1,000
+    times larger (0 becomes -1), then random points: each input near its example value, of
+    the other sign, or of a random sign and a magnitude from 1e-3 to 1e3.
+    """
+    yield [-x or 1.0 for x in example]
+    yield [x * 10 ** rng.uniform(1, 3) or -1.0 for x in example]
+    for _ in range(n - 2):
+        yield [_near(x, rng) for x in example]
+
+
+def _near(x: float, rng: random.Random) -> float:
+    r = rng.random()
+    if r < 0.3:
+        return x * rng.uniform(0.5, 1.5) + rng.uniform(-0.5, 0.5)
+    if r < 0.45:
+        return -x * rng.uniform(0.5, 1.5)
+    return rng.choice((-1.0, 1.0)) * 10 ** rng.uniform(-3, 3)
 
 
 def _leaves(fn: Callable, example_inputs: Sequence) -> list[Value]:
@@ -528,8 +623,8 @@ def _leaves(fn: Callable, example_inputs: Sequence) -> list[Value]:
                 f"compile: example_inputs[{i}] is a Value; pass numbers (fn gets fresh "
                 "leaves), and the Values fn reaches by itself in parameters="
             )
-        if isinstance(x, bool) or not isinstance(x, int | float):
-            raise TypeError(f"compile: example_inputs[{i}] must be a number (got {x!r})")
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"compile: example_inputs[{i}] must be a real number (got {x!r})")
         wish = wishes[i] if i < len(wishes) and _identifier(wishes[i]) else f"x{i}"
         leaves.append(Value(float(x), label=wish))
     return leaves
@@ -552,7 +647,7 @@ def compile(
     example_inputs: Sequence[float],
     *,
     parameters: Iterable[Value] = (),
-    check: bool = False,
+    check: bool | Literal["always"] = False,
 ) -> Compiled:
     """Trace ``fn`` once and return it as straight-line Python for its value and gradients.
 
@@ -609,6 +704,8 @@ def compile(
     >>> (value, grads) == (out.data, [x.grad, y.grad])
     True
     """
+    if check not in (True, False, "always"):
+        raise ValueError(f"compile: check must be True, False or 'always' (got {check!r})")
     params = _parameter_list(parameters)
     leaves = _leaves(fn, example_inputs)
     with enable_grad():
@@ -618,8 +715,8 @@ def compile(
     name = _function_name(fn)
     source, namespace, args = _source(name, root, nodes, inputs)
     run = _exec(source, namespace, name)
-    compiled = Compiled(fn, source, run, args, params)
-    if check:
+    compiled = Compiled(fn, source, run, args, params, always=check == "always")
+    if check is True:
         compiled.check_near([v.data for v in leaves])
     return compiled
 
