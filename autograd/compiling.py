@@ -447,15 +447,15 @@ def _outcome(run: Callable[[], Result]) -> Result | Exception:
 
 def _said(outcome: Result | Exception) -> str:
     if isinstance(outcome, Exception):
-        return f"an error ({type(outcome).__name__}: {outcome})"
-    return f"the value {outcome.value!r}"
+        return f"raises {type(outcome).__name__}({str(outcome)!r})"
+    return f"gives the value {outcome.value!r}"
 
 
 def _differs(at: list[float], what: str, got: str, expected: str) -> CompileError:
     return CompileError(
-        f"compile: at inputs {at} the compiled {what} is {got} but the engine gives "
-        f"{expected}: the graph fn builds depends on the data (a Python if, max or min on "
-        ".data in fn), so it cannot be compiled"
+        f"compile: at inputs {at} the compiled {what} {got} but the engine {expected}: the "
+        "graph fn builds depends on the data (a Python if, max or min on .data in fn), so it "
+        "cannot be compiled"
     )
 
 
@@ -553,7 +553,7 @@ class Compiled:
         pairs += [(f"d/d{n}", e, g) for n, e, g in zip(self.names, want.grads, got.grads)]
         for what, e, g in pairs:
             if not _same(e, g):
-                raise _differs(xs, what, repr(g), repr(e))
+                raise _differs(xs, what, f"is {g!r}", f"gives {e!r}")
         return got
 
     def check_near(
