@@ -16,7 +16,8 @@ example inputs. Branches *inside* the primitives (relu's kink, abs, the domain c
 ``.data`` outside the ops) is not: it was decided once, at the example inputs, and nothing in
 the graph records it, so it cannot be detected. Compile only functions whose graph has the
 same shape for every input, or pass ``check=True`` to compare with the engine at a few new
-inputs.
+inputs spread over signs and magnitudes (it sees the branches those points cross, no others),
+or ``check="always"`` to compare every call (slow, for debugging).
 
 What is refused, at compile time, with an error naming the node (``CompileError``, a
 ``ValueError``): a leaf that is not one of the inputs (a Value made by hand inside ``fn``, a
@@ -273,7 +274,7 @@ class _Writer:
     def operands(self, v: Value) -> dict[str, Any]:
         prim = v._prim
         args = _arg_names(prim)  # type: ignore[arg-type]
-        xs = [self.names[p] for p in v.parents]
+        xs = list(map(self.names.of.__getitem__, v.parents))  # a fused node has thousands
         if args is None:
             return {"xs": xs, "c": self.const(v)}
         mapping: dict[str, Any] = dict(zip(args, xs))
@@ -309,7 +310,7 @@ class _Writer:
 
     def call_args(self, v: Value) -> list[str]:
         """The operands (and the constant) of a call to a primitive's own forward or vjp."""
-        args = [self.names[p] for p in v.parents]
+        args = list(map(self.names.of.__getitem__, v.parents))
         c = self.const(v)
         if isinstance(c, list):
             args.append(f"({', '.join(c)},)")
@@ -653,16 +654,36 @@ def compile(
 
     Args:
         fn: a function of Values that returns one Value (the root, usually a loss).
-        example_inputs: one number per argument of ``fn``; ``fn`` is called once on fresh
-            leaves holding them, named after ``fn``'s arguments.
+        example_inputs: one real number per argument of ``fn`` (``numbers.Real``, bools
+            refused, converted to float); ``fn`` is called once on fresh leaves holding
+            them, named after ``fn``'s arguments.
         parameters: Values that ``fn`` reaches by itself (a model's weights); they become
             inputs of the compiled function too, read from their ``.data`` at each call.
-        check: also run the engine at three new inputs near the example and compare
-            (``Compiled.check``); a CompileError if they differ.
+        check: ``False`` (default): no comparison. ``True``: at compile time, also run the
+            engine at 8 new points and compare (``Compiled.check_near``): the example with
+            every sign flipped, 10 to 1,000 times larger, then random points near it, of the
+            other sign, or of any sign and a magnitude from 1e-3 to 1e3, drawn from a seed
+            made of the example and the generated code (different for each function and
+            example, the same on every run); points where the engine raises (outside an
+            op's domain) are skipped. It catches a branch on ``.data`` that these points
+            cross (``x if x.data > 0 else -x``, at any example), not one they miss (a
+            threshold at 1e9, a test for one input equal to another). ``"always"``: compare every
+            call with the engine (``fn`` and ``backward()`` run too: slower than the engine
+            alone, for debugging). A difference is a CompileError naming the inputs.
 
     Returns a ``Compiled`` function: ``f(*inputs)`` gives ``Result(value, grads)``, bit for
     bit what ``fn`` and ``backward()`` give on a fresh graph (grads in the order of
     ``f.names``: the inputs, then the parameters); ``f.source`` is the generated code.
+    Its inputs are real numbers like ``example_inputs`` (a TypeError for ``"1.5"`` or
+    ``True``).
+
+    Names in the code: labels and argument names where they are Python names, in the form
+    Python reads them (NFKC: a label ``ℒ`` is the variable ``L``; two labels Python would
+    read as one get two names), otherwise the op and a counter (``mul_1``); a function
+    named like a helper the code calls (``tanh``, ``Value.tanh``) is written as ``tanh_``.
+    A sum of more than 500 terms (``add_all``, a wide neuron) is written in lines of 500
+    terms, added in the same order (the same bits). The source stays in ``linecache``
+    (tracebacks show its lines) until the compiled function is freed.
 
     The compiled function replays the graph traced at the example: a Python ``if`` on
     ``.data`` inside ``fn`` was decided once and cannot be detected (branches inside the
