@@ -189,16 +189,20 @@ class _Names:
 
     def add(self, v: Value, wish: str = "") -> str:
         base = _identifier(wish) or _identifier(v.label) or self._by_op(v)
-        name, k = base, 1
-        while name in self.taken or f"d_{name}" in self.taken:
+        taken = self.taken
+        name, grad, k = base, "d_" + base, 1
+        while name in taken or grad in taken:
             k += 1
             name = f"{base}_{k}"
-        self.taken.update((name, f"d_{name}"))
+            grad = "d_" + name
+        taken.add(name)
+        taken.add(grad)
         self.of[v] = name
         return name
 
     def _by_op(self, v: Value) -> str:
-        word = _OP_WORDS.get(v.op) or _identifier(v.op) or "v"
+        op = v.op
+        word = _OP_WORDS.get(op) or _identifier(op) or "v"
         k = self.counts[word] = self.counts.get(word, 0) + 1
         return f"{word}_{k}"
 
