@@ -143,7 +143,7 @@ def test_labels_become_distinct_valid_names():
 
 
 # labels that Python reads as one name (identifiers are NFKC-normalised) stay distinct variables
-LOOKALIKES = ["ℒ", "L", "𝑥", "x", "xᵢ", "xi", "ﬁ", "fi", "Ⅸ", "IX"]
+LOOKALIKES = ["ℒ", "L", "𝑥", "x", "xᵢ", "xi", "ﬁ", "fi", "Ⅸ", "IX", "𝐭𝐚𝐧𝐡", "𝐞𝐱𝐩"]
 
 
 def engine_with(params, fn):
@@ -161,7 +161,7 @@ def test_labels_python_reads_as_one_name_stay_distinct():
         out = params[0] * 2.0
         for i, p in enumerate(params[1:]):
             out = out * p + float(i)
-        return out
+        return out.tanh() + (out * 1e-3).exp()  # the helpers tanh and exp: not shadowed
 
     cf = compile(f, [], parameters=params)
     value, grads = cf()
