@@ -341,6 +341,8 @@ def test_check_always_compares_every_call_with_the_engine():
         log(-1.0)  # the op's own error, as without checking
     with pytest.raises(ValueError, match=r"compile: check must be True, False or 'always'"):
         compile(branch, [1.0], check="sometimes")
+    with pytest.raises(ValueError, match=r"check must be True, False or 'always' \(got 1\)"):
+        compile(branch, [1.0], check=1)  # type: ignore[arg-type]
 
 
 def test_bad_arguments():
