@@ -16,7 +16,8 @@ example inputs. Branches *inside* the primitives (relu's kink, abs, the domain c
 ``.data`` outside the ops) is not: it was decided once, at the example inputs, and nothing in
 the graph records it, so it cannot be detected. Compile only functions whose graph has the
 same shape for every input, or pass ``check=True`` to compare with the engine at a few new
-inputs.
+inputs spread over signs and magnitudes (it sees the branches those points cross, no others),
+or ``check="always"`` to compare every call (slow, for debugging).
 
 What is refused, at compile time, with an error naming the node (``CompileError``, a
 ``ValueError``): a leaf that is not one of the inputs (a Value made by hand inside ``fn``, a
@@ -30,15 +31,21 @@ registered forward and vjp by name (``cube_forward``, ``cube_vjp``), which is ex
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
+import itertools
 import keyword
 import linecache
 import math
+import numbers
 import random
 import re
+import unicodedata
+import weakref
+import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from autograd import primitives as P
 from autograd.backprop import topological_order
@@ -156,8 +163,17 @@ _RESERVED = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _identifier(text: str) -> str:
-    name = re.sub(r"\W+", "_", text).strip("_")
+    """``text`` as a Python name ("" if it cannot be one), in the form Python reads it in.
+
+    Python reads identifiers NFKC-normalised (``ℒ`` is ``L``, ``xᵢ`` is ``xi``), so names are
+    made and compared in that form: two labels Python would read as one get two names.
+    """
+    if not text:
+        return ""
+    name = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", text)).strip("_")
+    name = unicodedata.normalize("NFKC", name)
     if not name.isidentifier() or keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return ""
     return name if not name.startswith("d_") else "v_" + name  # d_x is x's gradient
@@ -173,16 +189,20 @@ class _Names:
 
     def add(self, v: Value, wish: str = "") -> str:
         base = _identifier(wish) or _identifier(v.label) or self._by_op(v)
-        name, k = base, 1
-        while name in self.taken or f"d_{name}" in self.taken:
+        taken = self.taken
+        name, grad, k = base, "d_" + base, 1
+        while name in taken or grad in taken:
             k += 1
             name = f"{base}_{k}"
-        self.taken.update((name, f"d_{name}"))
+            grad = "d_" + name
+        taken.add(name)
+        taken.add(grad)
         self.of[v] = name
         return name
 
     def _by_op(self, v: Value) -> str:
-        word = _OP_WORDS.get(v.op) or _identifier(v.op) or "v"
+        op = v.op
+        word = _OP_WORDS.get(op) or _identifier(op) or "v"
         k = self.counts[word] = self.counts.get(word, 0) + 1
         return f"{word}_{k}"
 
@@ -258,7 +278,7 @@ class _Writer:
     def operands(self, v: Value) -> dict[str, Any]:
         prim = v._prim
         args = _arg_names(prim)  # type: ignore[arg-type]
-        xs = [self.names[p] for p in v.parents]
+        xs = list(map(self.names.of.__getitem__, v.parents))  # a fused node has thousands
         if args is None:
             return {"xs": xs, "c": self.const(v)}
         mapping: dict[str, Any] = dict(zip(args, xs))
@@ -294,7 +314,7 @@ class _Writer:
 
     def call_args(self, v: Value) -> list[str]:
         """The operands (and the constant) of a call to a primitive's own forward or vjp."""
-        args = [self.names[p] for p in v.parents]
+        args = list(map(self.names.of.__getitem__, v.parents))
         c = self.const(v)
         if isinstance(c, list):
             args.append(f"({', '.join(c)},)")
@@ -325,9 +345,31 @@ class _Writer:
 
 
 def _comment(v: Value, name: str) -> str:
-    shown = " ".join(v.label.split())  # a label on one line: a newline would end the comment
+    # a label on one line (a newline would end the comment), printable (no NUL in source)
+    shown = " ".join("".join(c if c.isprintable() else " " for c in v.label).split())
     label = f"{shown}: " if shown and shown != name else ""
     return f"  # {label}{v.data:.6g}"
+
+
+# Terms per line of a long sum. Python's compiler recurses once per ``+`` of an expression
+# (a RecursionError near 3,000 terms), so a wider sum is written as several lines.
+_PIECE = 500
+
+
+def _assignment(name: str, expr: str) -> list[str]:
+    """``name = expr``; a long chain ``a + b + c + ...`` in pieces of ``_PIECE`` terms.
+
+    ``s = a + b + c`` then ``s = s + d + e``: Python adds left to right, so the pieces add
+    in the same order and give the same bits. A chain is split only where it is flat (its
+    terms hold no parentheses, so every `` + `` is one of the chain's own).
+    """
+    terms = expr.split(" + ")
+    if len(terms) <= _PIECE or any("(" in t or ")" in t for t in terms):
+        return [f"{name} = {expr}"]
+    lines = [f"{name} = {' + '.join(terms[:_PIECE])}"]
+    for i in range(_PIECE, len(terms), _PIECE):
+        lines.append(f"{name} = {' + '.join([name, *terms[i : i + _PIECE]])}")
+    return lines
 
 
 def _forward_lines(w: _Writer, nodes: list[Value], indent: str) -> list[str]:
@@ -335,7 +377,9 @@ def _forward_lines(w: _Writer, nodes: list[Value], indent: str) -> list[str]:
     for v in nodes:
         if v.parents:
             name = w.names[v]
-            lines.append(f"{indent}{name} = {w.forward_expr(v)}{_comment(v, name)}")
+            *first, last = _assignment(name, w.forward_expr(v))
+            lines += [indent + line for line in first]
+            lines.append(f"{indent}{last}{_comment(v, name)}")
     return lines
 
 
@@ -364,11 +408,27 @@ def _backward_lines(
     return lines
 
 
+_SOURCES = itertools.count(1)
+
+
 def _exec(source: str, namespace: dict[str, Any], name: str) -> Callable:
-    filename = f"<autograd.compile {name} {id(source):x}>"
+    """Run ``source`` and return its function ``name``; its lines are kept while it lives.
+
+    The lines go in ``linecache`` (so tracebacks into the generated code show them) until
+    the function's code object is freed (the function, and any traceback still holding
+    one of its frames): then the entry is removed, so compiling many functions in a long
+    session does not keep every source.
+    """
+    filename = f"<autograd.compile {name} {next(_SOURCES)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(builtins.compile(source, filename, "exec"), namespace)
-    return namespace[name]
+    try:
+        exec(builtins.compile(source, filename, "exec"), namespace)
+    except BaseException:
+        linecache.cache.pop(filename, None)
+        raise
+    run = namespace.pop(name)  # not a global of itself: no reference cycle, freed at once
+    weakref.finalize(run.__code__, linecache.cache.pop, filename, None)
+    return run
 
 
 def _namespace(w: _Writer) -> dict[str, Any]:
@@ -379,30 +439,79 @@ def _namespace(w: _Writer) -> dict[str, Any]:
 # compile: one function of the inputs, returning the value and the gradients
 
 
+_DOMAIN_ERRORS = (ArithmeticError, ValueError)  # what ops raise outside their domain
+
+
+def _outcome(run: Callable[[], Result]) -> Result | Exception:
+    """``run()``'s result, or the error an op raised outside its domain."""
+    try:
+        return run()
+    except _DOMAIN_ERRORS as error:
+        return error
+
+
+def _said(outcome: Result | Exception) -> str:
+    if isinstance(outcome, Exception):
+        return f"raises {type(outcome).__name__}({str(outcome)!r})"
+    return f"gives the value {outcome.value!r}"
+
+
+def _differs(at: list[float], what: str, got: str, expected: str) -> CompileError:
+    return CompileError(
+        f"compile: at inputs {at} the compiled {what} {got} but the engine {expected}: the "
+        "graph fn builds depends on the data (a Python if, max or min on .data in fn), so it "
+        "cannot be compiled"
+    )
+
+
 class Compiled:
     """A function compiled by ``compile``: call it with floats, read its ``.source``.
 
-    ``f(*inputs)`` takes one number per example input and returns ``Result(value, grads)``,
-    with ``grads`` in the order of ``names`` (the inputs, then the parameters, whose current
-    ``.data`` is read at each call). It builds no graph and touches no ``.grad``.
+    ``f(*inputs)`` takes one real number per example input and returns ``Result(value,
+    grads)``, with ``grads`` in the order of ``names`` (the inputs, then the parameters,
+    whose current ``.data`` is read at each call). It builds no graph and touches no
+    ``.grad``. With ``always=True`` (``compile(..., check="always")``) every call also runs
+    the engine and compares (``check``).
     """
 
     def __init__(
-        self, fn: Callable, source: str, run: Callable, names: list[str], parameters: list[Value]
+        self,
+        fn: Callable,
+        source: str,
+        run: Callable,
+        names: list[str],
+        parameters: list[Value],
+        *,
+        always: bool = False,
     ) -> None:
         self.fn = fn
         self.source = source
         self.names = names
         self.parameters = parameters
+        self.always = always
         self._run = run
         self._n = len(names) - len(parameters)
+        self._title = f"compiled {getattr(fn, '__name__', 'function')}"
 
     def __call__(self, *inputs) -> Result:
         """The value and the gradients at ``inputs`` (the parameters' current ``.data``)."""
+        xs = self._floats(inputs)
+        return self._compared(xs) if self.always else self._result(xs)
+
+    def _floats(self, inputs: Sequence) -> list[float]:
         if len(inputs) != self._n:
-            raise TypeError(f"compiled function: expected {self._n} inputs, got {len(inputs)}")
-        xs = [float(x) for x in inputs] + [p.data for p in self.parameters]
-        value, grads = self._run(*xs)
+            raise TypeError(f"{self._title}: expected {self._n} inputs, got {len(inputs)}")
+        xs = []
+        for i, x in enumerate(inputs):
+            if type(x) is not float:
+                if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                    raise TypeError(f"{self._title}: inputs[{i}] must be a real number (got {x!r})")
+                x = float(x)
+            xs.append(x)
+        return xs
+
+    def _result(self, xs: list[float]) -> Result:
+        value, grads = self._run(*xs, *[p.data for p in self.parameters])
         return Result(value, grads)
 
     def __repr__(self) -> str:
@@ -413,7 +522,7 @@ class Compiled:
 
         The parameters' ``.grad`` are put back afterwards; the reference for ``check``.
         """
-        leaves = [Value(float(x)) for x in inputs]
+        leaves = [Value(x) for x in self._floats(inputs)]
         saved = [p.grad for p in self.parameters]
         try:
             for p in self.parameters:
@@ -430,31 +539,76 @@ class Compiled:
         """True if the compiled function gives the engine's value and gradients at ``inputs``.
 
         Raises CompileError saying where they differ (the graph of ``fn`` depends on the
-        data there: a Python ``if`` on ``.data``); an error the engine raises is raised too.
+        data there: a Python ``if`` on ``.data``), also when only one of them raises. Where
+        both raise (an input outside an op's domain), the compiled function's error.
         """
-        expected = self.engine(*inputs)
-        got = self(*inputs)
-        pairs = [("value", expected.value, got.value)]
-        pairs += [(f"d/d{n}", e, g) for n, e, g in zip(self.names, expected.grads, got.grads)]
-        for what, e, g in pairs:
-            if not _same(e, g):
-                raise CompileError(
-                    f"compile: at inputs {list(inputs)} the compiled {what} is {g!r} but the "
-                    f"engine gives {e!r}: the graph fn builds depends on the data (a Python "
-                    "if, max or min on .data in fn), so it cannot be compiled"
-                )
+        self._compared(self._floats(inputs))
         return True
 
-    def check_near(self, example: Sequence[float], rounds: int = 3, seed: int = 0) -> bool:
-        """``check`` at ``rounds`` points near ``example`` (each input moved by up to 50%)."""
-        rng = random.Random(seed)
-        for _ in range(rounds):
-            point = [x * rng.uniform(0.5, 1.5) + rng.uniform(-0.5, 0.5) for x in example]
-            self.check(*point)
+    def _compared(self, xs: list[float], expected: Result | None = None) -> Result:
+        """The compiled result at ``xs``, once compared with the engine's (CompileError)."""
+        got = _outcome(lambda: self._result(xs))
+        want = expected if expected is not None else _outcome(lambda: self.engine(*xs))
+        if isinstance(got, Exception) and isinstance(want, Exception):
+            raise got
+        if isinstance(got, Exception) or isinstance(want, Exception):
+            error = got if isinstance(got, Exception) else want
+            raise _differs(xs, "function", _said(got), _said(want)) from cast(Exception, error)
+        pairs = [("value", want.value, got.value)]
+        pairs += [(f"d/d{n}", e, g) for n, e, g in zip(self.names, want.grads, got.grads)]
+        for what, e, g in pairs:
+            if not _same(e, g):
+                raise _differs(xs, what, f"is {g!r}", f"gives {e!r}")
+        return got
+
+    def check_near(
+        self, example: Sequence[float], rounds: int = 8, seed: int | None = None
+    ) -> bool:
+        """``check`` at ``rounds`` new points around ``example`` (``_check_points``).
+
+        A point where the engine raises (outside the domain of an op in ``fn``: ``log`` of a
+        negative number) is skipped, and another one drawn, up to ``4 * rounds`` in all. The
+        points are drawn from ``seed``; by default from the example and the generated
+        source, so they differ from function to function and from example to example, and
+        the same compile checks the same points every time.
+        """
+        xs = self._floats(example)
+        if seed is None:
+            seed = zlib.crc32(f"{self.source}{xs!r}".encode())
+        checked = 0
+        for point in _check_points(xs, random.Random(seed), 4 * rounds):
+            expected = _outcome(lambda: self.engine(*point))  # noqa: B023  # called at once
+            if not isinstance(expected, Exception):
+                self._compared(point, expected)
+                checked += 1
+                if checked == rounds:
+                    break
         return True
 
     def _repr_markdown_(self) -> str:
         return f"```python\n{self.source}```"
+
+
+def _check_points(example: list[float], rng: random.Random, n: int) -> Iterable[list[float]]:
+    """``n`` points to compare at, spread over signs and magnitudes around ``example``.
+
+    First the example with every sign flipped (0 becomes 1), then every input 10 to 1,000
+    times larger (0 becomes -1), then random points: each input near its example value, of
+    the other sign, or of a random sign and a magnitude from 1e-3 to 1e3.
+    """
+    yield [-x or 1.0 for x in example]
+    yield [x * 10 ** rng.uniform(1, 3) or -1.0 for x in example]
+    for _ in range(n - 2):
+        yield [_near(x, rng) for x in example]
+
+
+def _near(x: float, rng: random.Random) -> float:
+    r = rng.random()
+    if r < 0.3:
+        return x * rng.uniform(0.5, 1.5) + rng.uniform(-0.5, 0.5)
+    if r < 0.45:
+        return -x * rng.uniform(0.5, 1.5)
+    return rng.choice((-1.0, 1.0)) * 10 ** rng.uniform(-3, 3)
 
 
 def _leaves(fn: Callable, example_inputs: Sequence) -> list[Value]:
@@ -474,8 +628,8 @@ def _leaves(fn: Callable, example_inputs: Sequence) -> list[Value]:
                 f"compile: example_inputs[{i}] is a Value; pass numbers (fn gets fresh "
                 "leaves), and the Values fn reaches by itself in parameters="
             )
-        if isinstance(x, bool) or not isinstance(x, int | float):
-            raise TypeError(f"compile: example_inputs[{i}] must be a number (got {x!r})")
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"compile: example_inputs[{i}] must be a real number (got {x!r})")
         wish = wishes[i] if i < len(wishes) and _identifier(wishes[i]) else f"x{i}"
         leaves.append(Value(float(x), label=wish))
     return leaves
@@ -498,22 +652,42 @@ def compile(
     example_inputs: Sequence[float],
     *,
     parameters: Iterable[Value] = (),
-    check: bool = False,
+    check: bool | Literal["always"] = False,
 ) -> Compiled:
     """Trace ``fn`` once and return it as straight-line Python for its value and gradients.
 
     Args:
         fn: a function of Values that returns one Value (the root, usually a loss).
-        example_inputs: one number per argument of ``fn``; ``fn`` is called once on fresh
-            leaves holding them, named after ``fn``'s arguments.
+        example_inputs: one real number per argument of ``fn`` (``numbers.Real``, bools
+            refused, converted to float); ``fn`` is called once on fresh leaves holding
+            them, named after ``fn``'s arguments.
         parameters: Values that ``fn`` reaches by itself (a model's weights); they become
             inputs of the compiled function too, read from their ``.data`` at each call.
-        check: also run the engine at three new inputs near the example and compare
-            (``Compiled.check``); a CompileError if they differ.
+        check: ``False`` (default): no comparison. ``True``: at compile time, also run the
+            engine at 8 new points and compare (``Compiled.check_near``): the example with
+            every sign flipped, 10 to 1,000 times larger, then random points near it, of the
+            other sign, or of any sign and a magnitude from 1e-3 to 1e3, drawn from a seed
+            made of the example and the generated code (different for each function and
+            example, the same on every run); points where the engine raises (outside an
+            op's domain) are skipped. It catches a branch on ``.data`` that these points
+            cross (``x if x.data > 0 else -x``, at any example), not one they miss (a
+            threshold at 1e9, a test for one input equal to another). ``"always"``: compare every
+            call with the engine (``fn`` and ``backward()`` run too: slower than the engine
+            alone, for debugging). A difference is a CompileError naming the inputs.
 
     Returns a ``Compiled`` function: ``f(*inputs)`` gives ``Result(value, grads)``, bit for
     bit what ``fn`` and ``backward()`` give on a fresh graph (grads in the order of
     ``f.names``: the inputs, then the parameters); ``f.source`` is the generated code.
+    Its inputs are real numbers like ``example_inputs`` (a TypeError for ``"1.5"`` or
+    ``True``).
+
+    Names in the code: labels and argument names where they are Python names, in the form
+    Python reads them (NFKC: a label ``ℒ`` is the variable ``L``; two labels Python would
+    read as one get two names), otherwise the op and a counter (``mul_1``); a function
+    named like a helper the code calls (``tanh``, ``Value.tanh``) is written as ``tanh_``.
+    A sum of more than 500 terms (``add_all``, a wide neuron) is written in lines of 500
+    terms, added in the same order (the same bits). The source stays in ``linecache``
+    (tracebacks show its lines) until the compiled function is freed.
 
     The compiled function replays the graph traced at the example: a Python ``if`` on
     ``.data`` inside ``fn`` was decided once and cannot be detected (branches inside the
@@ -555,19 +729,31 @@ def compile(
     >>> (value, grads) == (out.data, [x.grad, y.grad])
     True
     """
+    if not isinstance(check, bool) and check != "always":  # 1 is not True here
+        raise ValueError(f"compile: check must be True, False or 'always' (got {check!r})")
     params = _parameter_list(parameters)
     leaves = _leaves(fn, example_inputs)
     with enable_grad():
         root = fn(*leaves)
     inputs = leaves + params
     nodes = _graph(root, inputs)
-    name = _identifier(getattr(fn, "__name__", "")) or "f"
+    name = _function_name(fn)
     source, namespace, args = _source(name, root, nodes, inputs)
     run = _exec(source, namespace, name)
-    compiled = Compiled(fn, source, run, args, params)
-    if check:
+    compiled = Compiled(fn, source, run, args, params, always=check == "always")
+    if check is True:
         compiled.check_near([v.data for v in leaves])
     return compiled
+
+
+def _function_name(fn: Callable) -> str:
+    """The generated function's name: ``fn``'s, with ``_`` added if the code calls that name.
+
+    A function named like a helper of the code (``tanh``, ``exp``; ``Value.tanh``) would
+    otherwise replace the helper and call itself.
+    """
+    name = _identifier(getattr(fn, "__name__", "")) or "f"
+    return f"{name}_" if name in _RESERVED else name
 
 
 def _source(name: str, root: Value, nodes: list[Value], inputs: list[Value]):

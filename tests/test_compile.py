@@ -1,15 +1,22 @@
 """autograd.compile: the generated code gives backward()'s value and gradients, bit for bit."""
 
+import gc
+import linecache
 import math
 import random
 import struct
+import traceback
+import unicodedata
+from fractions import Fraction
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, compile, define_op, grad, no_grad
+from autograd import Value, add_all, compile, define_op, grad, no_grad
 from autograd.compiling import CompileError, loop_body
+from autograd.primitives import CODE_NAMES
 from autograd.testing import expressions
 from nn import MLP
 from nn.testing import mlps
@@ -135,6 +142,73 @@ def test_labels_become_distinct_valid_names():
     assert_same(cf, f, [0.5, -3.0])
 
 
+# labels that Python reads as one name (identifiers are NFKC-normalised) stay distinct variables
+LOOKALIKES = ["ℒ", "L", "𝑥", "x", "xᵢ", "xi", "ﬁ", "fi", "Ⅸ", "IX", "𝐭𝐚𝐧𝐡", "𝐞𝐱𝐩"]
+
+
+def engine_with(params, fn):
+    for p in params:
+        p.grad = 0.0
+    root = fn()
+    root.backward()
+    return [root.data], [p.grad for p in params]
+
+
+def test_labels_python_reads_as_one_name_stay_distinct():
+    params = [Value(1.0 + i / 7, label=label) for i, label in enumerate(LOOKALIKES)]
+
+    def f():
+        out = params[0] * 2.0
+        for i, p in enumerate(params[1:]):
+            out = out * p + float(i)
+        return out.tanh() + (out * 1e-3).exp()  # the helpers tanh and exp: not shadowed
+
+    cf = compile(f, [], parameters=params)
+    value, grads = cf()
+    ref_value, ref_grads = engine_with(params, f)
+    assert bits([value]) == bits(ref_value) and bits(grads) == bits(ref_grads)
+    assert len(set(unicodedata.normalize("NFKC", n) for n in cf.names)) == len(params)
+
+
+LABEL_TEXT = st.sampled_from(LOOKALIKES) | st.text(max_size=3)
+
+
+@given(st.lists(LABEL_TEXT, min_size=2, max_size=6), st.data())
+def test_any_unicode_labels_give_the_engine_bits(labels, data):
+    params = [Value(0.5 + i, label=label) for i, label in enumerate(labels)]
+    inner = data.draw(st.lists(LABEL_TEXT, min_size=len(labels), max_size=len(labels)))
+
+    def f(x):
+        out = x
+        for p, label in zip(params, inner):
+            out = out * p + p
+            out.label = label
+        return out
+
+    cf = compile(f, [0.25], parameters=params)
+    value, grads = cf(0.75)
+    leaf = Value(0.75)
+    ref_value, ref_grads = engine_with(params, lambda: f(leaf))
+    assert bits([value]) == bits(ref_value)
+    assert bits(grads) == bits([leaf.grad, *ref_grads])
+
+
+@pytest.mark.parametrize("helper", sorted(CODE_NAMES))
+def test_a_function_named_like_a_helper_compiles(helper):
+    def f(x):
+        return (x * 0.5).sigmoid() + abs(x).exp() * x.tanh() + (x * x).log() + x**2.5
+
+    f.__name__ = helper
+    cf = compile(f, [0.7])
+    assert_same(cf, f, [1.3])
+
+
+@pytest.mark.parametrize("method", [Value.tanh, Value.exp, Value.sigmoid, Value.log, Value.sin])
+def test_compiling_a_value_method(method):
+    cf = compile(method, [0.3])
+    assert_same(cf, method, [0.9])
+
+
 def test_parameters_are_read_at_each_call():
     w = Value(2.0)
     cf = compile(lambda x: w * x, [3.0], parameters=[w])
@@ -219,6 +293,58 @@ def test_check_catches_a_python_if_on_data():
         compile(f, [0.1], check=True)
 
 
+def test_check_skips_points_outside_a_domain():
+    for example in [0.2, 1e-3, 5.0]:
+        compile(lambda x: x.sqrt(), [example], check=True)
+        compile(lambda x: x.log() * (1.0 / x), [example], check=True)
+    compile(lambda x, y: (x - y).sqrt() / y, [0.3, 0.1], check=True)
+
+
+def branch(x):
+    return x if x.data > 0 else -x
+
+
+@settings(max_examples=300)
+@given(st.floats(-1e6, 1e6))
+def test_check_catches_a_branch_on_the_sign_at_any_example(example):
+    with pytest.raises(CompileError, match=r"depends on the data"):
+        compile(branch, [example], check=True)
+
+
+def test_check_points_spread_over_signs_and_magnitudes_and_differ_per_function():
+    def seen_by(name, example):
+        seen = []
+
+        def f(x, y):
+            seen.append((x.data, y.data))
+            return x * y
+
+        f.__name__ = name
+        compile(f, example, check=True)
+        return seen[1:]  # after the trace
+
+    points = seen_by("f", [0.2, 3.0])
+    xs = [p[0] for p in points]
+    assert len(points) >= 8
+    assert min(xs) < 0 < max(xs) and max(map(abs, xs)) / min(map(abs, xs)) > 1e3
+    assert seen_by("g", [0.2, 3.0]) != points and seen_by("f", [0.25, 3.0]) != points
+    assert seen_by("f", [0.2, 3.0]) == points  # reproducible
+
+
+def test_check_always_compares_every_call_with_the_engine():
+    cf = compile(branch, [1.0], check="always")
+    assert cf(2.0) == (2.0, [1.0])
+    with pytest.raises(CompileError, match=r"at inputs \[-2.0\].*depends on the data"):
+        cf(-2.0)
+    log = compile(lambda x: x.log(), [1.0], check="always")
+    with pytest.raises(ValueError, match=r"log: expected a positive number"):
+        log(-1.0)  # the op's own error, as without checking
+    with pytest.raises(ValueError, match=r"compile: check must be True, False or 'always'"):
+        compile(branch, [1.0], check="sometimes")
+    with pytest.raises(ValueError, match=r"check must be True, False or 'always' \(got 1\)"):
+        compile(branch, [1.0], check=1)  # type: ignore[arg-type]
+
+
 def test_bad_arguments():
     with pytest.raises(TypeError, match=r"fn must be a function"):
         compile(3, [1.0])
@@ -231,6 +357,64 @@ def test_bad_arguments():
     cf = compile(lambda x: x * 2, [1.0])
     with pytest.raises(TypeError, match=r"expected 1 inputs, got 2"):
         cf(1.0, 2.0)
+
+
+def test_wide_sums_compile_in_pieces_with_the_same_bits():
+    rng = random.Random(5)
+    n = 3_500
+    example = [rng.choice([-1, 1]) * 10 ** rng.uniform(-8, 8) for _ in range(n)]
+
+    def total(*xs):
+        return add_all(xs) * 1.0
+
+    cf = compile(total, example)
+    assert_same(cf, total, example[::-1])
+    code = [line for line in cf.source.splitlines() if not line.lstrip().startswith("#")]
+    assert max(line.count(" + ") for line in code) < 1_000  # written in pieces
+
+
+def test_a_wide_neuron_compiles_with_the_same_bits():
+    rng = random.Random(6)
+    n = 4_000
+    neuron = MLP(n, [1], rng=rng)
+    x = [rng.uniform(-1, 1) for _ in range(n)]
+    cf = compile(lambda: neuron(x), [], parameters=neuron.parameters())
+    neuron.zero_grad()
+    out = neuron(x)
+    out.backward()
+    assert bits([cf().value]) == bits([out.data])
+    assert bits(cf().grads) == bits([p.grad for p in neuron.parameters()])
+
+
+def test_generated_sources_leave_linecache_with_their_functions():
+    def f(x):
+        return x.log()
+
+    made = [compile(f, [float(i + 1)]) for i in range(20)]
+    made.append(loop_body(lambda x: f(x) * 2.0, [1.0], parameters=[]))  # type: ignore[arg-type]
+    files = {c._run.__code__.co_filename for c in made}
+    assert len(files) == len(made) and files <= set(linecache.cache)
+    try:
+        made[0](-1.0)
+    except ValueError:
+        shown = traceback.format_exc()
+    assert "= log(x)" in shown  # tracebacks show the generated line while it lives
+    del made, shown
+    gc.collect()
+    assert not files & set(linecache.cache)
+
+
+def test_compiled_inputs_must_be_real_numbers():
+    cf = compile(lambda x, y: x * y, [1.0, 2.0])
+    for bad in ["1.5", True, None, Value(1.0)]:
+        with pytest.raises(
+            TypeError, match=r"compiled <lambda>: inputs\[1\] must be a real number"
+        ):
+            cf(1.0, bad)
+    assert cf(np.float32(0.5), Fraction(3, 2)) == cf(0.5, 1.5)
+    assert bits(cf(np.float32(0.1), 3).grads) == bits([3.0, float(np.float32(0.1))])
+    assert compile(lambda x: x * 2, [np.float32(0.5)])(1) == (2.0, [2.0])
+    assert compile(lambda x: x * 2, [Fraction(1, 3)]).names == ["x"]
 
 
 def test_returning_an_input_gives_gradient_one():

@@ -37,6 +37,24 @@ def test_a_batch_of_1000_with_adam():
     assert run(True, "hinge", labels, Xb, **kwargs) == run(False, "hinge", labels, Xb, **kwargs)
 
 
+def test_a_neuron_with_4000_inputs_trains_compiled():
+    rng = random.Random(2)
+    n = 4_000
+    Xw = [[rng.uniform(-1, 1) for _ in range(n)] for _ in range(6)]
+    labels = [rng.choice([-1.0, 1.0]) for _ in Xw]
+
+    def fit(compiled):
+        model = MLP(n, [1], rng=random.Random(1))
+        opt = SGD(model.parameters(), lr=0.01)
+        history = train(
+            model, Xw, labels, optimizer=opt, loss="hinge", seed=3, progress=False,
+            epochs=2, batch_size=3, compile=compiled,
+        )  # fmt: skip
+        return history, model.state_dict()
+
+    assert fit(True) == fit(False)
+
+
 def test_labels_are_inputs_not_constants():
     # bce labels in (0, 1]: every value runs through one compiled body, with the label as input
     labels = [round(0.1 + 0.9 * random.Random(i).random(), 3) for i in range(len(X))]
