@@ -6,10 +6,13 @@ import os
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nn.saving
 from autograd import Value
 from nn import MLP, Layer, Neuron, load, save
+from nn.layers import ACTIVATIONS
 from tests.examples import DESCRIBABLE_CHANGES, UNDESCRIBABLE_CHANGES, changed_mlp
 
 
@@ -443,3 +446,25 @@ def test_saving_into_a_missing_folder_names_the_file_and_the_folder(model, tmp_p
     message = str(info.value)
     assert str(target) in message and "does not exist" in message
     assert "stepgrad-tmp" not in message
+
+
+@given(
+    sizes=st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    activations=st.lists(st.sampled_from(ACTIVATIONS), min_size=4, max_size=4),
+    appended=st.integers(0, 2),
+    x=st.lists(st.floats(-3, 3), min_size=2, max_size=2),
+)
+def test_any_activations_set_by_hand_and_appended_layers_save_as_they_are(
+    sizes, activations, appended, x, tmp_path_factory
+):
+    model = MLP(2, sizes, rng=random.Random(0))
+    for _ in range(appended):  # layers appended by hand, each taking the last one's outputs
+        model.layers.append(Layer(len(model.layers[-1].neurons), 2, rng=random.Random(1)))
+    for layer, activation in zip(model.layers, activations):
+        for n in layer.neurons:
+            n.activation = activation
+    loaded = load(save(model, tmp_path_factory.mktemp("m") / "m.json"))
+    assert [n.activation for layer in loaded.layers for n in layer.neurons] == [
+        n.activation for layer in model.layers for n in layer.neurons
+    ]
+    assert _outputs(loaded, x) == _outputs(model, x)
