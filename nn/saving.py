@@ -68,8 +68,8 @@ def save(model: Module, path: str | os.PathLike) -> Path:
 
     Raises ``ValueError`` if a weight is not finite (JSON has no ``nan``) or no architecture
     describes the model (its ``architecture()`` says why, for example one layer's neurons
-    with different activations), and ``FileNotFoundError`` naming ``path`` if its folder does
-    not exist; any old file is left as it was.
+    with different activations), and ``FileNotFoundError`` (``NotADirectoryError``) naming
+    ``path`` if its folder does not exist (is a file); any old file is left as it was.
 
     >>> import random, tempfile, os
     >>> from nn import MLP
@@ -179,7 +179,7 @@ def _write_atomically(path: Path, text: str) -> None:
     target = Path(os.path.realpath(path))
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new file (or no folder: said below)
         mode = None
     _remove_stale_temporaries(target)
     try:

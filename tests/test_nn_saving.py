@@ -446,6 +446,9 @@ def test_saving_into_a_missing_folder_names_the_file_and_the_folder(model, tmp_p
     message = str(info.value)
     assert str(target) in message and "does not exist" in message
     assert "stepgrad-tmp" not in message
+    (tmp_path / "a file").write_text("")
+    with pytest.raises(NotADirectoryError, match=r"save: cannot write .*a file.* is not a folder"):
+        save(model, tmp_path / "a file" / "model.json")
 
 
 @given(
