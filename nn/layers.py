@@ -12,6 +12,13 @@ micrograd 0.1.0, so its code runs with only the imports changed:
 
 One difference: a ``Layer`` always returns a list (micrograd unwraps a single output there
 too, which breaks an MLP with a one-neuron hidden layer). Only ``MLP`` unwraps.
+
+Networks may be changed by hand, as in micrograd: a neuron's ``activation`` set to another
+name (an unknown one is a ``ValueError`` at once), neurons or layers appended or replaced.
+``architecture()`` (what ``nn.save`` and ``nn.to_torch`` write) is read from the layers and
+neurons as they are then, and is a ``ValueError`` naming the part when no architecture can
+describe them (neurons of one layer with different activations or numbers of inputs, layers
+that do not chain, a neuron with a forward of its own).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ class Neuron(Module):
             multiply. Both give exactly the same data and gradients.
 
     Inputs may be Python numbers (constants) or Values (they then get gradients too).
+    ``activation`` may be changed later; a name not in ``ACTIVATIONS`` is a ``ValueError``.
 
     >>> import random
     >>> n = Neuron(2, rng=random.Random(0))
@@ -52,6 +60,11 @@ class Neuron(Module):
     ('relu', 3)
     >>> [name for name, _ in n.named_parameters()]
     ['w.0', 'w.1', 'b']
+    >>> n.activation = "tanh"; n([1.0, -2.0]).op
+    'tanh'
+    >>> n.activation = "rleu"
+    Traceback (most recent call last):
+    ValueError: Neuron: activation must be one of ('relu', 'tanh', 'sigmoid', 'linear') (got 'rleu')
     """
 
     def __init__(
@@ -71,6 +84,16 @@ class Neuron(Module):
         uniform = _uniform(rng, "Neuron")  # checked before any random number is drawn
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
+
+    @property
+    def activation(self) -> str:
+        """One of ``ACTIVATIONS``; setting any other value is a ValueError."""
+        return self._activation
+
+    @activation.setter
+    def activation(self, name: str) -> None:
+        # checked here, once, so that the forward passes look it up without a check
+        self._activation = _check_activation(name, "Neuron")
 
     @property
     def nonlin(self) -> bool:
@@ -95,7 +118,7 @@ class Neuron(Module):
             act = self.b
             for wi, xi in zip(w, x):
                 act = act + wi * xi
-        apply = _APPLY.get(self.activation, _SIGMOID)
+        apply = _APPLY[self._activation]
         return act if apply is None else apply(act)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
@@ -103,8 +126,8 @@ class Neuron(Module):
         return [(f"w.{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
 
     def architecture(self) -> dict[str, Any]:
-        """``{"type": "Neuron", "nin": ..., "activation": ...}``."""
-        return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
+        """``{"type": "Neuron", "nin": ..., "activation": ...}``, as the neuron is now."""
+        return {"type": "Neuron", "nin": len(self.w), "activation": self._activation}
 
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
@@ -137,8 +160,8 @@ class Layer(Module):
 
     @property
     def activation(self) -> str:
-        """The activation of this layer's neurons."""
-        return self.neurons[0].activation
+        """The activation of this layer's neurons; a ValueError if they do not share one."""
+        return _layer_shape(self, "Layer.activation", "")[2]
 
     @scope()  # lets draw_dot(..., scopes=...) cluster this call's nodes
     def __call__(self, x: Sequence) -> list[Value]:
@@ -146,10 +169,11 @@ class Layer(Module):
         neurons = self.neurons
         if (type(x) is list or type(x) is tuple) and neurons and not scopes_recording():
             # no scope to record: what each Neuron's __call__ gives, with less work per neuron
-            activation, nin = getattr(neurons[0], "activation", ""), len(x)
+            first, nin = neurons[0], len(x)
+            activation = first._activation if type(first) is Neuron else ""
             # all fused Neurons (their class's own __call__) of nin inputs and one activation
-            if all(
-                type(n) is Neuron and n.fused and len(n.w) == nin and n.activation == activation
+            if activation and all(
+                type(n) is Neuron and n.fused and len(n.w) == nin and n._activation == activation
                 for n in neurons
             ):
                 acts = affine_rows([n.w for n in neurons], x, [n.b for n in neurons])
@@ -162,14 +186,21 @@ class Layer(Module):
         return named_parameters_of("neurons", self.neurons)
 
     def architecture(self) -> dict[str, Any]:
-        """``{"type": "Layer", "nin": ..., "nout": ..., "activation": ...}``."""
-        nin = len(self.neurons[0].w)
-        nout = len(self.neurons)
-        return {"type": "Layer", "nin": nin, "nout": nout, "activation": self.activation}
+        """``{"type": "Layer", "nin": ..., "nout": ..., "activation": ...}``, as it is now.
+
+        Raises ``ValueError`` naming the neuron when the layer has none, or its neurons differ
+        in activation or number of inputs, or one is not a ``Neuron`` (or has a forward of its
+        own): no ``Layer(nin, nout, activation=...)`` is that layer.
+        """
+        nin, nout, activation = _layer_shape(self, "Layer.architecture", "")
+        return {"type": "Layer", "nin": nin, "nout": nout, "activation": activation}
 
     def __repr__(self) -> str:
-        nin = len(self.neurons[0].w)
-        return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r})"
+        try:
+            nin, nout, activation = _layer_shape(self, "Layer", "")
+        except ValueError:  # changed by hand into something no architecture describes
+            return f"Layer(neurons={self.neurons!r})"
+        return f"Layer({nin}, {nout}, activation={activation!r})"
 
 
 class MLP(Module):
@@ -229,30 +260,131 @@ class MLP(Module):
         return named_parameters_of("layers", self.layers)
 
     def architecture(self) -> dict[str, Any]:
-        """``{"type": "MLP", "nin": ..., "nouts": [...], "activation": ...}``."""
-        nin = len(self.layers[0].neurons[0].w)
-        nouts = [len(layer.neurons) for layer in self.layers]
-        return {"type": "MLP", "nin": nin, "nouts": nouts, "activation": self._activation}
+        """``{"type": "MLP", "nin": ..., "nouts": [...], "activation": ...}``, as it is now.
+
+        Read from the layers and neurons (changed or appended ones too). ``activation`` is
+        the spelling the MLP was built with while it still describes the layers, else one
+        name (hidden layers alike, last layer linear) or one name per layer. Raises
+        ``ValueError`` naming the part when the MLP has no layers, its layers do not chain,
+        or a layer is not one ``Layer.architecture()`` describes.
+
+        >>> import random
+        >>> model = MLP(2, [3, 1], rng=random.Random(0))
+        >>> for n in model.layers[0].neurons:
+        ...     n.activation = "tanh"
+        >>> model.architecture()
+        {'type': 'MLP', 'nin': 2, 'nouts': [3, 1], 'activation': 'tanh'}
+        >>> model.layers[0].neurons[1].activation = "relu"
+        >>> model.architecture()
+        Traceback (most recent call last):
+        ValueError: MLP.architecture: layers.0.neurons.1 has activation 'relu', but ...
+        """
+        nin, nouts, activations = _mlp_shape(self, "MLP.architecture")
+        spelling = activation_spelling(activations, getattr(self, "_activation", None))
+        return {"type": "MLP", "nin": nin, "nouts": nouts, "activation": spelling}
 
     def __repr__(self) -> str:
-        a = self.architecture()
+        try:
+            a = self.architecture()
+        except ValueError:  # changed by hand into something no architecture describes
+            return f"MLP(layers={self.layers!r})"
         return f"MLP({a['nin']}, {a['nouts']}, activation={a['activation']!r})"
 
 
+def activation_spelling(activations: list[str], kept: Any = None) -> str | list[str]:
+    """How an MLP with these per-layer ``activations`` spells its ``activation`` argument.
+
+    ``kept`` (the spelling it was built with) while it still describes them; else one name
+    when every hidden layer has the same one and the last layer is linear; else the list.
+
+    >>> activation_spelling(["tanh", "tanh", "linear"])
+    'tanh'
+    >>> activation_spelling(["tanh", "tanh", "linear"], kept=["tanh", "tanh", "linear"])
+    ['tanh', 'tanh', 'linear']
+    >>> activation_spelling(["relu", "relu"], kept="relu")
+    ['relu', 'relu']
+    """
+    if kept is not None:
+        try:
+            if _layer_activations(kept, len(activations)) == activations:
+                return kept if isinstance(kept, str) else list(kept)
+        except (TypeError, ValueError):
+            pass  # not a spelling (changed by hand): describe the layers themselves
+    hidden = activations[:-1]
+    if hidden and activations[-1] == "linear" and hidden == [hidden[0]] * len(hidden):
+        return hidden[0]
+    return list(activations)
+
+
+def _own_forward(module: object, cls: type, *methods: str) -> bool:
+    """Whether ``module`` is a ``cls`` whose ``methods`` (its forward) are ``cls``'s own."""
+    return isinstance(module, cls) and all(
+        getattr(type(module), m) is getattr(cls, m) for m in methods
+    )
+
+
+def _layer_shape(layer: object, where: str, prefix: str) -> tuple[int, int, str]:
+    """``(nin, nout, activation)`` of a layer as it is now, or a ValueError naming the part.
+
+    ``prefix`` starts the names in the messages (``"layers.2."`` within an MLP).
+    """
+    name = prefix[:-1] or "the layer"
+    if not _own_forward(layer, Layer, "__call__"):
+        # the type's name, not the repr: a Layer's repr calls this function
+        raise ValueError(f"{where}: {name} is a {type(layer).__name__}, {_ONLY}")
+    neurons = cast(Layer, layer).neurons
+    if not neurons:
+        raise ValueError(f"{where}: {name} has no neurons")
+    for j, n in enumerate(neurons):
+        if not _own_forward(n, Neuron, "__call__", "_output"):
+            raise ValueError(f"{where}: {prefix}neurons.{j} is a {type(n).__name__}, {_ONLY}")
+    nin, activation = len(neurons[0].w), neurons[0].activation
+    for j, n in enumerate(neurons):
+        if n.activation != activation:
+            _unlike(where, prefix, j, f"activation {n.activation!r}", repr(activation))
+        if len(n.w) != nin:
+            _unlike(where, prefix, j, f"{len(n.w)} inputs", f"{nin}")
+    return nin, len(neurons), activation
+
+
+_ONLY = "and only Layers of Neurons (with their classes' own forward) can be described"
+
+
+def _unlike(where: str, prefix: str, j: int, theirs: str, first: str) -> None:
+    raise ValueError(
+        f"{where}: {prefix}neurons.{j} has {theirs}, but {prefix}neurons.0 has {first}: a "
+        "layer's neurons must share one activation and one number of inputs"
+    )
+
+
+def _mlp_shape(model: MLP, where: str) -> tuple[int, list[int], list[str]]:
+    """``nin``, ``nouts`` and the activations of an MLP's layers as they are now."""
+    if not model.layers:
+        raise ValueError(f"{where}: the MLP has no layers")
+    shapes = [_layer_shape(layer, where, f"layers.{i}.") for i, layer in enumerate(model.layers)]
+    for i in range(1, len(shapes)):
+        if shapes[i][0] != shapes[i - 1][1]:
+            raise ValueError(
+                f"{where}: layers.{i} takes {shapes[i][0]} inputs, but layers.{i - 1} gives "
+                f"{shapes[i - 1][1]}"
+            )
+    return shapes[0][0], [nout for _, nout, _ in shapes], [a for _, _, a in shapes]
+
+
 # each activation as the Value method that applies it (None: linear, nothing to apply); the
-# one table behind a neuron's output and a layer's
-_SIGMOID = methodcaller("sigmoid")
+# one table behind a neuron's output and a layer's. Neuron.activation's setter admits only
+# its keys, so the forward passes index it without a check.
 _APPLY: dict[str, Callable[[Value], Value] | None] = {
     "relu": methodcaller("relu"),
     "tanh": methodcaller("tanh"),
-    "sigmoid": _SIGMOID,
+    "sigmoid": methodcaller("sigmoid"),
     "linear": None,
 }
 
 
 def _activate(acts: list[Value], activation: str) -> list[Value]:
     """Each pre-activation through ``activation``, as ``Neuron`` applies it."""
-    apply = _APPLY.get(activation, _SIGMOID)
+    apply = _APPLY[activation]
     return acts if apply is None else [apply(a) for a in acts]
 
 
@@ -262,7 +394,7 @@ def _check_size(n, where: str, what: str) -> None:
 
 
 def _check_activation(name, where: str) -> str:
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"{where}: activation must be one of {ACTIVATIONS} (got {name!r})")
     return name
 

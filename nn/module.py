@@ -67,7 +67,8 @@ class Module:
         """A JSON-ready description from which ``nn.load`` can rebuild this module.
 
         The base class only records the class name; ``Neuron``, ``Layer`` and ``MLP`` add
-        their sizes and activations.
+        their sizes and activations, read from their layers and neurons as they are now, and
+        raise ``ValueError`` naming the part when no architecture describes them.
         """
         return {"type": type(self).__name__}
 
@@ -89,25 +90,11 @@ def named_parameters_of(field: str, children: Sequence[Module]) -> list[tuple[st
     ]
 
 
-def check_state(module: Module, state: Mapping[str, Any], where: str) -> list[float]:
-    """The values of ``state`` in ``module``'s parameter order, after checking all of them.
-
-    ``where`` starts the error messages. This is ``load_state_dict``'s check, also used by
-    ``nn.load``.
-
-    >>> from nn import Neuron
-    >>> check_state(Neuron(1), {"b": 0.5, "w.0": 2}, "example")
-    [2.0, 0.5]
-    >>> check_state(Neuron(1), {"w.0": 2}, "example")
-    Traceback (most recent call last):
-    ValueError: example: the parameters do not match this Neuron (2 parameters): missing 'b'
-    """
-    return [value for _, value in _checked(module, state, where)]
-
-
 def assign_state(module: Module, state: Mapping[str, Any], where: str) -> None:
-    """Check ``state`` as ``check_state`` does, then set every parameter of ``module`` from it.
+    """Check ``state``, then set every parameter of ``module`` from it.
 
+    ``state`` must name exactly ``module``'s parameters and hold a finite real number for
+    each; ``where`` starts the error messages (``load_state_dict`` and ``nn.load`` use this).
     Nothing changes when a check fails. One pass over ``named_parameters()``: loading takes
     time linear in the number of parameters.
 
@@ -115,6 +102,9 @@ def assign_state(module: Module, state: Mapping[str, Any], where: str) -> None:
     >>> n = Neuron(1)
     >>> assign_state(n, {"w.0": 2, "b": 0.5}, "example"); n.w[0].data, n.b.data
     (2.0, 0.5)
+    >>> assign_state(n, {"w.0": 2}, "example")
+    Traceback (most recent call last):
+    ValueError: example: the parameters do not match this Neuron (2 parameters): missing 'b'
     """
     for p, value in _checked(module, state, where):
         p.data = value

@@ -13,6 +13,11 @@ through a symbolic link to its target and keeps an existing file's permissions. 
 checks the whole file before it builds or changes any model: a corrupt, truncated or
 mismatched file raises a ``ValueError`` that names the file and the problem, and an
 architecture that declares more weights than the file holds is refused before it is built.
+
+The architecture is read from the model as it is when saved: a neuron whose activation was
+changed, a layer appended by hand, are saved as they are (``Module.architecture()``). A
+network no architecture describes (one layer's neurons with different activations, layers
+that do not chain, ...) is refused with a ``ValueError`` naming the part.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import stat
 from pathlib import Path
 from typing import Any, TypeGuard, cast
 
-from nn.layers import MLP, Layer, Neuron
+from nn.layers import MLP, Layer, Neuron, _layer_activations
 from nn.module import Module, assign_state
 
 __all__ = ["FORMAT", "VERSION", "load", "save"]
@@ -58,9 +63,13 @@ def save(model: Module, path: str | os.PathLike) -> Path:
 
     The write is atomic (a temporary file in the same folder, then a rename). If ``path`` is a
     symbolic link, its target is written and the link kept; an existing file keeps its
-    permission bits, a new one gets ``0o666`` minus the umask. Raises
-    ``ValueError`` if a weight is not finite (JSON has no ``nan``), leaving any old file as
-    it was.
+    permission bits, a new one gets ``0o666`` minus the umask. The architecture is the
+    model's as it is now, changes made by hand included.
+
+    Raises ``ValueError`` if a weight is not finite (JSON has no ``nan``) or no architecture
+    describes the model (its ``architecture()`` says why, for example one layer's neurons
+    with different activations), and ``FileNotFoundError`` (``NotADirectoryError``) naming
+    ``path`` if its folder does not exist (is a file); any old file is left as it was.
 
     >>> import random, tempfile, os
     >>> from nn import MLP
@@ -72,6 +81,10 @@ def save(model: Module, path: str | os.PathLike) -> Path:
     if not isinstance(model, Module):
         raise TypeError(f"save: model must be an nn.Module (got {model!r})")
     path = Path(path)
+    try:
+        architecture = model.architecture()
+    except ValueError as e:
+        raise ValueError(f"save: {e}") from None
     weights = model.state_dict()
     for name, value in weights.items():
         if not math.isfinite(value):
@@ -79,7 +92,7 @@ def save(model: Module, path: str | os.PathLike) -> Path:
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "architecture": model.architecture(),
+        "architecture": architecture,
         "parameters": weights,
     }
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
@@ -92,7 +105,8 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
 
     Without ``model`` the file's architecture (an ``MLP``, ``Layer`` or ``Neuron``) is built
     and filled with the saved weights; the global ``random`` state is not touched. With
-    ``model`` its architecture must equal the file's, and its weights are replaced.
+    ``model`` its architecture must equal the file's (an MLP's activations compared layer by
+    layer, however spelled), and its weights are replaced.
 
     Raises ``ValueError`` naming the file and the problem when the file is not valid JSON
     (for example truncated), is not a stepgrad model, has an unknown version, or its
@@ -117,11 +131,8 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
         model = _build(architecture, where)
     elif not isinstance(model, Module):
         raise TypeError(f"load: model must be an nn.Module or None (got {model!r})")
-    elif model.architecture() != architecture:
-        raise ValueError(
-            f"{where}: the file holds {_describe(architecture)}, but the model is "
-            f"{_describe(model.architecture())}"
-        )
+    else:
+        _check_same_architecture(model, architecture, where)
     try:
         assign_state(model, document["parameters"], where)
     except TypeError as e:  # a weight of the wrong JSON type: the file is bad
@@ -130,6 +141,30 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
 
 
 # ----------------------------------------------------------------------------------------------
+
+
+def _check_same_architecture(model: Module, architecture: dict[str, Any], where: str) -> None:
+    """Refuse to load the file's weights into a ``model`` of another architecture."""
+    try:
+        ours = model.architecture()
+    except ValueError as e:
+        raise ValueError(f"{where}: {e}") from None
+    if _canonical(ours) != _canonical(architecture):
+        raise ValueError(
+            f"{where}: the file holds {_describe(architecture)}, but the model is {_describe(ours)}"
+        )
+
+
+def _canonical(architecture: dict[str, Any]) -> dict[str, Any]:
+    """An MLP's architecture with its activations spelled one per layer; others as they are."""
+    nouts = architecture.get("nouts")
+    if architecture.get("type") != "MLP" or type(nouts) is not list or not nouts:
+        return architecture
+    try:
+        activations = _layer_activations(architecture.get("activation"), len(nouts))
+    except (TypeError, ValueError):
+        return architecture
+    return {**architecture, "activation": activations}
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -144,10 +179,19 @@ def _write_atomically(path: Path, text: str) -> None:
     target = Path(os.path.realpath(path))
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new file (or no folder: said below)
         mode = None
     _remove_stale_temporaries(target)
-    tmp, fd = _create_temporary(target)
+    try:
+        tmp, fd = _create_temporary(target)
+    except FileNotFoundError:  # name the file asked for, not the temporary one
+        raise FileNotFoundError(
+            f"save: cannot write {path}: the folder {target.parent} does not exist"
+        ) from None
+    except NotADirectoryError:
+        raise NotADirectoryError(
+            f"save: cannot write {path}: {target.parent} is not a folder"
+        ) from None
     try:
         if mode is not None:
             os.chmod(tmp, mode)

@@ -60,7 +60,7 @@ except ModuleNotFoundError as e:
         "'torch' extra: pip install 'stepgrad[torch]' (in a clone: pip install -e '.[torch]')"
     ) from e
 
-from nn.layers import MLP, _layer_activations
+from nn.layers import MLP, _layer_activations, activation_spelling
 
 __all__ = ["InOrderLinear", "TorchMLP", "from_torch", "to_torch"]
 
@@ -149,10 +149,14 @@ def to_torch(model: MLP, *, dtype: torch.dtype = torch.float64, in_order: bool =
             faster for wide layers, last-bit differences).
 
     The module's parameters are new tensors: training one model does not change the other.
-    Torch's random number generator is not used.
+    Torch's random number generator is not used. The layers are read from the model as it is
+    (``model.architecture()``), changes made by hand included.
 
     Raises ``TypeError`` if ``model`` is not an ``nn.MLP`` or ``dtype`` is not a floating-point
-    dtype.
+    dtype; ``ValueError`` if no architecture describes the model (its ``architecture()`` says
+    why, for example one layer's neurons with different activations), or if a weight is too
+    large for ``dtype`` (it would become ``inf``: float16 holds up to 65504, float32 up to
+    about 3.4e38); a weight too small for it becomes 0 or a subnormal, as rounding does.
 
     >>> import random, torch
     >>> from nn import MLP
@@ -164,10 +168,14 @@ def to_torch(model: MLP, *, dtype: torch.dtype = torch.float64, in_order: bool =
     torch.Size([10, 2])
     """
     _check_to_torch_arguments(model, dtype, in_order)
+    try:
+        architecture = model.architecture()
+    except ValueError as e:
+        raise ValueError(f"to_torch: {e}") from None
     linear = InOrderLinear if in_order else torch.nn.Linear
-    activations = _layer_activations(model.architecture()["activation"], len(model.layers))
+    activations = _layer_activations(architecture["activation"], len(model.layers))
     modules: list[torch.nn.Module] = []
-    for layer, activation in zip(model.layers, activations):
+    for i, (layer, activation) in enumerate(zip(model.layers, activations)):
         nin, nout = len(layer.neurons[0].w), len(layer.neurons)
         # skip_init: no random initialization, so torch's global generator is left alone
         module = torch.nn.utils.skip_init(linear, nin, nout, dtype=dtype)
@@ -176,10 +184,11 @@ def to_torch(model: MLP, *, dtype: torch.dtype = torch.float64, in_order: bool =
             weights = [[w.data for w in n.w] for n in layer.neurons]
             module.weight.copy_(torch.tensor(weights, dtype=torch.float64))
             module.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+        _check_in_range(module, layer, f"layers.{i}", dtype)
         modules.append(module)
         if activation != "linear":
             modules.append(_MODULE_OF[activation]())
-    return TorchMLP(*modules, activation=model.architecture()["activation"])
+    return TorchMLP(*modules, activation=architecture["activation"])
 
 
 def from_torch(module: torch.nn.Module) -> MLP:
@@ -239,6 +248,24 @@ def _check_to_torch_arguments(model: Any, dtype: Any, in_order: Any) -> None:
         )
     if not isinstance(in_order, bool):
         raise TypeError(f"to_torch: in_order must be True or False (got {in_order!r})")
+
+
+def _check_in_range(module: torch.nn.Linear, layer: Any, name: str, dtype: torch.dtype) -> None:
+    """Refuse a layer whose finite stepgrad weights became ``inf`` in ``dtype``."""
+    for tensor, kind in ((module.weight, "w"), (module.bias, "b")):
+        overflowed = torch.isinf(tensor).nonzero().tolist()
+        if not overflowed:
+            continue
+        j, *k = overflowed[0]
+        neuron = layer.neurons[j]
+        value = neuron.w[k[0]].data if k else neuron.b.data
+        weight = f"{name}.neurons.{j}.{kind}" + (f".{k[0]}" if k else "")
+        finfo = torch.finfo(dtype)
+        raise ValueError(
+            f"to_torch: {weight} is {value!r}, too large for {dtype} (it holds numbers up to "
+            f"{finfo.max:g} in size; this would become inf): use a dtype of wider range, such "
+            "as torch.float64"
+        )
 
 
 def _layers_of(module: Any) -> list[tuple[torch.nn.Linear, str]]:
@@ -318,13 +345,4 @@ def _check_linear(linear: torch.nn.Linear, layers: list, where: str) -> None:
 def _activation_spelling(module: torch.nn.Module, activations: list[str]) -> str | list[str]:
     """The TorchMLP's own spelling when it still describes its layers; else the shortest."""
     kept = getattr(module, "activation", None) if isinstance(module, TorchMLP) else None
-    if kept is not None:
-        try:
-            if _layer_activations(kept, len(activations)) == activations:
-                return kept
-        except (TypeError, ValueError):
-            pass  # changed by hand into something else: describe the layers themselves
-    hidden = activations[:-1]
-    if hidden and activations[-1] == "linear" and hidden == [hidden[0]] * len(hidden):
-        return hidden[0]
-    return activations
+    return activation_spelling(activations, kept)

@@ -1,7 +1,7 @@
 """Fixed examples the tests share, each written once.
 
-micrograd's README example, its demo loss and its recursive topological sort, and the
-tutorial's 2-2-1 sigmoid network.
+micrograd's README example, its demo loss and its recursive topological sort, the
+tutorial's 2-2-1 sigmoid network, and networks changed by hand after construction.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from autograd import Value
-from nn import MLP
+from nn import MLP, Layer, Neuron
 
 
 def micrograd_readme_example() -> tuple[Value, Value, Value]:
@@ -62,3 +62,81 @@ def tutorial_network():
     out = model.layers[1].neurons[0]
     out.w[0].label, out.w[1].label, out.b.label = "v1", "v2", "c"
     return model, [1.0, 0.0], 1.0
+
+
+def _set_activation(neurons, activation):
+    for n in neurons:
+        n.activation = activation
+
+
+def _add_input(neurons, weight=0.25):
+    for n in neurons:
+        n.w.append(Value(weight))
+
+
+class DoublingNeuron(Neuron):
+    """A Neuron whose own forward doubles its output: not something ``Neuron`` can describe."""
+
+    def __call__(self, x):
+        return super().__call__(x) * 2.0
+
+
+# (what was changed, the change) for a relu MLP(2, [3, 3, 1]) built with random.Random(0);
+# the changed network is still an MLP of Neurons, one activation and one width per layer
+DESCRIBABLE_CHANGES = [
+    ("a hidden layer made linear", lambda m: _set_activation(m.layers[1].neurons, "linear")),
+    ("the last layer made relu", lambda m: _set_activation(m.layers[2].neurons, "relu")),
+    (
+        "a layer appended",
+        lambda m: m.layers.append(Layer(1, 2, activation="relu", rng=random.Random(1))),
+    ),
+    (
+        "a neuron replaced",
+        lambda m: m.layers[1].neurons.__setitem__(1, Neuron(3, rng=random.Random(2))),
+    ),
+    ("one more input", lambda m: _add_input(m.layers[0].neurons)),
+    (
+        "a wider hidden layer",
+        lambda m: (
+            m.layers[1].neurons.append(Neuron(3, rng=random.Random(3))),
+            _add_input(m.layers[2].neurons, -0.5),
+        ),
+    ),
+    (
+        "a layer replaced",
+        lambda m: m.layers.__setitem__(2, Layer(3, 2, activation="linear", rng=random.Random(4))),
+    ),
+]
+
+# (what was changed, the change, what the error names): networks no MLP architecture describes
+UNDESCRIBABLE_CHANGES = [
+    (
+        "one neuron's activation",
+        lambda m: setattr(m.layers[1].neurons[2], "activation", "linear"),
+        r"layers\.1\.neurons\.2 has activation 'linear'.* 'relu'",
+    ),
+    (
+        "one neuron's inputs",
+        lambda m: _add_input(m.layers[0].neurons[1:2]),
+        r"layers\.0\.neurons\.1 has 3 inputs.* 2",
+    ),
+    (
+        "a layer that does not chain",
+        lambda m: m.layers.append(Layer(2, 1, rng=random.Random(1))),
+        r"layers\.3 takes 2 inputs.* layers\.2 gives 1",
+    ),
+    (
+        "a neuron with its own forward",
+        lambda m: m.layers[0].neurons.__setitem__(0, DoublingNeuron(2, rng=random.Random(1))),
+        r"layers\.0\.neurons\.0 is .*DoublingNeuron",
+    ),
+    ("an empty layer", lambda m: m.layers[1].neurons.clear(), r"layers\.1 has no neurons"),
+    ("no layers", lambda m: m.layers.clear(), "has no layers"),
+]
+
+
+def changed_mlp(change) -> MLP:
+    """A relu ``MLP(2, [3, 3, 1])`` (``random.Random(0)``) after ``change(model)``."""
+    model = MLP(2, [3, 3, 1], rng=random.Random(0))
+    change(model)
+    return model

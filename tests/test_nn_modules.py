@@ -327,3 +327,44 @@ def test_load_state_dict_does_work_linear_in_the_number_of_parameters(n):
     assert [v.data for v in module.values] == list(map(float, range(n)))
     assert module.listings == 1
     assert _CountedName.hashes <= 4 * n
+
+
+@pytest.mark.parametrize("name", ["rleu", "ReLU", "", None, 1])
+def test_an_unknown_activation_set_later_is_a_value_error(name):
+    neuron = Neuron(2, rng=random.Random(0))
+    with pytest.raises(ValueError, match=r"Neuron: activation must be one of \(.*'relu'.*\(got "):
+        neuron.activation = name
+    assert neuron.activation == "relu" and neuron([1.0, 1.0]).op == "relu"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_an_activation_set_later_is_the_one_applied(fast):
+    layer = Layer(2, 3, rng=random.Random(0), fused=fast)  # fused: the layer's fast path
+    for n in layer.neurons:
+        n.activation = "sigmoid"
+    x = [0.5, -2.0]
+    want = [
+        1 / (1 + math.exp(-(n.b.data + n.w[0].data * 0.5 - n.w[1].data * 2))) for n in layer.neurons
+    ]
+    assert [v.op for v in layer(x)] == ["sigmoid"] * 3
+    assert [v.data for v in layer(x)] == pytest.approx(want, rel=1e-15)
+    assert layer.activation == "sigmoid" and repr(layer) == "Layer(2, 3, activation='sigmoid')"
+    layer.neurons[1].activation = "tanh"  # unlike neurons: each applies its own
+    assert [v.op for v in layer(x)] == ["sigmoid", "tanh", "sigmoid"]
+    assert "neurons=[" in repr(layer)
+    with pytest.raises(ValueError, match=r"neurons\.1 has activation 'tanh'"):
+        _ = layer.activation
+
+
+def test_architecture_and_repr_follow_changes():
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    for n in model.layers[0].neurons:
+        n.activation = "tanh"
+    assert repr(model) == "MLP(2, [3, 1], activation='tanh')"
+    model.layers.append(Layer(1, 2, activation="sigmoid", rng=random.Random(1)))
+    assert model.architecture() == {
+        "type": "MLP",
+        "nin": 2,
+        "nouts": [3, 1, 2],
+        "activation": ["tanh", "linear", "sigmoid"],
+    }

@@ -6,9 +6,14 @@ import os
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nn.saving
+from autograd import Value
 from nn import MLP, Layer, Neuron, load, save
+from nn.layers import ACTIVATIONS
+from tests.examples import DESCRIBABLE_CHANGES, UNDESCRIBABLE_CHANGES, changed_mlp
 
 
 @pytest.fixture
@@ -349,3 +354,120 @@ def test_a_small_file_declaring_a_huge_model_is_refused_before_building(
 def test_declared_names_are_the_built_models_names(model):
     declared = list(nn.saving._declared_names(model.architecture()))
     assert declared == [name for name, _ in model.named_parameters()]
+
+
+# ---- the network you have is the network you save ---------------------------------------------
+
+
+def _outputs(model, x):
+    out = model(x)
+    return [v.data for v in out] if isinstance(out, list) else [out.data]
+
+
+@pytest.mark.parametrize(
+    "change", [c for _, c in DESCRIBABLE_CHANGES], ids=[n for n, _ in DESCRIBABLE_CHANGES]
+)
+def test_a_network_changed_by_hand_saves_as_it_is(change, tmp_path):
+    model = changed_mlp(change)
+    loaded = load(save(model, tmp_path / "m.json"))
+    assert loaded.architecture() == model.architecture() and repr(loaded) == repr(model)
+    assert loaded.state_dict() == model.state_dict()
+    rng = random.Random(5)
+    nin = len(model.layers[0].neurons[0].w)
+    for _ in range(20):
+        x = [rng.uniform(-3, 3) for _ in range(nin)]
+        assert _outputs(loaded, x) == _outputs(model, x)
+    assert load(tmp_path / "m.json", model) is model  # its own file loads back into it
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [(c, m) for _, c, m in UNDESCRIBABLE_CHANGES],
+    ids=[n for n, _, _ in UNDESCRIBABLE_CHANGES],
+)
+def test_a_network_no_architecture_describes_is_refused(change, match, model, saved):
+    before = saved.read_bytes()
+    changed = changed_mlp(change)
+    with pytest.raises(ValueError, match=f"save: MLP.architecture: .*{match}"):
+        save(changed, saved)
+    assert saved.read_bytes() == before  # the old file is kept
+    with pytest.raises(ValueError, match=match):
+        load(saved, changed)
+    repr(changed)  # still shows something
+
+
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (
+            lambda: _changed(Layer(2, 3, rng=random.Random(0)), 1, "tanh"),
+            r"Layer.architecture: neurons\.1 has activation 'tanh', but neurons\.0 has 'relu'",
+        ),
+        (
+            lambda: _changed(Layer(2, 3, rng=random.Random(0)), 2, None),
+            r"Layer.architecture: neurons\.2 has 3 inputs, but neurons\.0 has 2",
+        ),
+    ],
+)
+def test_a_layer_of_unlike_neurons_is_refused(build, match, tmp_path):
+    with pytest.raises(ValueError, match=f"save: {match}"):
+        save(build(), tmp_path / "layer.json")
+    assert not list(tmp_path.iterdir())
+
+
+def _changed(layer, j, activation):
+    if activation is None:
+        layer.neurons[j].w.append(Value(1.0))
+    else:
+        layer.neurons[j].activation = activation
+    return layer
+
+
+def test_a_changed_neuron_and_layer_save_as_they_are(tmp_path):
+    neuron = Neuron(2, rng=random.Random(0))
+    neuron.activation = "sigmoid"
+    assert load(save(neuron, tmp_path / "n.json")).architecture()["activation"] == "sigmoid"
+    layer = Layer(2, 2, rng=random.Random(0))
+    for n in layer.neurons:
+        n.activation = "tanh"
+    n = load(save(layer, tmp_path / "l.json"))
+    assert repr(n) == "Layer(2, 2, activation='tanh')" and n([0.5, 1.0])[1].op == "tanh"
+
+
+def test_loading_into_a_model_compares_layers_not_spellings(model, saved):
+    same = MLP(2, [4, 3, 1], activation=["tanh", "tanh", "linear"], rng=random.Random(3))
+    assert load(saved, same) is same and same.state_dict() == model.state_dict()
+
+
+def test_saving_into_a_missing_folder_names_the_file_and_the_folder(model, tmp_path):
+    target = tmp_path / "no such folder" / "model.json"
+    with pytest.raises(FileNotFoundError) as info:
+        save(model, target)
+    message = str(info.value)
+    assert str(target) in message and "does not exist" in message
+    assert "stepgrad-tmp" not in message
+    (tmp_path / "a file").write_text("")
+    with pytest.raises(NotADirectoryError, match=r"save: cannot write .*a file.* is not a folder"):
+        save(model, tmp_path / "a file" / "model.json")
+
+
+@given(
+    sizes=st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    activations=st.lists(st.sampled_from(ACTIVATIONS), min_size=4, max_size=4),
+    appended=st.integers(0, 2),
+    x=st.lists(st.floats(-3, 3), min_size=2, max_size=2),
+)
+def test_any_activations_set_by_hand_and_appended_layers_save_as_they_are(
+    sizes, activations, appended, x, tmp_path_factory
+):
+    model = MLP(2, sizes, rng=random.Random(0))
+    for _ in range(appended):  # layers appended by hand, each taking the last one's outputs
+        model.layers.append(Layer(len(model.layers[-1].neurons), 2, rng=random.Random(1)))
+    for layer, activation in zip(model.layers, activations):
+        for n in layer.neurons:
+            n.activation = activation
+    loaded = load(save(model, tmp_path_factory.mktemp("m") / "m.json"))
+    assert [n.activation for layer in loaded.layers for n in layer.neurons] == [
+        n.activation for layer in model.layers for n in layer.neurons
+    ]
+    assert _outputs(loaded, x) == _outputs(model, x)

@@ -7,6 +7,7 @@ names the extra). The others need torch: skipped without it, failed under
 
 import math
 import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 import nn
 from nn import MLP
 from nn.losses import mse
+from tests.examples import DESCRIBABLE_CHANGES, UNDESCRIBABLE_CHANGES, changed_mlp
 from tests.optional_torch import MISSING, REQUIRED, import_torch, torch_available
 
 torch = import_torch() if torch_available() or REQUIRED else None
@@ -518,3 +520,63 @@ def test_torch_mlp_repr_and_type():
     module = nn.to_torch(MLP(2, [3, 1], activation="sigmoid", rng=random.Random(0)))
     assert isinstance(module, TorchMLP) and isinstance(module, torch.nn.Sequential)
     assert repr(module).splitlines()[1] == "  activation='sigmoid'"
+
+
+# ---- the network you have is the network you convert -----------------------------------------
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "change", [c for _, c in DESCRIBABLE_CHANGES], ids=[n for n, _ in DESCRIBABLE_CHANGES]
+)
+def test_a_network_changed_by_hand_converts_as_it_is(change):
+    model = changed_mlp(change)  # relu and linear layers: bit for bit
+    module = nn.to_torch(model)
+    rng = random.Random(5)
+    nin = len(model.layers[0].neurons[0].w)
+    batch = [[rng.uniform(-3, 3) for _ in range(nin)] for _ in range(20)]
+    got = module(f64(batch)).reshape(len(batch), -1).tolist()
+    assert got == [outputs(model, x) for x in batch]
+    back = nn.from_torch(module)
+    assert back.architecture() == model.architecture()
+    assert back.state_dict() == model.state_dict()
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [(c, m) for _, c, m in UNDESCRIBABLE_CHANGES],
+    ids=[n for n, _, _ in UNDESCRIBABLE_CHANGES],
+)
+def test_a_network_no_architecture_describes_is_not_converted(change, match):
+    with pytest.raises(ValueError, match=f"to_torch: MLP.architecture: .*{match}"):
+        nn.to_torch(changed_mlp(change))
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    ("dtype", "weight", "name"),
+    [
+        (torch.float16 if torch else None, 70000.0, "layers.0.neurons.1.w.0"),
+        (torch.float16 if torch else None, -1e6, "layers.1.neurons.0.b"),
+        (torch.bfloat16 if torch else None, 1e39, "layers.0.neurons.1.w.0"),
+        (torch.float32 if torch else None, -1e300, "layers.1.neurons.0.b"),
+    ],
+)
+def test_a_weight_too_large_for_the_dtype_is_refused(dtype, weight, name):
+    model = MLP(2, [2, 1], rng=random.Random(0))
+    model.load_state_dict({**model.state_dict(), name: weight})
+    finfo = torch.finfo(dtype)
+    message = rf"to_torch: {name} is {re.escape(repr(weight))}, too large for {dtype}"
+    with pytest.raises(ValueError, match=message) as info:
+        nn.to_torch(model, dtype=dtype)
+    assert f"{finfo.max:g}" in str(info.value)
+    nn.to_torch(model)  # float64 holds it
+
+
+@needs_torch
+def test_float16_keeps_the_largest_weight_it_can_hold():
+    model = MLP(1, [1], rng=random.Random(0))
+    model.load_state_dict({"layers.0.neurons.0.w.0": 65504.0, "layers.0.neurons.0.b": -1e-9})
+    module = nn.to_torch(model, dtype=torch.float16)
+    assert module[0].weight.item() == 65504.0 and module[0].bias.item() == 0.0  # rounded
