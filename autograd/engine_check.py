@@ -6,16 +6,25 @@ tanh sigmoid relu leaky_relu softplus sin cos``), then builds random expression 
 those, with shared sub-expressions (a node used by several later ones, where accumulation
 bugs hide), runs ``backward()`` on your class and on stepgrad's ``Value``, and compares the
 values and every input's gradient. The first disagreement is shrunk by hypothesis to the
-smallest formula that still fails, and the report says which input's gradient is wrong,
-expected (stepgrad, and finite differences of the formula on plain floats) against got, and
-which classic bug it looks like:
+smallest formula that still fails (a shared sub-expression on a line of its own,
+``t1 = -x0`` then ``f(x0) = t1 + t1``, so typing it in builds the same graph), and the report
+says which input's gradient is wrong, expected (stepgrad, and finite differences of the
+formula on plain floats) against got, and which classic bug it looks like:
 
 - a ``_backward`` that assigns (``=``) instead of accumulating (``+=``): right for every op
   alone, wrong as soon as a node is used twice (``x0 + x0``);
 - a wrong local derivative: wrong for that op alone (``tanh(x0)``);
-- a missing ``__radd__`` / ``__rmul__``: ``v + 2`` works but ``2 + v`` raises TypeError
-  (``sum()`` of Values needs ``__radd__``);
-- a topological sort that visits a node used twice twice (gradient counted twice).
+- a rule that forgets ``* out.grad``: right when backward() starts at the op (the incoming
+  gradient is then 1), wrong in ``tanh(x0) * 2``;
+- a topological sort that visits a node used twice twice (gradient counted twice);
+- a ``backward()`` that never returns (reported after ``timeout`` seconds), a method that
+  raises (a ``sigmoid`` without ``import math``), an engine whose answers change from run to
+  run ("not deterministic").
+
+A missing ``__radd__`` / ``__rmul__`` (``v + 2`` works but ``2 + v`` raises TypeError;
+``sum()`` of Values needs ``__radd__``) is listed as missing, with how to add it, and the
+rest is still checked. ``grad is None`` for an input the output does not use (PyTorch's
+convention) counts as 0. An engine computing in float32 passes with ``rtol=1e-4, atol=1e-4``.
 
 In a test file it is a one-liner; a failure raises ``EngineCheckError``, an
 ``AssertionError`` whose message is the report::
@@ -283,8 +292,9 @@ def _search(engine, ops, max_examples, max_inputs, max_nodes, derandomize, count
 def _failure_lines(engine: _Engine, f, point, ops, how: str) -> list[str]:
     """The report of a failing formula: what failed, the formula, the table and hints.
 
-    The formula is run again twice: an engine that then agrees, or disagrees differently,
-    is reported as not deterministic.
+    The formula is run again twice: an engine that then agrees is reported as not
+    deterministic (one that disagrees differently is not: a ``set`` of parents, iterated in
+    an order that depends on memory addresses, may change its numbers run to run).
     """
     first, second = (_compare(engine, f, point, _stepgrad(f, point)) for _ in range(2))
     formula = [
@@ -292,7 +302,7 @@ def _failure_lines(engine: _Engine, f, point, ops, how: str) -> list[str]:
         *("  " + line for line in _formula(f).splitlines()),
         "  at " + _at(f, point),
     ]
-    if first is None or repr(first) != repr(second):  # repr: nan equals nan
+    if first is None or second is None:
         runs = [_outcome(r) for r in (first, second)]
         return [_NOT_DETERMINISTIC, *formula, f"  run again: {runs[0]}; and again: {runs[1]}"]
     return [
@@ -626,6 +636,11 @@ def _hints(engine: _Engine, f, point, failure: _Failure, ops) -> list[str]:
             "whose condition never changes, or a graph with a cycle (a node among its own "
             f"parents); raise timeout= (now {engine.timeout:g} s) if your engine is just slow"
         ]
+    if _only_rounding(failure):
+        return [
+            "every difference is tiny (at most 1e-4 of the value): rounding, as in an engine "
+            "computing in float32? check_engine(..., rtol=1e-4, atol=1e-4) allows for it"
+        ]
     if failure.seed != 1:
         return [
             f"after backward() the output's own grad is {failure.seed!r}: backward() must seed "
@@ -645,6 +660,11 @@ def _hints(engine: _Engine, f, point, failure: _Failure, ops) -> list[str]:
         "sort), after every node that uses it (reverse topological order), starting from "
         "root.grad = 1"
     ]
+
+
+def _only_rounding(failure: _Failure) -> bool:
+    """Whether every wrong number is within float32's rounding (1e-4 of itself, or 1e-4)."""
+    return all(abs(g - e) <= 1e-4 * (1 + abs(e)) for _, e, _, g in failure.rows)
 
 
 def _error_hints(failure: _Failure) -> list[str]:
