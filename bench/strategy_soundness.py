@@ -31,23 +31,53 @@ import sys
 import time
 from pathlib import Path
 
-import autograd.testing
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+
+import autograd.testing.strategies as strategies
 import nn.testing
 from autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from autograd.checking import _central, _numeric_gradient, _values
 from autograd.notation import CONSTANT_LEFT
-from autograd.testing import _each_example, expressions
+from autograd.testing import expressions
+from autograd.testing.strategies import _distance_to_edge
 from autograd.testing.taylor import Jet, _node_jet, error_ratio
 from nn.testing import mlps
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3  # gradcheck's defaults, as the tests use them
-_GUARD = autograd.testing.finite_differences_are_accurate
+_GUARD = strategies.finite_differences_are_accurate
 STRATEGIES = {"expressions": expressions, "mlps": mlps}
 CHECKS = {"gradcheck": gradcheck, "gradgradcheck": gradgradcheck}
 
 
 # ----------------------------------------------------------------------------------------------
 # exact arithmetic (mpmath), op by op
+
+
+def _each_example(strategy, body, *, max_examples: int, seed: int | None = None) -> int:
+    """Run ``body(example)`` on up to ``max_examples`` examples drawn from ``strategy``.
+
+    Generation only (no shrinking, no example database): derandomized (the same examples on
+    every run) unless a ``seed`` is given. Returns how many examples ran; an exception from
+    ``body`` ends the run and propagates.
+    """
+    count = [0]
+
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        derandomize=seed is None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def run(example):
+        count[0] += 1
+        body(example)
+
+    (run if seed is None else hypothesis_seed(seed)(run))()
+    return count[0]
 
 
 def _mp_table(mp):
@@ -199,7 +229,7 @@ def margins(f, inputs) -> tuple[float, float, float]:
         for i in range(n)
         for j in range(n)
     )
-    estimate = error_ratio(expression, inputs, domain=autograd.testing._distance_to_edge)
+    estimate = error_ratio(expression, inputs, domain=_distance_to_edge)
     return gc, ggc, estimate
 
 
@@ -268,11 +298,11 @@ def run_chunk(name, strategy, check, examples: int, chunk_seed: int, out) -> dic
             message = repr(error)
         count[1] += 1
         record = {"failure": True, "strategy": name, "check": check, "seed": chunk_seed}
-        record["guarded"] = autograd.testing.finite_differences_are_accurate is _GUARD
+        record["guarded"] = strategies.finite_differences_are_accurate is _GUARD
         record["formula"] = str(f)
         expression = getattr(f, "expression", f)
         try:  # the guard's own estimate (worst error / tolerance; it accepts <= FD_BUDGET)
-            ratio = error_ratio(expression, inputs, domain=autograd.testing._distance_to_edge)
+            ratio = error_ratio(expression, inputs, domain=_distance_to_edge)
         except Exception as error:
             ratio = repr(error)
         record.update(inputs=inputs, message=message, estimated_ratio=ratio, **info)
@@ -354,7 +384,7 @@ def main(argv=None) -> None:
     )
     args = p.parse_args(argv)
     if args.unguarded:
-        autograd.testing.finite_differences_are_accurate = lambda f, point: True
+        strategies.finite_differences_are_accurate = lambda f, point: True
         nn.testing.finite_differences_are_accurate = lambda f, point: True
     if args.summary is not None:
         summary(args.summary)

@@ -144,3 +144,30 @@ def _formula(f: Expression, limit: int = 100) -> str:
     if bound:
         lines.append("  where " + "\n        ".join(bound))
     return "\n".join(lines)
+
+
+def _formula_lines(f: Expression) -> str:
+    """The formula as lines to type in: each shared node named first (``t1 = -x0``).
+
+    Unlike ``str(f)``, which writes a short shared sub-expression out at each use (two nodes
+    when typed in), this builds the very graph of ``f``; named nodes are bound too.
+
+    >>> from autograd.testing import variant
+    >>> neg, add = variant("neg"), variant("+", "infix")
+    >>> print(_formula_lines(Expression(["x0"], [(neg, (0,)), (add, (1, 1))])))
+    t1 = -x0
+    f(x0) = t1 + t1
+    """
+    uses = f.uses()
+    n = f.n_inputs
+    texts = [Term(name) for name in f.input_names]
+    lines = []
+    for k, node in enumerate(f.nodes):
+        text = _render(node, texts)
+        if k < len(f.nodes) - 1 and (node.name or uses[n + k] > 1):
+            name = node.name or f"t{n + k}"
+            lines.append(f"{name} = {text.text}")
+            text = Term(name)
+        texts.append(text)
+    head = f"{f.title}: " if f.title else ""
+    return "\n".join([*lines, f"{head}{f.signature} = {texts[-1].text}"])

@@ -32,8 +32,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 
 try:
-    from hypothesis import HealthCheck, Phase, assume, given, reject, settings
-    from hypothesis import seed as hypothesis_seed
+    from hypothesis import assume, reject
     from hypothesis import strategies as st
 except ImportError as error:  # pragma: no cover - exercised only without hypothesis
     raise ImportError(
@@ -345,33 +344,3 @@ def expressions(
         margin,
         max_magnitude,
     )
-
-
-def _each_example(strategy, body, *, max_examples: int, seed: int | None = None) -> int:
-    """Run ``body(example)`` on up to ``max_examples`` examples drawn from ``strategy``.
-
-    Generation only (no shrinking, no example database): derandomized (the same examples on
-    every run) unless a ``seed`` is given. Returns how many examples ran; an exception from
-    ``body`` ends the run and propagates. The loop behind the mutation counts of
-    ``tests/test_mutations.py`` and the measurements of ``bench/strategy_soundness.py``.
-
-    >>> _each_example(st.integers(), lambda n: None, max_examples=5)
-    5
-    """
-    count = [0]
-
-    @settings(
-        max_examples=max_examples,
-        database=None,
-        derandomize=seed is None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def run(example):
-        count[0] += 1
-        body(example)
-
-    (run if seed is None else hypothesis_seed(seed)(run))()
-    return count[0]
