@@ -21,6 +21,7 @@ from typing import cast
 import graphviz
 
 from autograd import _page
+from autograd._draw_nodes import visible
 from autograd._pinning import PinnedGraph, pin
 from autograd.exercises import ATOL, RTOL, Exercise, Verdict
 
@@ -158,7 +159,8 @@ class Stepper:
 
         def show(change=None) -> None:
             self.goto(slider.value)
-            words.value = f"<pre>{html.escape(self.describe())}</pre>"
+            text = visible(self.describe(), keep="\n")  # no control character, no lone surrogate
+            words.value = f"<pre>{html.escape(text)}</pre>"
             picture.value = _page.fit(self.svg())
 
         slider.observe(show, names="value")
