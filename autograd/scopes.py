@@ -179,7 +179,9 @@ def scope(name: str | Callable | None = None) -> Callable[[F], F]:
     """Decorator: record calls of this function or method as a named scope (a drawn cluster).
 
     ``name`` defaults to the class name of ``self`` for methods (``Neuron``, ``Layer``) and
-    to the function's name otherwise. ``@scope`` without parentheses works too.
+    to the function's name otherwise (a lambda's is where it was written: ``lambda in build,
+    line 12``). ``@scope`` without parentheses works too. Any name draws, as the text it is
+    (never as a Graphviz HTML label; control characters show as escapes).
 
     >>> from autograd import Value, draw_dot, record_scopes, scope
     >>> class Neuron:

@@ -6,6 +6,7 @@ backward, grad (higher order), gradcheck, draw_dot and the steppers.
 import math
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import find, given, settings
@@ -336,3 +337,13 @@ def test_a_rule_that_raises_mid_backward_puts_every_grad_back():
     with pytest.raises(ZeroDivisionError, match="my rule"):
         d.backward()
     assert [v.grad for v in nodes] == [i / 10 for i in range(len(nodes))]
+
+
+def test_the_readme_example_of_a_new_op_runs_as_written():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("A new op of your own is one definition") :]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start : section.index("\n```", start)]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    namespace["test_log1p_in_graphs"]()  # the hypothesis test it defines, run
