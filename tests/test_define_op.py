@@ -337,6 +337,11 @@ def test_a_rule_that_raises_mid_backward_puts_every_grad_back():
     with pytest.raises(ZeroDivisionError, match="my rule"):
         d.backward()
     assert [v.grad for v in nodes] == [i / 10 for i in range(len(nodes))]
+    steps = backward_steps(d)
+    next(steps)  # the first step writes grads
+    with pytest.raises(ZeroDivisionError, match="my rule"):
+        list(steps)
+    assert [v.grad for v in nodes] == [i / 10 for i in range(len(nodes))]
 
 
 def test_the_readme_example_of_a_new_op_runs_as_written():
