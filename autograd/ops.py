@@ -75,6 +75,8 @@ def define_op(
     checked = [
         _checked_rule(name, i, rule) if callable(rule) else rule for i, rule in enumerate(rules)
     ]
+    if callable(jvp):
+        jvp = _checked_jvp(name, jvp)
     prim = P.define(name, forward, *checked, domain=domain, expects=expects, jvp=jvp)
     arity = len(rules)
 
@@ -106,7 +108,7 @@ def _checked_rule(name: str, i: int, rule: Callable) -> Callable:
         d = rule(*args)
         if type(d) is float:
             return d
-        return _rule_result(name, i, d, on_values=isinstance(args[-1], Value))
+        return _result(d, f"{name}: the derivative rule for input {i + 1} (rules[{i}])", args[-1])
 
     checked.__signature__ = _signature(rule)  # type: ignore[attr-defined]
     return checked
@@ -120,19 +122,27 @@ def _signature(rule: Callable):
         return inspect.Signature([inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL)])
 
 
-def _rule_result(name: str, i: int, d: object, *, on_values: bool) -> Scalar:
-    """The float (or, with ``on_values``, the Value) a rule's result ``d`` stands for."""
+def _checked_jvp(name: str, jvp: Callable) -> Callable:
+    """A forward-mode rule of your own, checked like the derivative rules."""
+
+    def checked(t, out, *xs):
+        d = jvp(t, out, *xs)
+        return d if type(d) is float else _result(d, f"{name}: the jvp", out)
+
+    return checked
+
+
+def _result(d: object, where: str, out: object) -> Scalar:
+    """The float (or, when ``out`` is a Value, the Value) that ``d``, from ``where``, stands for."""
     if isinstance(d, Value):
-        if on_values:
+        if isinstance(out, Value):
             return d
         problem = "a Value (on floats a rule must return a real number)"
     elif isinstance(d, numbers.Real):  # an int, a numpy float, a Fraction: its float
-        return _as_float(d, f"{name}: the derivative rule for input {i + 1} (rules[{i}])")
+        return _as_float(d, where)
     else:
         problem = f"{d!r} ({type(d).__name__}), not a real number"
-    raise TypeError(
-        f"{name}: the derivative rule for input {i + 1} (rules[{i}]) returned {problem}"
-    )
+    raise TypeError(f"{where} returned {problem}")
 
 
 _DEFINED: dict[str, Callable[..., Value]] = {}  # the functions define_op returned, by name

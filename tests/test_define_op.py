@@ -20,6 +20,7 @@ from autograd import (
     grad,
     gradcheck,
     gradgradcheck,
+    jvp,
     topological_order,
 )
 from autograd import primitives as P
@@ -352,3 +353,14 @@ def test_the_readme_example_of_a_new_op_runs_as_written():
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
     namespace["test_log1p_in_graphs"]()  # the hypothesis test it defines, run
+
+
+def test_a_jvp_of_your_own_is_checked_like_the_rules():
+    bad = define_op("bad_jvp2", lambda x: 2 * x, lambda x, out: 2.0, jvp=lambda t, out, x: 2j)
+    with pytest.raises(TypeError, match=r"bad_jvp2: the jvp returned 2j \(complex\)"):
+        jvp(bad, [1.0], [1.0])
+    ok = define_op(
+        "ok_jvp", lambda x: 2 * x, lambda x, out: 2.0, jvp=lambda t, out, x: _Numpyish(2.0) * t[0]
+    )
+    (_, d) = jvp(ok, [1.0], [1.0])
+    assert type(d) is float and d == 2.0
