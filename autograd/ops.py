@@ -45,7 +45,7 @@ def define_op(
             tangent per input (None for an input without one) and the result is the output's
             tangent. Without it, forward mode (``autograd.jvp``) uses ``t_1 * rule_1(...) +
             t_2 * rule_2(...) + ...``, which is right for every op; give one only when it is
-            cheaper or rounds better.
+            cheaper or rounds better. Its result is checked like a rule's.
 
     Returns a function of Values (or real numbers, which become leaves) that builds the node;
     assign it to a class to make it a method. It carries its definition as ``.primitive``
