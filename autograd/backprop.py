@@ -144,8 +144,9 @@ def _add_contributions(node: Value, g: float) -> tuple:
 def backward(root: Value) -> None:
     """Fill ``.grad`` of every node ``root`` depends on; see ``Value.backward``.
 
-    The rules of the table never raise (nan and ±inf follow IEEE). A ``_backward`` function
-    of your own may: then every ``.grad`` is put back as it was and the error propagates.
+    The rules of the table never raise (nan and ±inf follow IEEE). A rule of your own may (a
+    ``define_op`` rule, a ``_backward`` function), and a KeyboardInterrupt may come at any
+    time: then every ``.grad`` is put back as it was and the error propagates.
 
     A plain loop over the nodes, with the rules ``walk_backward`` uses. It skips the rule of
     a node whose incoming gradient is exactly 0 where that cannot change any bit of any
@@ -159,19 +160,17 @@ def backward(root: Value) -> None:
     order: list[Value] = []
     leaves: list[Value] = []
     _depth_first(root, order, leaves)
-    if _CustomRule.alive and any(type(v._arg) is _CustomRule for v in order):
-        saved = [v.grad for v in order], [v.grad for v in leaves]
-        try:
-            # no skipping: a _backward function of your own may write any grad, not only
-            # its parents'
-            _run_backward(root, order, leaves, may_skip=False)
-        except BaseException:  # a _backward function of your own raised: put every grad back
-            for nodes, grads in zip((order, leaves), saved):
-                for v, g in zip(nodes, grads):
-                    v.grad = g
-            raise
-        return
-    _run_backward(root, order, leaves, may_skip=True)
+    # no skipping with a _backward function of your own: it may write any grad, not only
+    # its parents'
+    custom = _CustomRule.alive and any(type(v._arg) is _CustomRule for v in order)
+    saved = [v.grad for v in order], [v.grad for v in leaves]
+    try:  # costs nothing unless a rule raises
+        _run_backward(root, order, leaves, may_skip=not custom)
+    except BaseException:  # a rule raised (or Ctrl-C): put every grad back as it was
+        for nodes, grads in zip((order, leaves), saved):
+            for v, g in zip(nodes, grads):
+                v.grad = g
+        raise
 
 
 def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_skip: bool) -> None:

@@ -103,7 +103,9 @@ def backward_steps(root: Value) -> Iterator[Step]:
     operation (``StaleGraphError`` if one no longer fits, with no gradient changed), the
     grads of the intermediate nodes are reset to 0.0 as in ``backward()``, the seed 1.0 is
     added to ``root.grad`` and the first node passes its gradient on. Each later ``next()``
-    handles one more node. Leaves accumulate (``+=``) like in ``backward()``.
+    handles one more node. Leaves accumulate (``+=``) like in ``backward()``. If a rule of
+    your own raises (a ``define_op`` rule), every ``.grad`` is put back as it was before the
+    first step and the error propagates.
 
     >>> from autograd import Value, backward_steps
     >>> x = Value(3.0, label="x")
@@ -158,6 +160,7 @@ def _steps(root: Value) -> Iterator[Step]:
     check_fresh(root, "backward_steps", order)
     names = node_names(order)
     inner = [v for v in order if v.parents]
+    saved = [v.grad for v in order]  # put back if a rule of your own raises
     # running totals of the inner nodes: what walk_backward would hold in their .grad
     total = dict.fromkeys(inner, 0.0)
     for v in inner:
@@ -170,14 +173,19 @@ def _steps(root: Value) -> Iterator[Step]:
     for index, node in enumerate(reversed(inner), start=1):
         g = total.pop(node)
         node.grad = g
-        added = tuple(contributions(node, g))
+        try:
+            added, local = tuple(contributions(node, g)), tuple(contributions(node, 1.0))
+        except BaseException:  # a rule of your own raised: every grad as it was before
+            for v, before in zip(order, saved):
+                v.grad = before
+            raise
         for p, d in zip(node.parents, added):
             if p in total:
                 total[p] += d
                 p.grad = total[p]
             else:  # a leaf accumulates onto whatever it holds
                 p.grad += d
-        yield Step(index, node, g, tuple(contributions(node, 1.0)), added, names)
+        yield Step(index, node, g, local, added, names)
 
 
 def _check_precision(precision, where: str) -> None:

@@ -9,10 +9,12 @@ steppers know it by its name. stepgrad defines its own ``exp``, ``tanh``, ``soft
 
 from __future__ import annotations
 
+import inspect
+import numbers
 from collections.abc import Callable
 
 from autograd import primitives as P
-from autograd.value import Value, _as_float, _node
+from autograd.value import Scalar, Value, _as_float, _node
 
 
 def define_op(
@@ -32,7 +34,10 @@ def define_op(
             input). Write it with ``+ - * / **`` (they work on floats and on Values alike), so
             ``grad(..., create_graph=True)`` can differentiate it again. A function that
             has no operator needs both spellings: ``math.cos(x) if type(x) is float else
-            x.cos()``.
+            x.cos()``. What a rule returns must be a real number (an int or a numpy float
+            becomes a float; under ``create_graph=True`` also a Value): anything else, such
+            as a Value on floats, a complex number or an array, is a TypeError naming the
+            op and the rule, and no ``.grad`` is changed.
         domain: optional ``domain(x, y, ...) -> bool`` on floats; False raises a ValueError
             naming the op, ``expects`` and the inputs (nan inputs pass: nan propagates).
         expects: what the domain accepts, for that message (``"a positive number"``).
@@ -40,12 +45,14 @@ def define_op(
             tangent per input (None for an input without one) and the result is the output's
             tangent. Without it, forward mode (``autograd.jvp``) uses ``t_1 * rule_1(...) +
             t_2 * rule_2(...) + ...``, which is right for every op; give one only when it is
-            cheaper or rounds better.
+            cheaper or rounds better. Its result is checked like a rule's.
 
     Returns a function of Values (or real numbers, which become leaves) that builds the node;
     assign it to a class to make it a method. It carries its definition as ``.primitive``
     (the registered rule), ``.arity`` and ``.domain``. Defining a name again replaces the
-    earlier op; stepgrad's own names (``tanh``, ``+``, ...) are refused.
+    earlier op; stepgrad's own names (``tanh``, ``+``, ``-``, ``neg``, ``add_all``, ...) are
+    refused (ValueError), and so are a ``forward`` and rules that cannot take as many
+    arguments as there are rules (plus ``out`` for a rule; TypeError).
 
     The same definition property-tests it: ``autograd.testing.expressions(ops=[cube, "+",
     "*"])`` (or ``ops=["cube"]``) draws it inside random graphs for ``gradcheck``.
@@ -65,7 +72,12 @@ def define_op(
     >>> jvp(cube, [2.0], [0.5])[1]  # forward mode from the same rule: 0.5 * 3 * 2**2
     6.0
     """
-    prim = P.define(name, forward, *rules, domain=domain, expects=expects, jvp=jvp)
+    checked = [
+        _checked_rule(name, i, rule) if callable(rule) else rule for i, rule in enumerate(rules)
+    ]
+    if callable(jvp):
+        jvp = _checked_jvp(name, jvp)
+    prim = P.define(name, forward, *checked, domain=domain, expects=expects, jvp=jvp)
     arity = len(rules)
 
     def op(*inputs) -> Value:
@@ -82,6 +94,55 @@ def define_op(
     op.domain = domain  # type: ignore[attr-defined]
     _DEFINED[name] = op
     return op
+
+
+def _checked_rule(name: str, i: int, rule: Callable) -> Callable:
+    """``rule``, checked like a forward: what it returns is a float (or, on Values, a Value).
+
+    A real number of another type (an int, a numpy float) becomes a float; anything else (a
+    Value on floats, a complex number, an array) is a TypeError naming the op and the rule,
+    raised before anything reaches a ``.grad``.
+    """
+
+    def checked(*args):
+        d = rule(*args)
+        if type(d) is float:
+            return d
+        return _result(d, f"{name}: the derivative rule for input {i + 1} (rules[{i}])", args[-1])
+
+    checked.__signature__ = _signature(rule)  # type: ignore[attr-defined]
+    return checked
+
+
+def _signature(rule: Callable):
+    """``rule``'s signature, for ``define``'s check of how many arguments it takes."""
+    try:
+        return inspect.signature(rule)
+    except ValueError:  # a built-in without one: any arguments
+        return inspect.Signature([inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL)])
+
+
+def _checked_jvp(name: str, jvp: Callable) -> Callable:
+    """A forward-mode rule of your own, checked like the derivative rules."""
+
+    def checked(t, out, *xs):
+        d = jvp(t, out, *xs)
+        return d if type(d) is float else _result(d, f"{name}: the jvp", out)
+
+    return checked
+
+
+def _result(d: object, where: str, out: object) -> Scalar:
+    """The float (or, when ``out`` is a Value, the Value) that ``d``, from ``where``, stands for."""
+    if isinstance(d, Value):
+        if isinstance(out, Value):
+            return d
+        problem = "a Value (on floats a rule must return a real number)"
+    elif isinstance(d, numbers.Real):  # an int, a numpy float, a Fraction: its float
+        return _as_float(d, where)
+    else:
+        problem = f"{d!r} ({type(d).__name__}), not a real number"
+    raise TypeError(f"{where} returned {problem}")
 
 
 _DEFINED: dict[str, Callable[..., Value]] = {}  # the functions define_op returned, by name

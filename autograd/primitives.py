@@ -17,6 +17,7 @@ never leaves a half-built graph.
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 import sys
@@ -363,10 +364,31 @@ def define(
         raise TypeError(f"define_op: jvp must be a function (got {type(jvp).__name__})")
     if name in _BUILTIN:
         raise ValueError(f"define_op: {name!r} is one of stepgrad's own ops; choose another name")
+    _check_takes(name, "forward", forward, len(rules))
+    for i, rule in enumerate(rules):
+        _check_takes(name, f"rules[{i}]", rule, len(rules) + 1)
     checked = forward if domain is None else _with_domain(name, forward, domain, expects)
     prim = Primitive(name, checked, _vjp_of(rules), jvp=jvp or _jvp_of(rules), code=code)
     REGISTRY[name] = prim
     return prim
+
+
+def _check_takes(name: str, what: str, fn: Callable, n: int) -> None:
+    """TypeError unless ``fn`` can be called with ``n`` positional arguments (``*args`` can).
+
+    A function whose signature Python cannot read (some built-ins) is not checked.
+    """
+    try:
+        inspect.signature(fn).bind(*range(n))
+    except ValueError:  # no signature to read
+        return
+    except TypeError:
+        inputs = n if what == "forward" else n - 1
+        wanted = "one per input" if what == "forward" else "the inputs, then out"
+        raise TypeError(
+            f"define_op: {name!r} has {inputs} input(s) (one rule each), so {what} must take "
+            f"{n} arguments, {wanted} (got {what}{inspect.signature(fn)})"
+        ) from None
 
 
 def _vjp_of(rules: tuple) -> Callable[..., tuple]:
@@ -568,7 +590,11 @@ COS = define(
 )
 for _prim in (LOG, SIGMOID, RELU):
     REGISTRY[_prim.name] = _prim
-_BUILTIN.update(REGISTRY, {"+", "*", "/", "**", "leaky_relu", "sum", "affine"})
+# and the names of stepgrad's other ops (drawn, tested and written as code by name)
+_BUILTIN.update(
+    REGISTRY,
+    {"+", "-", "*", "/", "**", "neg", "sqrt", "leaky_relu", "sum", "add_all", "affine"},
+)
 del _prim
 
 # ----------------------------------------------------------------------------------------------

@@ -179,7 +179,9 @@ def scope(name: str | Callable | None = None) -> Callable[[F], F]:
     """Decorator: record calls of this function or method as a named scope (a drawn cluster).
 
     ``name`` defaults to the class name of ``self`` for methods (``Neuron``, ``Layer``) and
-    to the function's name otherwise. ``@scope`` without parentheses works too.
+    to the function's name otherwise (a lambda's is where it was written: ``lambda in build,
+    line 12``). ``@scope`` without parentheses works too. Any name draws, as the text it is
+    (never as a Graphviz HTML label; control characters show as escapes).
 
     >>> from autograd import Value, draw_dot, record_scopes, scope
     >>> class Neuron:
@@ -200,18 +202,36 @@ def scope(name: str | Callable | None = None) -> Callable[[F], F]:
 
     def decorate(fn: F) -> F:
         is_method = fn.__qualname__.split(".")[-2:-1] not in ([], ["<locals>"])
+        own_name = _function_name(fn)
 
         @functools.wraps(fn)
         def recorded(*args, **kwargs):
             active = _recordings.get()
             if not active:
                 return fn(*args, **kwargs)
-            label = name or (type(args[0]).__name__ if is_method and args else fn.__name__)
+            label = name or (type(args[0]).__name__ if is_method and args else own_name)
             return active[-1]._call(label, fn, args, kwargs)
 
         return recorded  # type: ignore[return-value]
 
     return decorate
+
+
+def _function_name(fn: Callable) -> str:
+    """A function's name for its scope; a lambda is named after where it was written.
+
+    >>> def build():
+    ...     return lambda x: x
+    >>> _function_name(build()).startswith("lambda in build, line ")
+    True
+    """
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if name != "<lambda>":
+        return name
+    around = [p for p in fn.__qualname__.split(".")[:-1] if p != "<locals>"]
+    where = ".".join(around) or fn.__module__ or "a module"
+    line = getattr(getattr(fn, "__code__", None), "co_firstlineno", None)
+    return f"lambda in {where}" + (f", line {line}" if line else "")
 
 
 def _values_in(items: Iterable) -> list[Value]:

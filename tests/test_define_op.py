@@ -4,6 +4,8 @@ backward, grad (higher order), gradcheck, draw_dot and the steppers.
 """
 
 import math
+import re
+from fractions import Fraction
 
 import pytest
 from hypothesis import find, given, settings
@@ -17,6 +19,8 @@ from autograd import (
     grad,
     gradcheck,
     gradgradcheck,
+    jvp,
+    topological_order,
 )
 from autograd import primitives as P
 from autograd.testing import (
@@ -253,3 +257,100 @@ def test_ops_that_are_not_a_list_are_a_type_error():
         expressions(ops=3)  # type: ignore[arg-type]
     f, _ = find(expressions(ops=cube), lambda c: True, settings=FIXED)  # alone, like ops="tanh"
     assert f.op_names() == {"cubed"}
+
+
+@pytest.mark.parametrize("name", ["neg", "-", "add_all", "sqrt", "sum", "affine", "+"])
+def test_stepgrads_own_names_are_refused(name):
+    with pytest.raises(
+        ValueError, match=rf"define_op: '{re.escape(name)}' is one of stepgrad's own"
+    ):
+        define_op(name, lambda x: -x, lambda x, out: -1.0)
+
+
+def test_forward_and_rules_must_take_as_many_arguments_as_there_are_inputs():
+    with pytest.raises(TypeError, match=r"'f2' has 2 input\(s\).*forward must take 2 arguments"):
+        define_op("f2", lambda x: x, lambda x, y, out: 1.0, lambda x, y, out: 1.0)
+    with pytest.raises(TypeError, match=r"rules\[1\] must take 3 arguments.*got rules\[1\]\(x\)"):
+        define_op("f2", lambda x, y: x, lambda x, y, out: 1.0, lambda x: 1.0)
+    star = define_op("star", lambda *xs: xs[0] * xs[1], lambda *a: a[1], lambda *a: a[0])
+    assert grad(star(Value(2.0), Value(3.0)), [Value(1.0)]) == [0.0]
+
+
+class _Numpyish(float):
+    """A float subclass that keeps its type in products, as numpy's float64 does."""
+
+    def __mul__(self, other):
+        return _Numpyish(float(self) * other)
+
+    __rmul__ = __mul__
+
+
+@pytest.mark.parametrize("result", [_Numpyish(2.0), 2, True, Fraction(2, 1)])
+def test_a_rule_returning_another_real_number_gives_a_float_grad(result):
+    op = define_op("real_rule", lambda x: 2 * x, lambda x, out: result)
+    x = Value(3.0)
+    op(x).backward()
+    assert type(x.grad) is float and x.grad == float(result)
+    (step,) = backward_steps(op(Value(3.0)))
+    assert type(step.local[0]) is float
+
+
+@pytest.mark.parametrize(
+    ("result", "shown"),
+    [(Value(2.0), "a Value"), (2j, r"2j \(complex\)"), ([2.0], r"\[2\.0\] \(list\)")],
+)
+def test_a_rule_returning_no_real_number_is_a_type_error_before_any_grad(result, shown):
+    op = define_op("bad_rule", lambda x, y: x * y, lambda x, y, out: y, lambda x, y, out: result)
+    x, y = Value(3.0), Value(4.0)
+    z = op(x, y) * 2.0
+    z.grad, x.grad, y.grad = 0.5, 0.25, 0.125
+    message = rf"bad_rule: the derivative rule for input 2 \(rules\[1\]\) returned {shown}"
+    with pytest.raises(TypeError, match=message):
+        z.backward()
+    assert (z.grad, x.grad, y.grad) == (0.5, 0.25, 0.125)  # every grad put back
+    with pytest.raises(TypeError, match=message):
+        grad(z, [x, y])
+    with pytest.raises(TypeError, match=message):
+        list(backward_steps(z))
+    if not isinstance(result, Value):  # on Values a Value is right; the others are not
+        with pytest.raises(TypeError, match=message):
+            grad(z, [x, y], create_graph=True)
+
+
+def test_second_order_accepts_values_and_numbers_from_rules():
+    twice = define_op("twice2", lambda x: 2 * x, lambda x, out: _Numpyish(2.0))
+    x = Value(1.5)
+    (d,) = grad(twice(x) * x, [x], create_graph=True)
+    assert isinstance(d, Value) and d.data == 6.0 and grad(d, [x]) == [4.0]
+
+
+def test_a_rule_that_raises_mid_backward_puts_every_grad_back():
+    def rule(x, out):
+        raise ZeroDivisionError("my rule")
+
+    fails = define_op("fails", lambda x: x, rule)
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c.tanh() * 3.0 + fails(c)  # some rules write grads before the failing one runs
+    nodes = topological_order(d)
+    for i, v in enumerate(nodes):
+        v.grad = i / 10
+    with pytest.raises(ZeroDivisionError, match="my rule"):
+        d.backward()
+    assert [v.grad for v in nodes] == [i / 10 for i in range(len(nodes))]
+    steps = backward_steps(d)
+    next(steps)  # the first step writes grads
+    with pytest.raises(ZeroDivisionError, match="my rule"):
+        list(steps)
+    assert [v.grad for v in nodes] == [i / 10 for i in range(len(nodes))]
+
+
+def test_a_jvp_of_your_own_is_checked_like_the_rules():
+    bad = define_op("bad_jvp2", lambda x: 2 * x, lambda x, out: 2.0, jvp=lambda t, out, x: 2j)
+    with pytest.raises(TypeError, match=r"bad_jvp2: the jvp returned 2j \(complex\)"):
+        jvp(bad, [1.0], [1.0])
+    ok = define_op(
+        "ok_jvp", lambda x: 2 * x, lambda x, out: 2.0, jvp=lambda t, out, x: _Numpyish(2.0) * t[0]
+    )
+    (_, d) = jvp(ok, [1.0], [1.0])
+    assert type(d) is float and d == 2.0

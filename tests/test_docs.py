@@ -1,7 +1,8 @@
 """The code in README.md and docs/*.md runs as written: every ```python block, on its own.
 
 Each block is run in a fresh namespace, in a temporary working folder, so it must carry its own
-imports (a reader copies one block, not the page). A block right after the line
+imports (a reader copies one block, not the page); a ``test_...`` function it defines (a
+hypothesis property) is called too. A block right after the line
 ``<!-- slow -->`` (invisible on the page) is a slow test. A block that imports ``torch`` is skipped
 where torch is missing (failed under ``STEPGRAD_REQUIRE_TORCH=1``, as the torch job sets it).
 """
@@ -44,4 +45,8 @@ def test_the_block_runs_as_written(code, tmp_path, monkeypatch):
             pytest.fail("torch is required here (STEPGRAD_REQUIRE_TORCH=1)")
         pytest.skip("needs torch (the torch extra)")
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, "<docs block>", "exec"), {"__name__": "__docs__"})
+    namespace: dict = {"__name__": "__docs__"}
+    exec(compile(code, "<docs block>", "exec"), namespace)
+    for name, test in namespace.items():  # a property test the block defines runs too
+        if name.startswith("test_") and callable(test):
+            test()

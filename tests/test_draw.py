@@ -15,11 +15,14 @@ import stat
 import subprocess
 import sys
 import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import graphviz
 import graphviz.backend.dot_command as dot_command
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import autograd.draw.render as render
 from autograd import (
@@ -870,3 +873,72 @@ digraph {
 def test_the_dot_text_is_as_before_the_split(picture):
     expected = _PINNED[picture].lstrip("\n").replace("LEGEND", _LEGEND)
     assert picture().replace("\t", "    ") == expected
+
+
+# ----------------------------------------------------------------------------------------------
+# labels and scope names of any text: drawn as text, never as HTML, never a crash
+
+_LINK = '<<table><tr><td href="javascript:alert(1)">click me</td></tr></table>>'
+_BAD_TEXTS = ["a\x00b", "\x1b[31mred\x1b[0m", "s\udc80", "tab\there", "line\nnext", "\ufffe", "x\\"]
+
+
+def _svg_tree(graph) -> ET.Element:
+    """The rendered SVG, parsed: it must be UTF-8 and well-formed XML."""
+    svg = graph.pipe(format="svg")  # bytes, as the renderer wrote them
+    return ET.fromstring(svg.decode("utf-8"))
+
+
+def _hrefs(tree: ET.Element) -> list[str]:
+    return [v for e in tree.iter() for k, v in e.attrib.items() if k.endswith("href")]
+
+
+def _scoped(name: str, label: str = "x") -> tuple[Value, object]:
+    double = scope(name)(lambda x: x * 2.0)
+    with record_scopes() as scopes:
+        y = double(Value(1.0, label=label)).tanh()
+    return y, scopes
+
+
+@pytest.mark.parametrize("collapse", [False, True])
+def test_a_scope_name_is_drawn_as_text_never_as_an_html_label_or_link(bundled_renderer, collapse):
+    y, scopes = _scoped(_LINK)
+    graph = draw_dot(y, scopes=scopes, collapse=collapse)
+    assert "label=<" not in graph.source  # no HTML-like label in the DOT text
+    tree = _svg_tree(graph)
+    assert _hrefs(tree) == []
+    texts = "".join(tree.itertext())
+    assert 'href="javascript:alert(1)"' in texts  # the name itself, shown as it was written
+
+
+def test_a_scope_name_ending_in_a_backslash_draws(bundled_renderer):
+    y, scopes = _scoped("ends in \\")
+    assert "ends in \\" in "".join(_svg_tree(draw_dot(y, scopes=scopes)).itertext())
+
+
+def test_a_lambda_scope_is_named_after_where_it_was_written():
+    y, scopes = _scoped(None)  # type: ignore[arg-type]
+    (call,) = scopes.scopes
+    assert call.name.startswith("lambda in _scoped, line ")
+    assert f'label="{call.name}"' in draw_dot(y, scopes=scopes).source
+
+
+@pytest.mark.parametrize("text", _BAD_TEXTS)
+def test_control_characters_and_surrogates_draw_as_escapes(bundled_renderer, text):
+    y, scopes = _scoped(text, label=text)
+    y.label = text
+    drawn = "".join(_svg_tree(draw_dot(y, scopes=scopes)).itertext())
+    # \x00, \x1b, \udc80, \t, \n as Python writes them; a backslash as it is
+    shown = text if text.isprintable() else ascii(text)[1:-1]
+    assert shown in drawn
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(label=st.text(), name=st.text(min_size=1))
+def test_any_label_and_scope_name_renders_to_valid_svg(bundled_renderer, label, name):
+    y, scopes = _scoped(name, label=label)
+    y.label = label
+    for collapse in (False, True):
+        graph = draw_dot(y, scopes=scopes, collapse=collapse)
+        assert _hrefs(_svg_tree(graph)) == []

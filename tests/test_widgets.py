@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import StaleGraphError, Value, backward_steps, record_scopes, topological_order
+from autograd import (
+    StaleGraphError,
+    Value,
+    backward_steps,
+    record_scopes,
+    scope,
+    topological_order,
+)
 from autograd.stepping.backward_stepper import BackwardStepper
 from tests.strategies import build, programs
 
@@ -289,3 +296,28 @@ def test_a_node_used_twice_gets_two_red_edges_and_both_additions():
         "  to x: 1.0 × 1.0 (local) = 1.0",
         "  to x: 1.0 × 1.0 (local) = 1.0",
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["a\x00b", "\x1b[31mred\x1b[0m", "s\udc80", "tab\there", "\ufffe", "end\\"]
+)
+def test_any_label_and_scope_name_makes_a_page(bundled_renderer, tmp_path, text):
+    double = scope(text)(lambda x: x * 2.0)
+    with record_scopes() as scopes:
+        y = double(Value(1.0, label=text)).tanh()
+    y.label = text
+    stepper = BackwardStepper(y, scopes=scopes)
+    page = stepper.save_html(tmp_path / "steps.html").read_bytes().decode("utf-8")
+    assert page == stepper._page(standalone=True)
+    shown = text if text.isprintable() else ascii(text)[1:-1]
+    assert html.escape(shown) in page  # in the words of the static fallback
+    assert stepper._repr_html_()
+
+
+def test_a_scope_name_makes_no_link_in_a_page(bundled_renderer):
+    link = '<<table><tr><td href="javascript:alert(1)">click</td></tr></table>>'
+    double = scope(link)(lambda x: x * 2.0)
+    with record_scopes() as scopes:
+        y = double(Value(1.0, label="x")).tanh()
+    page = BackwardStepper(y, scopes=scopes)._repr_html_()
+    assert not re.search(r'href=\\*"javascript', page)

@@ -13,7 +13,7 @@ from typing import cast
 import graphviz
 
 from autograd.draw.highlight import Highlight
-from autograd.draw.nodes import Records, escape
+from autograd.draw.nodes import Records, escape, plain_label
 from autograd.scopes import Scope, ScopeRecording
 from autograd.value import Value
 
@@ -77,7 +77,11 @@ class Clusters:
         return {
             i: graphviz.Digraph(
                 name=f"cluster_{i}",
-                graph_attr={"label": self.titles[i][0], "style": "rounded", "color": "#9e9e9e"},
+                graph_attr={
+                    "label": plain_label(self.titles[i][0]),
+                    "style": "rounded",
+                    "color": "#9e9e9e",
+                },
             )
             for i in sorted(used)
         }

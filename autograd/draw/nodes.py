@@ -148,11 +148,44 @@ class Edges:
 
 
 def escape(text: str) -> str:
-    r"""Escape the characters that have a meaning inside a record label.
+    r"""Escape the characters that have a meaning inside a record label; see ``visible``.
 
-    >>> print(escape("a|{b}<c>"))
-    a\|\{b\}\<c\>
+    >>> print(escape("a|{b}<c>"), escape("tab\there"))
+    a\|\{b\}\<c\> tab\\there
     """
+    text = visible(text)
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def plain_label(text: str) -> str:
+    r"""``text`` as a plain graph or cluster label: never HTML, backslashes kept; see ``visible``.
+
+    >>> print(plain_label("<<b>bold</b>>"), plain_label("ends in \\"))
+    <<b>bold</b>> ends in \\
+    """
+    return graphviz.escape(visible(text))
+
+
+def visible(text: str, keep: str = "") -> str:
+    r"""``text`` with the characters a picture cannot hold written as Python escapes.
+
+    Control characters (NUL, tab, an ANSI colour code's ESC), lone surrogates and U+FFFE,
+    U+FFFF break the renderer, the SVG (which is XML) or the UTF-8 of a saved page; they are
+    drawn as ``\x00``, ``\t``, ``\x1b``, ``\udc80``, ``\ufffe``. Characters in ``keep`` stay.
+
+    >>> print(visible("\x1b[31mred\x00"), visible("a\udc80"), visible("one\ntwo", keep="\n"))
+    \x1b[31mred\x00 a\udc80 one
+    two
+    """
+    if text.isprintable():  # the usual label: nothing to do
+        return text
+    return "".join(ch if ch in keep else _visible_char(ch) for ch in text)
+
+
+def _visible_char(ch: str) -> str:
+    """``ch``, or its Python escape when it is a control character, a surrogate or U+FFFE/F."""
+    if ch < " " or "\x7f" <= ch <= "\x9f" or "\ud800" <= ch <= "\udfff" or ch in "\ufffe\uffff":
+        return ascii(ch)[1:-1]
+    return ch

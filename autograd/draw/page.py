@@ -18,6 +18,8 @@ import json
 import re
 from typing import cast
 
+from autograd.draw.nodes import visible
+
 __all__ = ["fit", "legend", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
@@ -154,7 +156,10 @@ def page(
     """The stepper's HTML: a fragment for a notebook, or a whole page for ``save_html``.
 
     ``png`` is the picture at position ``start``, for where scripts and SVG are stripped.
+    Control characters and lone surrogates of the texts show as escapes (``visible``).
     """
+    texts = [visible(t, keep="\n") for t in texts]  # no control character, no lone surrogate
+    title = visible(title)
     total = len(texts) - 1
     picture = base64.b64encode(png).decode("ascii")
     words = "".join(f'<pre data-k="{k}">{html.escape(text)}</pre>' for k, text in enumerate(texts))

@@ -21,6 +21,7 @@ from typing import cast
 import graphviz
 
 from autograd.draw import page as page_html
+from autograd.draw.nodes import visible
 from autograd.draw.pinning import PinnedGraph, pin
 from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
 
@@ -160,7 +161,8 @@ class Stepper:
 
         def show(change=None) -> None:
             self.goto(slider.value)
-            words.value = f"<pre>{html.escape(self.describe())}</pre>"
+            text = visible(self.describe(), keep="\n")  # no control character, no lone surrogate
+            words.value = f"<pre>{html.escape(text)}</pre>"
             picture.value = page_html.fit(self.svg())
 
         slider.observe(show, names="value")
