@@ -23,8 +23,7 @@ from autograd import Value, is_grad_enabled, no_grad
 from autograd.backprop import cyclic_gc_paused
 from autograd.compiling import CompileError
 from nn import losses
-from nn._compiled_train import TERMS as COMPILED_TERMS
-from nn._compiled_train import CompiledStep
+from nn._compiled_train import CompiledStep, compiles
 from nn.layers import MLP, Layer, Neuron
 from nn.optim import Optimizer
 
@@ -34,25 +33,10 @@ LossFn = Callable[[list, list], Value]
 Predict = Callable[[Any], Any]
 
 
-def _argmax(outputs) -> int:
-    scores = [o.data if isinstance(o, Value) else o for o in outputs]
-    return max(range(len(scores)), key=scores.__getitem__)
-
-
-def _sign(score) -> int:
-    return 1 if _data(score) > 0 else -1
-
-
-def _positive(score) -> int:
-    return 1 if _data(score) > 0 else 0
-
-
-# name -> (loss function, how one output becomes a predicted label, or None for regression)
+# name -> (loss function, how one output becomes a predicted label, or None for regression):
+# a copy, made at import, of nn.losses' one table of named losses (which train reads)
 LOSSES: dict[str, tuple[LossFn, Predict | None]] = {
-    "hinge": (losses.hinge, _sign),
-    "bce": (losses.binary_cross_entropy, _positive),
-    "cross_entropy": (losses.softmax_cross_entropy, _argmax),
-    "mse": (losses.mse, None),
+    name: (entry.mean, entry.predict) for name, entry in losses._BY_NAME.items()
 }
 
 
@@ -295,6 +279,8 @@ class _EngineStep:
 
 def _choose_step(compile, model, loss, loss_fn, X, y, optimizer, l2) -> _EngineStep | CompiledStep:
     """The compiled step when asked (``True``) or when it is exact (``None``), else the engine."""
+    if compile is not None and not isinstance(compile, bool):
+        raise TypeError(f"train: compile must be True, False or None (got {compile!r})")
     if compile is None and _compiles_exactly(model, loss, optimizer):
         try:
             return _compiled_step(model, loss, X, y, optimizer, l2)
@@ -312,7 +298,7 @@ def _compiles_exactly(model, loss, optimizer: Optimizer) -> bool:
     not a subclass (which may change what a call does); an optimizer that holds every
     parameter (the compiled step writes each ``.grad`` where backward() would add into it).
     """
-    if not isinstance(loss, str) or loss not in COMPILED_TERMS:
+    if not compiles(loss):
         return False
     if type(model) is MLP:
         if not all(type(layer) is Layer for layer in model.layers):
@@ -354,10 +340,6 @@ def _diverged(what: str, history: History, epoch: int, lr: float) -> RuntimeErro
     return error
 
 
-def _data(x) -> float:
-    return x.data if isinstance(x, Value) else float(x)
-
-
 def _accuracy(outputs: list, labels: list, predict: Predict | None) -> float:
     if predict is None:
         return math.nan
@@ -366,12 +348,12 @@ def _accuracy(outputs: list, labels: list, predict: Predict | None) -> float:
 
 def _resolve_loss(loss, predict, where: str) -> tuple[LossFn, Predict | None]:
     if isinstance(loss, str):
-        if loss not in LOSSES:
+        named = losses._BY_NAME
+        if loss not in named:
             raise ValueError(
-                f"{where}: loss must be one of {tuple(LOSSES)} or a function (got {loss!r})"
+                f"{where}: loss must be one of {tuple(named)} or a function (got {loss!r})"
             )
-        loss_fn, default = LOSSES[loss]
-        return loss_fn, predict or default
+        return named[loss].mean, predict or named[loss].predict
     if not callable(loss):
         raise TypeError(f"{where}: loss must be a name or a function (got {loss!r})")
     return loss, predict

@@ -184,3 +184,21 @@ def test_compile_false_never_compiles():
     opt = SGD(model.parameters(), lr=0.05)
     history = train(model, X, LABELS["hinge"], optimizer=opt, compile=False, progress=False)
     assert not history.compiled
+
+
+def test_a_new_named_loss_is_one_entry_in_the_table(monkeypatch):
+    from nn import evaluate, losses
+
+    def half_term(p, t):
+        return (p - t) ** 2 * 0.5
+
+    def half_mse(outputs, targets):
+        outputs = losses._values(outputs, "half_mse", "outputs")
+        return losses._mean([half_term(p, t) for p, t in zip(outputs, targets)])
+
+    monkeypatch.setitem(losses._BY_NAME, "half_mse", losses._Named(half_mse, None, (half_term,)))
+    auto, auto_state = run(None, "half_mse", LABELS["mse"], X, epochs=2, batch_size=16)
+    assert (auto, auto_state) == run(False, "half_mse", LABELS["mse"], X, epochs=2, batch_size=16)
+    assert auto.compiled
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    assert evaluate(model, X, LABELS["mse"], loss="half_mse").loss >= 0.0

@@ -111,6 +111,7 @@ def test_progress_bar_is_tqdm_on_stderr_when_asked(capsys):
         ({"batch_size": 0}, ValueError, "batch_size must be an int >= 1 or None"),
         ({"l2": -1.0}, ValueError, "l2 must be a number >= 0"),
         ({"optimizer": None}, TypeError, "optimizer must be an nn.SGD or nn.Adam"),
+        ({"compile": "yes"}, TypeError, r"compile must be True, False or None \(got 'yes'\)"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):
