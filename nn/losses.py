@@ -12,6 +12,12 @@ and returns the mean loss over the batch as a Value, ready for ``backward()``:
 The cross-entropies never compute ``exp`` of a large number: they are written with
 ``softplus`` and log-sum-exp, so logits of ``±1000`` give exact, finite losses and gradients.
 Mismatched lengths, empty batches and labels outside the expected set raise ``ValueError``.
+
+The losses ``nn.train`` knows by name (``"hinge"``, ``"bce"``, ``"cross_entropy"``, ``"mse"``)
+are one table at the end of this module, ``_BY_NAME``: each entry holds the mean loss, how an
+output becomes a predicted label, and the per-example terms the compiled step traces. ``train``,
+``evaluate``, ``LearningStepper`` and the compiled step all read it: a new named loss is one
+entry.
 """
 
 from __future__ import annotations
