@@ -122,7 +122,7 @@ class Case:
             groups = [[f] for f in self.fields] if self.per_field else [self.fields]
             for fields in groups:
                 base, total = self.median(self.reference, *fields), self.median(name, *fields)
-                row += f"{f'{total / base:.2f}x' if base and total is not None else '-':>16}"
+                row += f"{_ratio(total / base) if base and total is not None else '-':>16}"
             lines.append(row)
         lines += self._agreement()
         return lines
@@ -154,6 +154,11 @@ class Case:
             f"  check value (a gradient or the first loss): engines {verdict}, "
             f"spread {spread:.3g} around {values[0]:.6g}"
         ]
+
+
+def _ratio(r: float) -> str:
+    """``4.21x``; below 0.1 two significant digits (numpy's step is a few hundredths)."""
+    return f"{r:.2f}x" if r >= 0.1 else f"{r:.2g}x"
 
 
 def _ms(seconds: float) -> str:
@@ -311,28 +316,42 @@ def build_cases(args, engines: list[str], baseline: dict) -> list[tuple[Case, in
         title = f"W2 wide sum of {n:,} products a_i * b_i, then backward"
         cases.append((Case(f"w2 {n}", title, jobs, ["forward", "backward"]), args.rounds))
     if "w3" in args.only:
-        jobs = {}
-        fast_steps = 3 if args.quick else 20
-        for e in engines:
-            steps = fast_steps if e.startswith("stepgrad") else (1 if args.quick else 3)
-            jobs[e] = {"workload": "w3", "engine": e, "repeat": steps}
-        if "stepgrad" in engines:  # nn.train(compile=True)'s step; compile time in the notes
-            jobs["stepgrad-compiled"] = {
-                "workload": "w3",
-                "engine": "stepgrad-compiled",
-                "repeat": fast_steps,
-            }
-        for name, path in baseline.items():
-            jobs[name] = {
-                "workload": "w3",
-                "engine": "stepgrad",
-                "repeat": fast_steps,
-                "path": path,
-            }
-        jobs[FLOOR] = {"workload": "w3", "engine": "floor", "repeat": fast_steps}
-        title = "W3 Karpathy's demo step: MLP(2, [16, 16, 1]), 100 two-moons points, hinge + L2"
-        cases.append((Case("w3", title, jobs, ["wall", "cpu"], reference=FLOOR), args.rounds))
+        cases.append((w3_case(args, engines, baseline), args.rounds))
     return cases
+
+
+TRAIN_ENGINE, TRAIN_AUTO = "nn.train, compile=False (engine)", "nn.train, compile=None (auto)"
+BATCHED = {"torch": "torch batched", "numpy": "numpy (backward by hand)"}
+
+
+def w3_case(args, engines: list[str], baseline: dict) -> Case:
+    """W3's rows, in this order: the floor; nn.train's engine step, its default, the compiled step.
+
+    Then the demo's own code on each graph engine (and ``--baseline``), then arrays: batched
+    PyTorch and numpy, each when installed.
+    """
+    fast_steps = 3 if args.quick else 20
+    slow_steps = 1 if args.quick else 3
+    jobs: dict[str, dict] = {FLOOR: {"workload": "w3", "engine": "floor", "repeat": fast_steps}}
+    if "stepgrad" in engines:  # nn.train's step as users run it; compile time in the notes
+        for name, compile in ((TRAIN_ENGINE, False), (TRAIN_AUTO, None)):
+            jobs[name] = {"workload": "w3train", "engine": "stepgrad", "compile": compile,
+                          "repeat": fast_steps}  # fmt: skip
+        jobs["stepgrad-compiled"] = {
+            "workload": "w3",
+            "engine": "stepgrad-compiled",
+            "repeat": fast_steps,
+        }
+    for e in engines:
+        steps = fast_steps if e.startswith("stepgrad") else slow_steps
+        jobs[e] = {"workload": "w3", "engine": e, "repeat": steps}
+    for name, path in baseline.items():
+        jobs[name] = {"workload": "w3", "engine": "stepgrad", "repeat": fast_steps, "path": path}
+    for module, name in BATCHED.items():
+        if importlib.util.find_spec(module) is not None:
+            jobs[name] = {"workload": "w3batched", "engine": module, "repeat": fast_steps}
+    title = "W3 Karpathy's demo step: MLP(2, [16, 16, 1]), 100 two-moons points, hinge + L2"
+    return Case("w3", title, jobs, ["wall", "cpu"], reference=FLOOR)
 
 
 def extract(rev: str, into: str) -> str:
@@ -407,7 +426,9 @@ def run_all(args, argv: list[str] | None, folder: str) -> int:
             {
                 k: v
                 for k, v in case.notes.items()
-                if k in engines or k in baseline or k == "stepgrad-compiled"
+                if k in engines
+                or k in baseline
+                or k in ("stepgrad-compiled", TRAIN_ENGINE, TRAIN_AUTO, *BATCHED.values())
             }
         )
     if "w1big" in args.only:

@@ -1,5 +1,8 @@
 """The three workloads, written once for every engine, and the worker that runs one job.
 
+W3 also runs through ``nn.train`` itself (``w3train``: the engine's step, ``compile=None``)
+and on whole arrays (``w3batched``: numpy, batched PyTorch).
+
 A job is one workload on one engine, run ``repeat`` times in a fresh process (with ``"path"``,
 that folder's ``autograd`` and ``nn`` are imported instead of the installed ones):
 ``python bench/workloads.py '{"workload": "w1", "engine": "micrograd", "n": 5000}'`` prints
@@ -228,6 +231,68 @@ def _compiled_demo_step(model, X, y):
     return run, compiled_in
 
 
+def w3_train(compile: bool | None, repeat: int) -> dict:
+    """W3 through ``nn.train`` itself: ``repeat`` steps after one untimed first step.
+
+    One call of ``train(..., epochs=repeat + 1)`` (full batch: one step per epoch); an SGD
+    that notes the clock after each update cuts it in steps, so a step is everything
+    ``train`` does between two updates (forward, checks, backward, update, the history). The
+    first step, which includes compiling with ``compile=None`` or ``True``, is not timed.
+    """
+    from itertools import pairwise
+
+    from nn import MLP, SGD, train
+
+    X, y = two_moons(100)
+    model = MLP(2, W3_SIZES)
+    for p, v in zip(model.parameters(), initial_parameters(2, W3_SIZES)):
+        p.data = v
+    marks = []
+
+    class TimedSGD(SGD):
+        def step(self) -> None:
+            super().step()
+            marks.append((time.perf_counter(), time.process_time()))
+
+    optimizer = TimedSGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100)
+    history = train(model, X, y, optimizer=optimizer, loss="hinge", epochs=repeat + 1, l2=ALPHA,
+                    progress=False, compile=compile)  # fmt: skip
+    path = "the compiled step" if history.compiled else "the engine's step"
+    return {
+        "wall": [b[0] - a[0] for a, b in pairwise(marks)],
+        "cpu": [b[1] - a[1] for a, b in pairwise(marks)],
+        "check": history.loss[0],
+        "losses": history.loss,
+        "note": f"nn.train(compile={compile}) on nn.MLP: ran {path}",
+    }
+
+
+def w3_batched(name: str, repeat: int) -> dict:
+    """W3 on whole arrays (``batched.py``): numpy by hand, or PyTorch's batched autograd."""
+    import batched
+
+    X, y = two_moons(100)
+    make = batched.numpy_step if name == "numpy" else batched.torch_step
+    run = make(X, y, 2, W3_SIZES, initial_parameters(2, W3_SIZES), ALPHA)
+    steps, cpu, losses = [], [], []
+    for k in range(repeat + 1):  # step 0 warms up and is not timed
+        c0, t0 = time.process_time(), time.perf_counter()
+        losses.append(run(k))
+        t1, c1 = time.perf_counter(), time.process_time()
+        if k:
+            steps.append(t1 - t0)
+            cpu.append(c1 - c0)
+    if name == "numpy":
+        import numpy
+
+        note = f"numpy {numpy.__version__}, float64 arrays, the chain rule by hand"
+    else:
+        import torch
+
+        note = f"torch {torch.__version__}, float64 matrices, autograd, 1 thread"
+    return {"wall": steps, "cpu": cpu, "check": losses[0], "losses": losses, "note": note}
+
+
 def w3_memory(engine, steps: int) -> dict:
     """Traced memory after each training step, with the cyclic garbage collector switched off."""
     X, y = two_moons(100)
@@ -247,12 +312,20 @@ def w3_memory(engine, steps: int) -> dict:
 # -- the worker ---------------------------------------------------------------------------------
 
 
+# W3 through nn.train, and on arrays: jobs that need no Engine from engines.py
+WITHOUT_ENGINE = {
+    "w3train": lambda job: w3_train(job["compile"], job["repeat"]),
+    "w3batched": lambda job: w3_batched(job["engine"], job["repeat"]),
+}
+
+
 def run_job(job: dict) -> dict:
     from engines import ENGINES
 
-    name = job["engine"]
+    name, kind = job["engine"], job["workload"]
+    if kind in WITHOUT_ENGINE:
+        return WITHOUT_ENGINE[kind](job)
     engine = None if name == "floor" else ENGINES[name]()
-    kind = job["workload"]
     if kind == "w1":
         result = w1(engine, job["n"], job["repeat"])
     elif kind == "w1big":

@@ -1,4 +1,4 @@
-"""The training step of ``nn.train(..., compile=True)``: one example's loss compiled as a loop body.
+"""``nn.train``'s compiled step (``compile=True``, or ``None`` where exact): a loop body per loss.
 
 Each named loss is the mean of one term per example, so the batch's gradient is the sum over
 examples of each term's gradient times ``1 / n``. The term is traced once, with the example's
@@ -19,34 +19,21 @@ from autograd import Value, no_grad
 from autograd.compiling import LoopBody, loop_body
 from nn import losses
 
-# a named loss -> (its term for each variant of label, which variant a label takes); the terms
-# are nn.losses' own, traced with the label as an input
-TERMS: dict[str, tuple[tuple[Callable, ...], Callable[[float], int]]] = {
-    "hinge": ((losses._hinge_term,), lambda y: 0),
-    "mse": ((losses._squared_error,), lambda y: 0),
-    "bce": ((losses._bce_term, losses._bce_term_at_zero), lambda y: 1 if y == 0 else 0),
-}
-_LOSS_OF = {
-    "hinge": losses.hinge,
-    "mse": losses.mse,
-    "bce": losses.binary_cross_entropy,
-}
-
 
 class CompiledStep:
     """Forward and backward of one batch with compiled bodies; touches no ``.grad``."""
 
     def __init__(self, model, loss: str, X: list, y: list, params: list[Value], l2: float):
-        if not isinstance(loss, str) or loss not in TERMS:
+        if not compiles(loss):
             raise ValueError(
-                f"train: compile=True supports the losses {tuple(TERMS)} (got {loss!r}); "
+                f"train: compile=True supports the losses {_compiled()} (got {loss!r}); "
                 "cross_entropy shifts its logits by max(z.data), a number taken from the data "
                 "that a trace would bake in, and a loss function of your own may do the same"
             )
         nin = _row_length(X)
         with no_grad():  # the loss's own checks of the labels, before anything is traced
-            _LOSS_OF[loss]([0.0] * len(y), y)
-        terms, self.variant = TERMS[loss]
+            losses._BY_NAME[loss].mean([0.0] * len(y), y)
+        terms, self.variant = losses._BY_NAME[loss].terms, losses._BY_NAME[loss].variant
         self.params = params
         self.bodies = [_body(model, term, nin, params) for term in terms]
         self.penalty = _penalty(params, l2) if l2 else None
@@ -75,6 +62,15 @@ class CompiledStep:
         """Each parameter's ``.grad`` becomes its gradient from the last batch."""
         for p, g in zip(self.params, self.grads):
             p.grad = g
+
+
+def compiles(loss) -> bool:
+    """Whether ``loss`` names a loss with per-example terms in ``nn.losses``' table."""
+    return isinstance(loss, str) and loss in _compiled()
+
+
+def _compiled() -> tuple[str, ...]:
+    return tuple(name for name, entry in losses._BY_NAME.items() if entry.terms)
 
 
 def _runs(variants: list[int]) -> list[tuple[int, int, int]]:

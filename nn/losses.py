@@ -12,12 +12,19 @@ and returns the mean loss over the batch as a Value, ready for ``backward()``:
 The cross-entropies never compute ``exp`` of a large number: they are written with
 ``softplus`` and log-sum-exp, so logits of ``±1000`` give exact, finite losses and gradients.
 Mismatched lengths, empty batches and labels outside the expected set raise ``ValueError``.
+
+The losses ``nn.train`` knows by name (``"hinge"``, ``"bce"``, ``"cross_entropy"``, ``"mse"``)
+are one table at the end of this module, ``_BY_NAME``: each entry holds the mean loss, how an
+output becomes a predicted label, and the per-example terms the compiled step traces. ``train``,
+``evaluate``, ``LearningStepper`` and the compiled step all read it: a new named loss is one
+entry.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from autograd import Value, add_all
 from autograd.inputs import real_number
@@ -233,3 +240,56 @@ def _bce_term_at_zero(z, y):
 
 def _mean(losses: list[Value]) -> Value:
     return add_all(losses) * (1.0 / len(losses))
+
+
+# ----------------------------------------------------------------------------------------------
+# The losses nn.train, nn.evaluate, nn.LearningStepper and the compiled step know by name: one
+# entry each, read by all of them. A new named loss is one more entry here.
+
+
+def _data(x) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _sign(score) -> int:
+    return 1 if _data(score) > 0 else -1
+
+
+def _positive(score) -> int:
+    return 1 if _data(score) > 0 else 0
+
+
+def _argmax(outputs) -> int:
+    scores = [o.data if isinstance(o, Value) else o for o in outputs]
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
+def _only_term(label) -> int:
+    return 0
+
+
+def _bce_variant(label) -> int:
+    return 1 if label == 0 else 0  # a label of 0 has no y * z node (see _bce_term_at_zero)
+
+
+class _Named(NamedTuple):
+    """A named loss: the batch's loss, how an output becomes a label, its per-example terms.
+
+    ``terms`` are what the mean averages, one function ``term(output, label)`` per variant of
+    label (``variant(label)`` picks it); the compiled step traces them with the label as an
+    input. Empty ``terms``: the loss cannot be compiled (the compiled step refuses it).
+    """
+
+    mean: Callable[[Sequence, Sequence], Value]
+    predict: Callable[[Any], Any] | None  # None: regression, no accuracy
+    terms: tuple[Callable, ...] = ()
+    variant: Callable[[Any], int] = _only_term
+
+
+_BY_NAME: dict[str, _Named] = {
+    "hinge": _Named(hinge, _sign, (_hinge_term,)),
+    "bce": _Named(binary_cross_entropy, _positive, (_bce_term, _bce_term_at_zero), _bce_variant),
+    # its logits are shifted by max(z.data), a number taken from the data: not compiled
+    "cross_entropy": _Named(softmax_cross_entropy, _argmax),
+    "mse": _Named(mse, None, (_squared_error,)),
+}

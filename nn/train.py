@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
 from autograd import Value, is_grad_enabled, no_grad
+from autograd.backprop import cyclic_gc_paused
+from autograd.compiling import CompileError
 from nn import losses
-from nn._compiled_train import CompiledStep
+from nn._compiled_train import CompiledStep, compiles
+from nn.layers import MLP, Layer, Neuron
 from nn.optim import Optimizer
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "train"]
@@ -30,25 +33,10 @@ LossFn = Callable[[list, list], Value]
 Predict = Callable[[Any], Any]
 
 
-def _argmax(outputs) -> int:
-    scores = [o.data if isinstance(o, Value) else o for o in outputs]
-    return max(range(len(scores)), key=scores.__getitem__)
-
-
-def _sign(score) -> int:
-    return 1 if _data(score) > 0 else -1
-
-
-def _positive(score) -> int:
-    return 1 if _data(score) > 0 else 0
-
-
-# name -> (loss function, how one output becomes a predicted label, or None for regression)
+# name -> (loss function, how one output becomes a predicted label, or None for regression):
+# a copy, made at import, of nn.losses' one table of named losses (which train reads)
 LOSSES: dict[str, tuple[LossFn, Predict | None]] = {
-    "hinge": (losses.hinge, _sign),
-    "bce": (losses.binary_cross_entropy, _positive),
-    "cross_entropy": (losses.softmax_cross_entropy, _argmax),
-    "mse": (losses.mse, None),
+    name: (entry.mean, entry.predict) for name, entry in losses._BY_NAME.items()
 }
 
 
@@ -57,7 +45,10 @@ class History:
     """What happened at each training step: ``loss[i]``, ``accuracy[i]``, ``lr[i]``, ``epoch[i]``.
 
     ``loss`` includes the L2 penalty (it is what was minimized); ``accuracy`` is measured on
-    the step's batch (``nan`` when the loss has no notion of a class).
+    the step's batch (``nan`` when the loss has no notion of a class). ``compiled`` says which
+    step ran: ``True`` for the compiled loop body, ``False`` for the engine's graph and
+    ``backward()``. Both give the same numbers, so two histories compare equal whatever
+    their ``compiled``.
 
     >>> h = History(loss=[0.9, 0.4], accuracy=[0.5, 0.75], lr=[0.1, 0.1], epoch=[0, 1])
     >>> len(h), h.loss[-1]
@@ -68,6 +59,7 @@ class History:
     accuracy: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     epoch: list[int] = field(default_factory=list)
+    compiled: bool = field(default=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -97,7 +89,7 @@ def train(
     predict: Predict | None = None,
     seed: int | None = None,
     progress: bool | None = None,
-    compile: bool = False,
+    compile: bool | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the ``History`` of every step.
 
@@ -112,14 +104,27 @@ def train(
     error is a terminal, hidden when it is redirected (a pipe, a file, a test). ``True`` and
     ``False`` force it on or off.
 
-    ``compile=True`` traces one example's loss once (``autograd.compiling.loop_body``) and
-    runs it as straight-line Python for every example of every batch, with the example's
-    inputs and label as inputs of the compiled code: no graph is built, and the history and
-    the trained weights are bit for bit those of ``compile=False``, several times faster. It
-    supports the losses ``"hinge"``, ``"mse"`` and ``"bce"`` (``"cross_entropy"`` shifts its
-    logits by a number taken from the data, which a trace would bake in) and models whose
-    graph does not depend on the data through a Python ``if`` on ``.data`` (that cannot be
-    detected: see ``autograd.compile``). An unsupported loss is a ValueError.
+    ``compile``: how each step computes the loss and the gradients. The compiled step traces
+    one example's loss once (``autograd.compiling.loop_body``) and runs it as straight-line
+    Python for every example of every batch, with the example's inputs and label as inputs of
+    the compiled code: no graph is built, several times faster, and the history and the
+    trained weights are bit for bit the engine's (a graph and ``backward()`` per batch).
+
+    - ``None`` (default): the compiled step whenever that is exact, checked before training:
+      a loss ``"hinge"``, ``"mse"`` or ``"bce"``, a model that is nn's own ``MLP`` with one
+      output or ``Neuron`` (not a subclass, not a module of your own, which may branch on
+      ``.data``), and an optimizer holding all of its parameters. Otherwise, silently, the
+      engine. ``history.compiled`` says which ran.
+    - ``True``: the compiled step or an error: an unsupported loss is a ValueError
+      (``"cross_entropy"`` shifts its logits by a number taken from the data, which a trace
+      would bake in). The model's graph must not depend on the data through a Python ``if``
+      on ``.data``: that cannot be detected (see ``autograd.compile``).
+    - ``False``: always the engine.
+
+    Rows and labels are converted to Python numbers once, where they enter (a numpy
+    ``float32`` row gives the same run as the list of floats it holds). Each step runs with
+    the cyclic garbage collector paused (a step makes no reference cycles; reference
+    counting frees its graph at once) and the caller's setting restored after it.
 
     Training that cannot learn stops with an error instead of running silently:
 
@@ -138,50 +143,56 @@ def train(
     >>> model = MLP(2, [8, 1], rng=random.Random(0))
     >>> history = train(model, X, signed_labels(y), optimizer=SGD(model.parameters(), lr=0.1),
     ...                 loss="hinge", epochs=5, progress=False)
-    >>> len(history), history.loss[-1] < history.loss[0]
-    (5, True)
+    >>> len(history), history.loss[-1] < history.loss[0], history.compiled
+    (5, True, True)
     """
     loss_fn, predict = _resolve_loss(loss, predict, "train")
     X, y = _check_data(X, y, "train")
     size = len(X) if batch_size is None else batch_size
     _check_settings(optimizer, epochs, size, batch_size, l2)
     _check_optimizer_holds_the_model(model, optimizer)
-    if compile:
-        step: _EngineStep | CompiledStep = _compiled_step(model, loss, X, y, optimizer, l2)
-    else:
-        step = _EngineStep(model, loss_fn, cast(Any, model).parameters() if l2 else [], l2)
+    step = _choose_step(compile, model, loss, loss_fn, X, y, optimizer, l2)
     rng = random.Random(seed)
     order = list(range(len(X)))
     batches = math.ceil(len(X) / size)
-    history = History()
+    history = History(compiled=isinstance(step, CompiledStep))
     with _progress_bar(epochs * batches, progress) as bar:
         for epoch in range(epochs):
             if batch_size is not None:
                 rng.shuffle(order)
             for start in range(0, len(X), size):
                 idx = order[start : start + size]
-                xb, yb = [X[i] for i in idx], [y[i] for i in idx]
-                value, outputs = step(xb, yb)
-                lr = optimizer.lr
-                if not math.isfinite(value):
-                    raise _diverged(f"the loss became {value}", history, epoch, lr)
-                optimizer.zero_grad()
-                step.backward()
-                bad = _first_non_finite_grad(optimizer.params)
-                if bad is not None:
-                    grad = optimizer.params[bad].grad
-                    what = f"the gradient of optimizer.params[{bad}] became {grad}"
-                    raise _diverged(what, history, epoch, lr)
-                optimizer.step()
-                history.loss.append(value)
-                history.accuracy.append(_accuracy(outputs, yb, predict))
-                history.lr.append(lr)
-                history.epoch.append(epoch)
+                with cyclic_gc_paused():  # a step makes no reference cycles: nothing freed late
+                    _step(step, optimizer, [X[i] for i in idx], [y[i] for i in idx], predict,
+                          history, epoch)  # fmt: skip
                 bar.set_postfix(
-                    loss=f"{value:.4f}", acc=f"{history.accuracy[-1]:.1%}", refresh=False
+                    loss=f"{history.loss[-1]:.4f}",
+                    acc=f"{history.accuracy[-1]:.1%}",
+                    refresh=False,
                 )
                 bar.update()
     return history
+
+
+def _step(step, optimizer: Optimizer, xb: list, yb: list, predict, history: History,
+          epoch: int) -> None:  # fmt: skip
+    """One training step on a batch: forward, checks, ``zero_grad``, backward, update, record."""
+    value, outputs = step(xb, yb)
+    lr = optimizer.lr
+    if not math.isfinite(value):
+        raise _diverged(f"the loss became {value}", history, epoch, lr)
+    optimizer.zero_grad()
+    step.backward()
+    bad = _first_non_finite_grad(optimizer.params)
+    if bad is not None:
+        grad = optimizer.params[bad].grad
+        what = f"the gradient of optimizer.params[{bad}] became {grad}"
+        raise _diverged(what, history, epoch, lr)
+    optimizer.step()
+    history.loss.append(value)
+    history.accuracy.append(_accuracy(outputs, yb, predict))
+    history.lr.append(lr)
+    history.epoch.append(epoch)
 
 
 def evaluate(
@@ -266,6 +277,45 @@ class _EngineStep:
         cast(Value, self.total).backward()
 
 
+def _choose_step(compile, model, loss, loss_fn, X, y, optimizer, l2) -> _EngineStep | CompiledStep:
+    """The compiled step when asked (``True``) or when it is exact (``None``), else the engine."""
+    if compile is not None and not isinstance(compile, bool):
+        raise TypeError(f"train: compile must be True, False or None (got {compile!r})")
+    if compile is None and _compiles_exactly(model, loss, optimizer):
+        try:
+            return _compiled_step(model, loss, X, y, optimizer, l2)
+        except CompileError:  # the tracer refused something: the engine runs it, as promised
+            pass
+    elif compile:
+        return _compiled_step(model, loss, X, y, optimizer, l2)
+    return _EngineStep(model, loss_fn, cast(Any, model).parameters() if l2 else [], l2)
+
+
+def _compiles_exactly(model, loss, optimizer: Optimizer) -> bool:
+    """Whether the compiled step is bit for bit the engine's run: checked, never guessed.
+
+    A named loss with per-example terms; nn's own ``MLP`` (or ``Neuron``) with one output,
+    not a subclass (which may change what a call does); an optimizer that holds every
+    parameter (the compiled step writes each ``.grad`` where backward() would add into it).
+    """
+    if not compiles(loss):
+        return False
+    if type(model) is MLP:
+        if not all(type(layer) is Layer for layer in model.layers):
+            return False
+        neurons = [n for layer in model.layers for n in layer.neurons]
+        if len(model.layers[-1].neurons) != 1:
+            return False
+    elif type(model) is Neuron:
+        neurons = [model]
+    else:
+        return False
+    if not all(type(n) is Neuron for n in neurons):
+        return False
+    held = set(optimizer.params)
+    return all(p in held for p in model.parameters())
+
+
 def _compiled_step(model, loss, X, y, optimizer: Optimizer, l2: float) -> CompiledStep:
     listing = getattr(model, "parameters", None)
     params = listing() if callable(listing) else list(optimizer.params)
@@ -290,10 +340,6 @@ def _diverged(what: str, history: History, epoch: int, lr: float) -> RuntimeErro
     return error
 
 
-def _data(x) -> float:
-    return x.data if isinstance(x, Value) else float(x)
-
-
 def _accuracy(outputs: list, labels: list, predict: Predict | None) -> float:
     if predict is None:
         return math.nan
@@ -302,24 +348,62 @@ def _accuracy(outputs: list, labels: list, predict: Predict | None) -> float:
 
 def _resolve_loss(loss, predict, where: str) -> tuple[LossFn, Predict | None]:
     if isinstance(loss, str):
-        if loss not in LOSSES:
+        named = losses._BY_NAME
+        if loss not in named:
             raise ValueError(
-                f"{where}: loss must be one of {tuple(LOSSES)} or a function (got {loss!r})"
+                f"{where}: loss must be one of {tuple(named)} or a function (got {loss!r})"
             )
-        loss_fn, default = LOSSES[loss]
-        return loss_fn, predict or default
+        return named[loss].mean, predict or named[loss].predict
     if not callable(loss):
         raise TypeError(f"{where}: loss must be a name or a function (got {loss!r})")
     return loss, predict
 
 
 def _check_data(X, y, where: str) -> tuple[list, list]:
-    X, y = list(X), list(y)
+    """The examples as lists of Python numbers, converted once, where they enter.
+
+    A numpy row becomes a list of floats and a numpy label a float (or an int, for an integer
+    label such as a class index): the compiled step then computes with Python floats, as the
+    engine's Values do, and a float32 or float64 array gives the run a list of floats gives.
+    Rows and labels that are not numbers (for a model or loss of your own) pass unchanged.
+    """
+    X, y = [_plain_row(x) for x in X], [_plain_number(t) for t in y]
     if len(X) != len(y):
         raise ValueError(f"{where}: X has {len(X)} examples but y has {len(y)} labels")
     if not X:
         raise ValueError(f"{where}: the dataset is empty")
     return X, y
+
+
+def _plain_number(x):
+    """A numpy (or other) real number as a Python float or int; anything else unchanged."""
+    if type(x) is float or type(x) is int or isinstance(x, bool):
+        return x  # bools stay: the losses refuse them with their own message
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    if isinstance(x, numbers.Real):
+        return float(x)
+    return x
+
+
+def _plain_row(x):
+    """A row of features as a list of Python numbers (a single number: itself, plain)."""
+    if isinstance(x, numbers.Number):
+        return _plain_feature(x)
+    if isinstance(x, Value | str | bytes):
+        return x
+    try:
+        items = list(x)
+    except TypeError:
+        return x  # not a sequence: the model's business
+    return [_plain_feature(v) for v in items]
+
+
+def _plain_feature(v):
+    """A feature as a Python float (bools and non-numbers unchanged: the model's errors)."""
+    if type(v) is float or isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return v
+    return float(v)
 
 
 def _progress_bar(total: int, progress: bool | None):

@@ -111,6 +111,7 @@ def test_progress_bar_is_tqdm_on_stderr_when_asked(capsys):
         ({"batch_size": 0}, ValueError, "batch_size must be an int >= 1 or None"),
         ({"l2": -1.0}, ValueError, "l2 must be a number >= 0"),
         ({"optimizer": None}, TypeError, "optimizer must be an nn.SGD or nn.Adam"),
+        ({"compile": "yes"}, TypeError, r"compile must be True, False or None \(got 'yes'\)"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):
@@ -244,3 +245,56 @@ def test_an_infinite_gradient_stops_training_before_the_update():
         train(model, X, y, optimizer=opt, loss=sqrt_of_zero_at_step_1, epochs=3, progress=False)
     assert len(info.value.history) == 1 and opt.steps == 1  # no update at the bad step
     assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+# -- each step runs with the cyclic garbage collector paused, and gives back the caller's state
+
+
+@pytest.mark.parametrize("compile", [False, True])
+def test_a_step_runs_with_the_cyclic_collector_paused(compile):
+    import gc
+
+    X, y, model = _setup()
+    seen = []
+
+    class Recording(SGD):
+        def step(self):  # inside the step: the collector must be paused
+            seen.append(gc.isenabled())
+            super().step()
+
+    assert gc.isenabled()
+    history = train(model, X, y, optimizer=Recording(model.parameters(), lr=0.01), epochs=2,
+                    compile=compile, progress=False)  # fmt: skip
+    assert history.compiled == compile
+    assert seen == [False, False] and gc.isenabled()
+
+
+def test_the_collector_comes_back_after_an_error_or_an_interrupt_inside_a_step():
+    import gc
+
+    X, y, model = _setup()
+    for error in (ValueError("bad"), KeyboardInterrupt()):
+
+        def loss(outputs, labels, error=error):
+            raise error
+
+        with pytest.raises(type(error)):
+            train(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), loss=loss,
+                  progress=False)  # fmt: skip
+        assert gc.isenabled()
+
+
+def test_a_collector_the_caller_switched_off_stays_off():
+    import gc
+
+    X, y, model = _setup()
+    gc.disable()
+    try:
+        train(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), progress=False)
+        assert not gc.isenabled()
+        with pytest.raises(RuntimeError, match="became"):
+            train(model, X, y, optimizer=SGD(model.parameters(), lr=1e300), loss="mse",
+                  epochs=20, progress=False)  # fmt: skip
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
