@@ -192,7 +192,7 @@ def _propagate(nodes: list[Value], seeds: dict[Value, Any], create_graph: bool) 
             if create_graph:
                 known[node] = node_tangent(node, t, node.parents, node)
             else:
-                known[node] = node_tangent(node, t, [p.data for p in node.parents], node.data)
+                known[node] = node_tangent(node, t, [p._data for p in node.parents], node._data)
     return known
 
 

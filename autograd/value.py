@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import operator
 from collections.abc import Callable
 from typing import TypeAlias, cast
 
@@ -24,7 +25,11 @@ class Value:
     """A scalar node in a computation graph.
 
     Attributes:
-        data: the float this node holds (assignable: optimizers update it).
+        data: the float this node holds (assignable: optimizers update it). Any real
+            number given to ``Value(x)`` or assigned to ``.data`` (numpy scalars, ints,
+            ``Fraction``, float subclasses) is stored as the float it equals, so a type never
+            changes a result; a bool, a str or a Value is a TypeError (``Value(v)``: use ``v``
+            itself, or ``Value(v.data)`` for a new leaf with its number).
         grad: d(root)/d(this node) after ``root.backward()``; starts at ``0.0``.
         label: a name shown when drawing (``""`` by default).
         parents: the Values this one was computed from, in operand order (``()`` for leaves).
@@ -67,10 +72,10 @@ class Value:
     138.8338 645.5773
     """
 
-    __slots__ = ("_arg", "_prim", "data", "grad", "label", "parents")
+    __slots__ = ("_arg", "_data", "_prim", "grad", "label", "parents")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
-        self.data = _as_float(data, "Value()")
+        self._data = data if type(data) is float else _entering(data, "Value()", "Value(): data")
         if not isinstance(label, str):
             raise TypeError(f"Value(): label must be a str (got {type(label).__name__})")
         self.grad = 0.0
@@ -81,6 +86,17 @@ class Value:
         self._arg: float | tuple[float, ...] | _CustomRule | None = None
         if _children != () or _op != "":  # micrograd's Value(t, (self,), 'tanh')
             _make_custom(self, _children, _op)
+
+    def _set_data(self, x: float) -> None:
+        self._data = x if type(x) is float else _entering(x, ".data", ".data")
+
+    # read at the speed of a slot (a C getter; the engine reads ``_data`` itself), converted
+    # where it is written: numpy scalars, ints and Fractions become floats, bools are refused
+    data = property(
+        operator.attrgetter("_data"),
+        _set_data,
+        doc="The float this node holds; any real number assigned is stored as a float.",
+    )
 
     @property
     def op(self) -> str:
@@ -250,7 +266,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(self, 0); the derivative at 0 is 0."""
-        return _node(_relu_forward(self.data), (self,), P.RELU, None)  # _unary, a call less
+        return _node(_relu_forward(self._data), (self,), P.RELU, None)  # _unary, a call less
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """self if self > 0 else slope * self."""
@@ -300,7 +316,7 @@ def _node(
     data: float, parents: tuple, prim: P.Primitive, arg: float | tuple[float, ...] | None
 ) -> Value:
     out = _new(Value)
-    out.data = data
+    out._data = data
     out.grad = 0.0
     out.label = ""
     if _recording():
@@ -315,15 +331,15 @@ def _node(
 
 
 def _unary(prim: P.Primitive, x: Value) -> Value:
-    return _node(prim.forward(x.data), (x,), prim, None)
+    return _node(prim.forward(x._data), (x,), prim, None)
 
 
 def _binary(prim: P.Primitive, x: Value, y: Value) -> Value:
-    return _node(prim.forward(x.data, y.data), (x, y), prim, None)
+    return _node(prim.forward(x._data, y._data), (x, y), prim, None)
 
 
 def _with_const(prim: P.Primitive, x: Value, c: float) -> Value:
-    return _node(prim.forward(x.data, c), (x,), prim, c)
+    return _node(prim.forward(x._data, c), (x,), prim, c)
 
 
 def _as_float(x, where: str) -> float:
@@ -339,6 +355,19 @@ def _as_float(x, where: str) -> float:
                 f"{_digits(x)} digits; floats end near 1.8e308)"
             ) from None
     raise TypeError(f"{where}: expected a Value or a real number, got {x!r} ({type(x).__name__})")
+
+
+def _entering(x: object, where: str, what: str) -> float:
+    """A number entering a Value (``Value(x)``, ``v.data = x``) as a float; bools are refused.
+
+    Any ``numbers.Real`` (numpy scalars, ints, ``Fraction``, float subclasses) becomes the
+    float it equals, so its type never changes a result.
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        shown = "a Value: use it as it is to stay in its graph, or Value(v.data) for a new leaf"
+        got = shown if isinstance(x, Value) else f"{x!r}, a {type(x).__name__}"
+        raise TypeError(f"{what} must be a real number (got {got})")
+    return _as_float(x, where)
 
 
 def _digits(x: numbers.Real) -> int:

@@ -22,15 +22,15 @@ def test_label_and_repr():
     assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
 
 
+def test_slots_no_dict():
+    with pytest.raises(AttributeError):
+        Value(1.0).foo = 1
+
+
 def test_hashable_by_identity():
     a, b = Value(1.0), Value(1.0)
     assert len({a, b}) == 2
     assert a != b and a == a
-
-
-def test_slots_no_dict():
-    with pytest.raises(AttributeError):
-        Value(1.0).foo = 1
 
 
 def test_micrograd_readme_example():
@@ -167,8 +167,18 @@ def test_non_numbers_are_type_errors(bad, symbol, op):
 
 @pytest.mark.parametrize("bad", ["1.0", None, [1.0], 2 + 0j])
 def test_value_constructor_rejects_non_numbers(bad):
-    with pytest.raises(TypeError, match=r"Value\(\): expected a Value or a real number"):
+    with pytest.raises(TypeError, match=r"^Value\(\): data must be a real number \(got "):
         Value(bad)
+
+
+def test_a_value_as_data_is_a_type_error_saying_what_to_use():
+    """``Value(v)`` would cut the graph (a new leaf) or nest a Value in a Value (micrograd)."""
+    with pytest.raises(TypeError) as info:
+        Value(Value(1.0))
+    assert str(info.value) == (
+        "Value(): data must be a real number (got a Value: use it as it is to stay in its "
+        "graph, or Value(v.data) for a new leaf)"
+    )
 
 
 def test_label_must_be_str():
