@@ -34,6 +34,8 @@ class Value:
         label: a name shown when drawing (``""`` by default).
         parents: the Values this one was computed from, in operand order (``()`` for leaves).
         op: the operation's name, ``""`` for leaves (read only).
+        Any other name: your own, as on micrograd's Values (``v.color = "red"``); the engine
+            never reads them.
         _prev, _op, _backward: micrograd's internals, as views computed from ``parents`` and
             the rule table (see ``_backward`` for nodes made micrograd's way).
 
@@ -72,7 +74,9 @@ class Value:
     138.8338 645.5773
     """
 
-    __slots__ = ("_arg", "_data", "_prim", "grad", "label", "parents")
+    # __dict__: Values take new attributes (``v.color = "red"``), as micrograd's do; it costs
+    # 32 bytes per node on CPython 3.11 (the dict itself is only made on the first attribute)
+    __slots__ = ("__dict__", "_arg", "_data", "_prim", "grad", "label", "parents")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         self._data = data if type(data) is float else _entering(data, "Value()", "Value(): data")
