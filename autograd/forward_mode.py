@@ -21,6 +21,7 @@ its tangent is exactly 0 and no rule runs for it, as in PyTorch's and JAX's forw
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
@@ -46,7 +47,8 @@ class Dual(NamedTuple):
     tangent: float
 
     def __str__(self) -> str:
-        sign = "-" if self.tangent < 0.0 else "+"
+        """``primal ± |tangent|ε``, the sign the tangent's own (``Dual(1.0, -0.0)``: ``- 0.0ε``)."""
+        sign = "-" if math.copysign(1.0, self.tangent) < 0.0 else "+"
         return f"{self.primal} {sign} {abs(self.tangent)}ε"
 
 

@@ -144,6 +144,12 @@ class Value:
         and ``draw_dot`` handle it (first derivatives only: ``fn`` works on floats). If ``fn``
         raises, ``backward()`` puts every ``.grad`` back as it was before raising it.
 
+        micrograd calls every node's ``_backward``, leaves included; here ``backward()``
+        calls the rules of nodes with parents only, so assigning a function to a node
+        without parents (``Value(t)`` with its children forgotten) is a ValueError rather
+        than a function that is never called. Under ``no_grad`` (where ``Value(t, (x,),
+        'tanh')`` makes a leaf, as every op does) the assignment is accepted and unused.
+
         >>> x = Value(0.5)
         >>> t = x.data ** 2
         >>> out = Value(t, (x,), "square")
@@ -163,8 +169,14 @@ class Value:
     def _backward(self, fn: Callable[[], None]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward: expected a function, got {type(fn).__name__}")
-        if not self.parents:  # a leaf (also a node built under no_grad): nothing to pass on
-            return
+        if not self.parents:
+            if not _recording():  # built under no_grad: a constant, its function unused
+                return
+            raise ValueError(
+                f"_backward: {self!r} has no parents, so backward() would never call this "
+                "function; make the node with its inputs, as in Value(t, (x,), 'tanh'), "
+                "then assign _backward"
+            )
         if type(self._arg) is not _CustomRule:  # a built-in node becomes one of your own
             # a node with parents always has a primitive
             self._prim = _custom_primitive(cast(P.Primitive, self._prim).name)
