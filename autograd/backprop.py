@@ -103,7 +103,7 @@ def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
     if create_graph:
         xs, out = node.parents, node
     else:
-        xs, out = [p.data for p in node.parents], node.data
+        xs, out = [p._data for p in node.parents], node._data
     if c is None:
         return vjp(g, out, *xs)
     return vjp(g, out, *xs, c)
@@ -138,11 +138,11 @@ def _add_contributions(node: Value, g: float) -> tuple:
     vjp, c = node._prim.vjp, node._arg  # type: ignore[union-attr]
     if len(parents) == 1:  # a unary op, or an op with a constant
         (x,) = parents
-        added = vjp(g, node.data, x.data) if c is None else vjp(g, node.data, x.data, c)
+        added = vjp(g, node._data, x._data) if c is None else vjp(g, node._data, x._data, c)
         x.grad += added[0]
     elif len(parents) == 2 and c is None:  # a binary op
         x, y = parents
-        added = vjp(g, node.data, x.data, y.data)
+        added = vjp(g, node._data, x._data, y._data)
         x.grad += added[0]
         y.grad += added[1]
     else:
@@ -190,7 +190,7 @@ def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_s
     try:
         for v in order:
             v.grad = 0.0
-            total += v.data
+            total += v._data
     except TypeError:  # a data assigned from outside that is not a number: no skipping
         for v in order:
             v.grad = 0.0
@@ -220,7 +220,7 @@ def _zero_rules_change_nothing(total: float, leaves: list[Value]) -> bool:
     """
     try:
         for v in leaves:
-            total += v.data
+            total += v._data
             if v.grad == 0.0 and copysign(1.0, v.grad) < 0.0:
                 return False
     except TypeError:  # a data or grad assigned from outside that is not a float

@@ -21,6 +21,7 @@ its tangent is exactly 0 and no rule runs for it, as in PyTorch's and JAX's forw
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
@@ -47,7 +48,8 @@ class Dual(NamedTuple):
     tangent: float
 
     def __str__(self) -> str:
-        sign = "-" if self.tangent < 0.0 else "+"
+        """``primal ± |tangent|ε``, the sign the tangent's own (``Dual(1.0, -0.0)``: ``- 0.0ε``)."""
+        sign = "-" if math.copysign(1.0, self.tangent) < 0.0 else "+"
         return f"{self.primal} {sign} {abs(self.tangent)}ε"
 
 
@@ -219,7 +221,7 @@ def _propagate(nodes: list[Value], seeds: dict[Value, Any], create_graph: bool) 
             if create_graph:
                 known[node] = node_tangent(node, t, node.parents, node)
             else:
-                known[node] = node_tangent(node, t, [p.data for p in node.parents], node.data)
+                known[node] = node_tangent(node, t, [p._data for p in node.parents], node._data)
     return known
 
 

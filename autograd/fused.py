@@ -28,12 +28,12 @@ def add_all(values: Sequence[Value]) -> Value:
     [1.0, 1.0, 1.0]
     """
     values = tuple(values)
-    data = [v.data for v in values if type(v) is Value]
+    data = [v._data for v in values if type(v) is Value]
     if len(data) != len(values):  # subclasses of Value are welcome; anything else is not
         for i, v in enumerate(values):
             if not isinstance(v, Value):
                 raise TypeError(f"add_all: values[{i}] must be a Value (got {type(v).__name__})")
-        data = [v.data for v in values]
+        data = [v._data for v in values]
     return _node(P.SUM.forward(*data), values, P.SUM, None)
 
 
@@ -60,7 +60,7 @@ def affine(weights: Sequence[Value], inputs: Sequence, bias: Value) -> Value:
     if n != m:
         raise ValueError(f"affine: expected as many inputs as weights ({n}), got {m} inputs")
     parents = (*weights, *inputs, bias)
-    data = [p.data for p in parents if type(p) is Value]
+    data = [p._data for p in parents if type(p) is Value]
     if len(data) == n + m + 1:  # the common case: all Values
         # P.AFFINE.forward(*data) without unpacking the list into arguments (the same sum)
         out = _sum_in_order(map(mul, data, data[n:-1]), data[-1])
@@ -78,10 +78,10 @@ def _affine_of_mixed(ws: tuple, xs: tuple, bias: Value) -> Value:
     if any(isinstance(x, Value) for x in xs):  # Values (of a subclass) or a mix
         xs = tuple(x if isinstance(x, Value) else Value(_as_float(x, "affine")) for x in xs)
         parents = (*ws, *xs, bias)
-        return _node(P.AFFINE.forward(*[p.data for p in parents]), parents, P.AFFINE, None)
+        return _node(P.AFFINE.forward(*[p._data for p in parents]), parents, P.AFFINE, None)
     consts = tuple(_as_float(x, "affine") for x in xs)
     parents = (*ws, bias)
-    out = P.AFFINE_CONST.forward(*[p.data for p in parents], consts)
+    out = P.AFFINE_CONST.forward(*[p._data for p in parents], consts)
     return _node(out, parents, P.AFFINE_CONST, consts)
 
 
@@ -106,17 +106,17 @@ def affine_rows(
             f"got {len(biases)} biases"
         )
     m = len(inputs)
-    xdata = [x.data for x in inputs if type(x) is Value]
+    xdata = [x._data for x in inputs if type(x) is Value]
     if len(xdata) != m:  # numbers or subclasses among the inputs: one row at a time
         return [affine(w, inputs, b) for w, b in zip(weights, biases)]
     xs = tuple(inputs)
     out = []
     for w, b in zip(weights, biases):
-        wdata = [v.data for v in w if type(v) is Value]
+        wdata = [v._data for v in w if type(v) is Value]
         if len(w) != m or len(wdata) != m or type(b) is not Value:
             out.append(affine(w, inputs, b))  # its checks and its messages
             continue
         # P.AFFINE.forward(*wdata, *xdata, b.data), the same sum
-        data = _sum_in_order(map(mul, wdata, xdata), b.data)
+        data = _sum_in_order(map(mul, wdata, xdata), b._data)
         out.append(_node(data, (*w, *xs, b), P.AFFINE, None))
     return out

@@ -84,7 +84,7 @@ def define_op(
         if len(inputs) != arity:
             raise TypeError(f"{name}: expected {arity} inputs, got {len(inputs)}")
         xs = tuple(x if isinstance(x, Value) else Value(_as_float(x, name)) for x in inputs)
-        out = prim.forward(*[x.data for x in xs])
+        out = prim.forward(*[x._data for x in xs])
         return _node(_as_float(out, name), xs, prim, None)
 
     op.__name__ = op.__qualname__ = name if name.isidentifier() else "op"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import operator
 from collections.abc import Callable
 from typing import TypeAlias, cast
 
@@ -24,11 +25,17 @@ class Value:
     """A scalar node in a computation graph.
 
     Attributes:
-        data: the float this node holds (assignable: optimizers update it).
+        data: the float this node holds (assignable: optimizers update it). Any real
+            number given to ``Value(x)`` or assigned to ``.data`` (numpy scalars, ints,
+            ``Fraction``, float subclasses) is stored as the float it equals, so a type never
+            changes a result; a bool, a str or a Value is a TypeError (``Value(v)``: use ``v``
+            itself, or ``Value(v.data)`` for a new leaf with its number).
         grad: d(root)/d(this node) after ``root.backward()``; starts at ``0.0``.
         label: a name shown when drawing (``""`` by default).
         parents: the Values this one was computed from, in operand order (``()`` for leaves).
         op: the operation's name, ``""`` for leaves (read only).
+        Any other name: your own, as on micrograd's Values (``v.color = "red"``); the engine
+            never reads them.
         _prev, _op, _backward: micrograd's internals, as views computed from ``parents`` and
             the rule table (see ``_backward`` for nodes made micrograd's way).
 
@@ -67,10 +74,12 @@ class Value:
     138.8338 645.5773
     """
 
-    __slots__ = ("_arg", "_prim", "data", "grad", "label", "parents")
+    # __dict__: Values take new attributes (``v.color = "red"``), as micrograd's do; it costs
+    # 32 bytes per node on CPython 3.11 (the dict itself is only made on the first attribute)
+    __slots__ = ("__dict__", "_arg", "_data", "_prim", "grad", "label", "parents")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
-        self.data = _as_float(data, "Value()")
+        self._data = data if type(data) is float else _entering(data, "Value()", "Value(): data")
         if not isinstance(label, str):
             raise TypeError(f"Value(): label must be a str (got {type(label).__name__})")
         self.grad = 0.0
@@ -81,6 +90,17 @@ class Value:
         self._arg: float | tuple[float, ...] | _CustomRule | None = None
         if _children != () or _op != "":  # micrograd's Value(t, (self,), 'tanh')
             _make_custom(self, _children, _op)
+
+    def _set_data(self, x: float) -> None:
+        self._data = x if type(x) is float else _entering(x, ".data", ".data")
+
+    # read at the speed of a slot (a C getter; the engine reads ``_data`` itself), converted
+    # where it is written: numpy scalars, ints and Fractions become floats, bools are refused
+    data = property(
+        operator.attrgetter("_data"),
+        _set_data,
+        doc="The float this node holds; any real number assigned is stored as a float.",
+    )
 
     @property
     def op(self) -> str:
@@ -124,6 +144,12 @@ class Value:
         and ``draw_dot`` handle it (first derivatives only: ``fn`` works on floats). If ``fn``
         raises, ``backward()`` puts every ``.grad`` back as it was before raising it.
 
+        micrograd calls every node's ``_backward``, leaves included; here ``backward()``
+        calls the rules of nodes with parents only, so assigning a function to a node
+        without parents (``Value(t)`` with its children forgotten) is a ValueError rather
+        than a function that is never called. Under ``no_grad`` (where ``Value(t, (x,),
+        'tanh')`` makes a leaf, as every op does) the assignment is accepted and unused.
+
         >>> x = Value(0.5)
         >>> t = x.data ** 2
         >>> out = Value(t, (x,), "square")
@@ -143,8 +169,14 @@ class Value:
     def _backward(self, fn: Callable[[], None]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward: expected a function, got {type(fn).__name__}")
-        if not self.parents:  # a leaf (also a node built under no_grad): nothing to pass on
-            return
+        if not self.parents:
+            if not _recording():  # built under no_grad: a constant, its function unused
+                return
+            raise ValueError(
+                f"_backward: {self!r} has no parents, so backward() would never call this "
+                "function; make the node with its inputs, as in Value(t, (x,), 'tanh'), "
+                "then assign _backward"
+            )
         if type(self._arg) is not _CustomRule:  # a built-in node becomes one of your own
             # a node with parents always has a primitive
             self._prim = _custom_primitive(cast(P.Primitive, self._prim).name)
@@ -256,7 +288,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(self, 0); the derivative at 0 is 0."""
-        return _node(_relu_forward(self.data), (self,), P.RELU, None)  # _unary, a call less
+        return _node(_relu_forward(self._data), (self,), P.RELU, None)  # _unary, a call less
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """self if self > 0 else slope * self."""
@@ -306,7 +338,7 @@ def _node(
     data: float, parents: tuple, prim: P.Primitive, arg: float | tuple[float, ...] | None
 ) -> Value:
     out = _new(Value)
-    out.data = data
+    out._data = data
     out.grad = 0.0
     out.label = ""
     if _recording():
@@ -321,15 +353,15 @@ def _node(
 
 
 def _unary(prim: P.Primitive, x: Value) -> Value:
-    return _node(prim.forward(x.data), (x,), prim, None)
+    return _node(prim.forward(x._data), (x,), prim, None)
 
 
 def _binary(prim: P.Primitive, x: Value, y: Value) -> Value:
-    return _node(prim.forward(x.data, y.data), (x, y), prim, None)
+    return _node(prim.forward(x._data, y._data), (x, y), prim, None)
 
 
 def _with_const(prim: P.Primitive, x: Value, c: float) -> Value:
-    return _node(prim.forward(x.data, c), (x,), prim, c)
+    return _node(prim.forward(x._data, c), (x,), prim, c)
 
 
 def _as_float(x, where: str) -> float:
@@ -345,6 +377,19 @@ def _as_float(x, where: str) -> float:
                 f"{_digits(x)} digits; floats end near 1.8e308)"
             ) from None
     raise TypeError(f"{where}: expected a Value or a real number, got {x!r} ({type(x).__name__})")
+
+
+def _entering(x: object, where: str, what: str) -> float:
+    """A number entering a Value (``Value(x)``, ``v.data = x``) as a float; bools are refused.
+
+    Any ``numbers.Real`` (numpy scalars, ints, ``Fraction``, float subclasses) becomes the
+    float it equals, so its type never changes a result.
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        shown = "a Value: use it as it is to stay in its graph, or Value(v.data) for a new leaf"
+        got = shown if isinstance(x, Value) else f"{x!r}, a {type(x).__name__}"
+        raise TypeError(f"{what} must be a real number (got {got})")
+    return _as_float(x, where)
 
 
 def _digits(x: numbers.Real) -> int:

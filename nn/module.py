@@ -42,7 +42,14 @@ class Module:
         return [(str(i), p) for i, p in enumerate(self.parameters())]
 
     def parameters(self) -> list[Value]:
-        """Every parameter (a Value an optimizer updates), in a fixed order."""
+        """Every parameter (a Value an optimizer updates), in a fixed order.
+
+        On a module that does not override ``named_parameters()`` this is ``[]``, as
+        micrograd's ``Module.parameters``: a subclass may return ``super().parameters() +
+        [...]``.
+        """
+        if type(self).named_parameters is Module.named_parameters:
+            return []  # named_parameters() would ask parameters(): a subclass's, or nothing
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:

@@ -163,6 +163,14 @@ def test_duals_print_value_and_tangent_of_each_node():
     assert duals(y, {x: 1.0})[y].tangent == pytest.approx(6.0 * (1 - math.tanh(9.0) ** 2))
 
 
+@pytest.mark.parametrize(
+    ("tangent", "shown"),
+    [(-0.0, "1.0 - 0.0ε"), (0.0, "1.0 + 0.0ε"), (-2.5, "1.0 - 2.5ε"), (math.nan, "1.0 + nanε")],
+)
+def test_a_dual_prints_the_sign_of_its_tangent(tangent, shown):
+    assert str(Dual(1.0, tangent)) == shown
+
+
 def test_forward_tangents_is_zero_on_nodes_that_do_not_depend_on_a_seed():
     x, y = Value(2.0), Value(5.0)
     a = y.exp()

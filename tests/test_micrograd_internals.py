@@ -277,6 +277,23 @@ def test_assigning_backward_to_a_builtin_node_makes_it_a_node_of_your_own():
         y._backward = 3
 
 
+def test_assigning_backward_to_a_node_without_parents_is_an_error_not_dropped():
+    """micrograd would call it; here backward() never visits a leaf's rule, so say so."""
+    x = Value(2.0)
+    out = Value(x.data**2)  # the children forgotten: backward() cannot reach x through out
+
+    def _backward():
+        x.grad += 2 * x.data * out.grad
+
+    with pytest.raises(ValueError) as info:
+        out._backward = _backward
+    assert str(info.value).startswith(
+        "_backward: Value(data=4.0, grad=0.0) has no parents, so backward() would never call "
+        "this function; make the node with its inputs, as in Value(t, (x,), 'tanh')"
+    )
+    assert out._backward() is None and x.grad == 0.0  # still a leaf: nothing changed
+
+
 def test_a_micrograd_style_op_under_no_grad_is_a_leaf():
     x = Value(1.0)
     with no_grad():

@@ -368,3 +368,30 @@ def test_architecture_and_repr_follow_changes():
         "nouts": [3, 1, 2],
         "activation": ["tanh", "linear", "sigmoid"],
     }
+
+
+def test_a_micrograd_style_module_calling_super_parameters_works():
+    """micrograd's ``Module.parameters`` returns []: subclasses may add to it."""
+
+    class Scale(Module):
+        def __init__(self):
+            self.w = Value(2.0)
+
+        def parameters(self):
+            return super().parameters() + [self.w]  # noqa: RUF005 (as users write it)
+
+    class Twice(Scale):
+        def __init__(self):
+            super().__init__()
+            self.v = Value(3.0)
+
+        def parameters(self):
+            return super().parameters() + [self.v]  # noqa: RUF005 (as users write it)
+
+    m = Twice()
+    assert m.parameters() == [m.w, m.v]
+    assert m.named_parameters() == [("0", m.w), ("1", m.v)]
+    assert m.state_dict() == {"0": 2.0, "1": 3.0}
+    m.load_state_dict({"0": 0.5, "1": 0.25})
+    assert (m.w.data, m.v.data) == (0.5, 0.25)
+    assert Module().parameters() == [] and Module().named_parameters() == []

@@ -347,7 +347,9 @@ def test_data_that_is_not_a_float_turns_skipping_off_and_resets_every_grad(rules
     x, w, y = _inactive_unit()
     h = y * 3.0
     h.grad = y.grad = 7.0  # stale: backward resets them
-    y.data = Decimal(0)  # assigned from outside: float + Decimal is a TypeError
+    with pytest.raises(TypeError, match=r"^\.data must be a real number"):
+        y.data = Decimal(0)  # .data takes real numbers only (as floats), not a Decimal
+    y._data = Decimal(0)  # the private slot can still hold one: float + Decimal is a TypeError
     h.backward()
     assert len(rules_run) == 3  # every rule ran
     assert (h.grad, y.grad, x.grad, w.grad) == (1.0, 3.0, 0.0, 0.0)

@@ -149,8 +149,8 @@ def _snapshot(order: list[Value]) -> dict[Value, Value]:
     for v in order:
         c = object.__new__(Value)
         for slot in Value.__slots__:
-            if hasattr(v, slot):
-                setattr(c, slot, getattr(v, slot))
+            if hasattr(v, slot):  # a copy of the node's own attributes, not the same dict
+                setattr(c, slot, dict(v.__dict__) if slot == "__dict__" else getattr(v, slot))
         c.parents = tuple(copies[p] for p in v.parents)
         c.grad = 0.0
         copies[v] = c
