@@ -581,6 +581,7 @@ def _f32(x) -> float:
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
+@pytest.mark.slow
 def test_a_float32_engine_fails_at_the_default_tolerance_and_passes_with_rtol_atol():
     report = check_engine(Float32, max_examples=20, raise_exception=False)
     assert not report and "computing in float32? check_engine(..., rtol=1e-4" in str(report)
