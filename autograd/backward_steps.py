@@ -22,23 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from autograd.backprop import check_value, contributions, topological_order
+from autograd.errors import StaleGraphError
 from autograd.notation import node_formula, op_text
 from autograd.value import Value
 
 __all__ = ["StaleGraphError", "Step", "backward_steps", "check_fresh", "node_names"]
-
-
-class StaleGraphError(ValueError):
-    """A node's ``data`` is not what its operation computes from its parents' ``data`` now.
-
-    Raised by ``backward_steps`` and the steppers when the graph was changed after its
-    forward pass (usually an optimizer step): its gradients would mix two forward passes.
-    ``node`` is the first node found whose data no longer fits. Recompute the forward pass.
-    """
-
-    def __init__(self, message: str, node: Value) -> None:
-        super().__init__(message)
-        self.node = node
 
 
 @dataclass(frozen=True, slots=True)

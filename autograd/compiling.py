@@ -49,14 +49,11 @@ from typing import Any, Literal, NamedTuple, cast
 
 from autograd import primitives as P
 from autograd.backprop import topological_order
+from autograd.errors import CompileError
 from autograd.mode import enable_grad
 from autograd.value import Value, _CustomRule
 
 __all__ = ["CompileError", "Compiled", "LoopBody", "Result", "compile", "loop_body"]
-
-
-class CompileError(ValueError):
-    """A graph that ``compile`` cannot replay exactly; the message names the node."""
 
 
 class Result(NamedTuple):

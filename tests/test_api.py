@@ -76,3 +76,35 @@ def test_importing_does_not_pull_in_test_tools(module):
     code = f"import sys, {module}; print('hypothesis' in sys.modules, 'pytest' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def _modules_of(package):
+    import importlib
+    import pkgutil
+
+    yield package
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if info.name != "nn.torch_bridge":  # imports torch, an optional extra
+            yield importlib.import_module(info.name)
+
+
+def test_every_exception_of_stepgrad_lives_in_autograd_errors():
+    import autograd.errors
+
+    found = {
+        (module.__name__, name)
+        for package in (autograd, nn)
+        for module in _modules_of(package)
+        for name, obj in vars(module).items()
+        if isinstance(obj, type)
+        and issubclass(obj, BaseException)
+        and not name.startswith("_")
+        and obj.__module__.startswith(("autograd", "nn"))
+        and obj.__module__ != "autograd.errors"
+    }
+    assert found == set()
+    assert sorted(autograd.errors.__all__) == sorted(
+        n
+        for n, o in vars(autograd.errors).items()
+        if isinstance(o, type) and issubclass(o, Exception)
+    )

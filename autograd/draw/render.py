@@ -34,6 +34,7 @@ from pathlib import Path
 import graphviz
 
 from autograd.draw.page import fit
+from autograd.errors import RendererNotFound
 
 __all__ = [
     "RendererNotFound",
@@ -49,26 +50,6 @@ _BUNDLED = "graphviz-pure" + (".exe" if os.name == "nt" else "")
 
 _lock = threading.Lock()
 _chosen: Path | None = None  # None until the first picture (or a use_renderer() call)
-
-
-class RendererNotFound(graphviz.ExecutableNotFound):
-    """No program to make pictures with: neither a system ``dot`` nor ``graphviz-pure``.
-
-    A ``graphviz.ExecutableNotFound`` (so a ``RuntimeError``), as when ``graphviz`` itself
-    finds no ``dot``; its message says how to get a renderer.
-    """
-
-    def __init__(self) -> None:
-        RuntimeError.__init__(
-            self,
-            "stepgrad found no Graphviz renderer to make a picture with: neither a system "
-            "`dot` on PATH nor the `graphviz-pure` renderer in this environment "
-            f"({sysconfig.get_path('scripts')}). Install the bundled renderer with "
-            "`pip install graphviz-pure` (it comes with stepgrad; use the pip of this "
-            "environment), or a system Graphviz (`apt-get install graphviz`, "
-            "`brew install graphviz`, `conda install graphviz`). The graph itself needs "
-            "none: its DOT text is in `.source`.",
-        )
 
 
 def bundled_renderer() -> Path | None:

@@ -61,6 +61,7 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
         "pip install hypothesis"
     ) from error
 
+from autograd.errors import EngineCheckError
 from autograd.mode import enable_grad
 from autograd.notation import CALL, CONSTANT_LEFT, CONSTANT_RIGHT, INFIX, Term
 from autograd.testing.formulas import Expression, _formula_lines
@@ -86,14 +87,6 @@ _REFLECTED_HINT = {  # c + x and c * x: the reflected methods a learner's class 
     "sum() of Values starts from the number 0 and needs it",
     "*": "__rmul__ (micrograd: def __rmul__(self, other): return self * other); 2 * x needs it",
 }
-
-
-class EngineCheckError(AssertionError):
-    """``check_engine`` found a disagreement; the message is the report (``.report``)."""
-
-    def __init__(self, report: EngineReport) -> None:
-        super().__init__(report.text)
-        self.report = report
 
 
 @dataclass(frozen=True)
