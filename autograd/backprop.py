@@ -14,6 +14,15 @@ from autograd import primitives as P
 from autograd.mode import enable_grad
 from autograd.value import Scalar, Value, _CustomRule
 
+__all__ = [
+    "backward",
+    "check_value",
+    "contributions",
+    "cyclic_gc_paused",
+    "grad",
+    "topological_order",
+]
+
 
 def topological_order(root: Value, *, include_leaves: bool = True) -> list[Value]:
     """Every node ``root`` depends on, each after all of its parents; ``root`` comes last.
@@ -109,24 +118,6 @@ def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
     return vjp(g, out, *xs, c)
 
 
-def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
-    """Backward, one node at a time: what ``backward()`` does, as a generator.
-
-    Before the first node, the grads of all intermediate nodes are set to 0.0 and the seed
-    1.0 is added to ``root.grad``. Each step takes the next node in reverse topological order,
-    adds its contributions to its parents' ``.grad`` and then yields ``(node, g, added)``.
-    Every node runs its rule (no skipping): exhausting it leaves exactly ``backward()``'s
-    gradients, which the tests check.
-    """
-    order = topological_order(root, include_leaves=False)
-    for v in order:
-        v.grad = 0.0
-    root.grad += 1.0
-    for node in reversed(order):
-        g = node.grad
-        yield node, g, _add_contributions(node, g)
-
-
 def _add_contributions(node: Value, g: float) -> tuple:
     """Add ``node``'s contributions for the incoming gradient ``g`` to its parents' ``.grad``.
 
@@ -159,7 +150,7 @@ def backward(root: Value) -> None:
     ``define_op`` rule, a ``_backward`` function), and a KeyboardInterrupt may come at any
     time: then every ``.grad`` is put back as it was and the error propagates.
 
-    A plain loop over the nodes, with the rules ``walk_backward`` uses. It skips the rule of
+    A plain loop over the nodes, each running its rule from the table. It skips the rule of
     a node whose incoming gradient is exactly 0 where that cannot change any bit of any
     gradient (see ``_zero_rules_change_nothing``): in a trained ReLU network most nodes get
     0 (an inactive unit, a point beyond the hinge's margin).

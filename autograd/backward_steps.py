@@ -149,7 +149,7 @@ def _steps(root: Value) -> Iterator[Step]:
     names = node_names(order)
     inner = [v for v in order if v.parents]
     saved = [v.grad for v in order]  # put back if a rule of your own raises
-    # running totals of the inner nodes: what walk_backward would hold in their .grad
+    # running totals of the inner nodes: what a backward without skipping holds in their .grad
     total = dict.fromkeys(inner, 0.0)
     for v in inner:
         v.grad = 0.0

@@ -17,6 +17,8 @@ from autograd.errors import GradcheckError
 from autograd.mode import no_grad
 from autograd.value import Value
 
+__all__ = ["Mismatch", "gradcheck", "gradgradcheck"]
+
 
 @dataclass(frozen=True)
 class Mismatch:

@@ -32,6 +32,8 @@ from autograd.backprop import check_value, topological_order
 from autograd.mode import enable_grad
 from autograd.value import Scalar, Value, _as_float
 
+__all__ = ["Dual", "duals", "forward_tangents", "jvp", "node_tangent"]
+
 
 class Dual(NamedTuple):
     """A dual number ``primal + tangent·ε`` (``ε² = 0``): a value and how fast it changes.

@@ -15,6 +15,8 @@ from autograd import primitives as P
 from autograd.primitives import _sum_in_order
 from autograd.value import Value, _as_float, _node
 
+__all__ = ["add_all", "affine", "affine_rows"]
+
 
 def add_all(values: Sequence[Value]) -> Value:
     """The sum of Values as one node (``0.0`` for an empty sequence).

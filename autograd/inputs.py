@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import numbers
 
+__all__ = ["real_number"]
+
 
 def real_number(x: object, what: str) -> float:
     """``x`` as a float: a TypeError unless it is a real number (bools are not), nan a ValueError.

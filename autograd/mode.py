@@ -19,6 +19,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TypeVar
 
+__all__ = ["enable_grad", "grad_enabled", "is_grad_enabled", "no_grad"]
+
 F = TypeVar("F", bound=Callable)
 
 # read by every operation (``autograd.value._node``): one ``ContextVar.get()`` per node

@@ -27,6 +27,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+__all__ = [
+    "ATOM",
+    "CALL",
+    "CONSTANT_LEFT",
+    "CONSTANT_RIGHT",
+    "INFIX",
+    "KINDS",
+    "PRECEDENCE",
+    "PREFIX",
+    "Local",
+    "Term",
+    "formula",
+    "kind_of",
+    "local_rule",
+    "name_term",
+    "node_formula",
+    "node_op",
+    "number",
+    "op_label",
+    "op_text",
+]
+
 if TYPE_CHECKING:
     from autograd.value import Value
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from autograd import primitives as P
 from autograd.value import Scalar, Value, _as_float, _node
 
+__all__ = ["define_op", "defined_op"]
+
 
 def define_op(
     name: str,

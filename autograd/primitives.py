@@ -28,6 +28,45 @@ from typing import Any, cast
 
 from autograd.errors import DivisionByZeroError
 
+__all__ = [
+    "ABS",
+    "ADD",
+    "ADD_CONST",
+    "AFFINE",
+    "AFFINE_CONST",
+    "CODE_NAMES",
+    "COS",
+    "DIV",
+    "DIV_CONST",
+    "EXP",
+    "LEAKY_RELU",
+    "LOG",
+    "MUL",
+    "MUL_CONST",
+    "POW",
+    "POW_CONST",
+    "RDIV_CONST",
+    "REGISTRY",
+    "RELU",
+    "RPOW_CONST",
+    "SIGMOID",
+    "SIN",
+    "SOFTPLUS",
+    "SUM",
+    "TANH",
+    "Code",
+    "Primitive",
+    "cosine",
+    "define",
+    "divide",
+    "ieee_div",
+    "ieee_pow",
+    "power",
+    "sigmoid",
+    "sine",
+    "softplus",
+]
+
 _INF = math.inf
 _NAN = math.nan
 _TINY = 2.2250738585072014e-308  # the smallest normal float; below it precision is lost

@@ -25,6 +25,8 @@ from typing import NamedTuple, TypeVar
 
 from autograd.value import Value
 
+__all__ = ["Scope", "ScopeRecording", "is_recording", "record_scopes", "scope"]
+
 F = TypeVar("F", bound=Callable)
 
 # recordings in progress in this thread or task, innermost last

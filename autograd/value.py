@@ -17,6 +17,8 @@ from typing import TypeAlias, cast
 from autograd import primitives as P
 from autograd.mode import grad_enabled
 
+__all__ = ["Scalar", "Value"]
+
 # what derivative rules compute with: floats, or Values when differentiating again
 Scalar: TypeAlias = "float | Value"
 

@@ -41,6 +41,8 @@ from nn.optim import SGD, linear_decay
 from nn.saving import save
 from nn.train import evaluate, train
 
+__all__ = ["main", "parse_args"]
+
 DEFAULT_OUT = "stepgrad-demo-out"
 PROG = "python -m nn.demo"
 OUTPUTS = (

@@ -33,6 +33,8 @@ from autograd.fused import affine_rows
 from autograd.scopes import is_recording as scopes_recording
 from nn.module import Module, named_parameters_of
 
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron", "activation_spelling"]
+
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from autograd import Value
 
+__all__ = ["Module", "assign_state", "named_parameters_of"]
+
 
 class Module:
     """The base of ``Neuron``, ``Layer`` and ``MLP`` (and of your own modules).

@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, add_all, affine, topological_order
-from autograd.backprop import contributions, walk_backward
+from autograd.backprop import contributions
 from nn import MLP
 from tests.examples import demo_loss, micrograd_topological_order
+from tests.reference_backward import walk_backward
 from tests.strategies import graphs
 
 

@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, add_all, affine, backprop, primitives, record_scopes, topological_order
-from autograd.backprop import walk_backward
 from autograd.fused import affine_rows
 from nn import MLP, Layer, Neuron
+from tests.reference_backward import walk_backward
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.5, -3.0, math.inf, -math.inf, math.nan]
 # finite values mostly, so that skipping is allowed in most graphs; specials now and then
