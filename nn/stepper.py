@@ -47,7 +47,6 @@ from nn.train import _resolve_loss
 
 __all__ = ["LearningStepper", "Update"]
 
-PHASES = ("start", "forward", "backward", "update")
 _TITLES = {
     "start": "start",
     "forward": "1. forward pass",
