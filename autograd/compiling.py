@@ -9,6 +9,12 @@ the floats its ``forward`` and ``vjp`` compute, and the gradients accumulate in 
 ``backward()`` accumulates them: the compiled function gives, bit for bit, the value and the
 gradients that ``backward()`` gives on a fresh graph, without building one.
 
+Zero skipping, as in ``backward()``: a rule that is ``g`` times finite derivatives
+(``Primitive.zero_skip``) is written under ``if d_v or run_all:``, so a node whose gradient is
+exactly 0 (behind an inactive ReLU) costs one test. ``run_all`` is set, before the backward
+lines, when some value is inf or nan (``0 * inf`` is nan and must reach the gradients) or, in
+a loop body, a gradient starts at -0.0: then every rule runs, and the result is the same bits.
+
 What a trace cannot see. The generated code replays the graph that ``fn`` built at the
 example inputs. Branches *inside* the primitives (relu's kink, abs, the domain checks of
 ``/``, ``**`` and ``log``) are in the generated code and follow the new inputs. A Python
