@@ -316,12 +316,12 @@ def build_cases(args, engines: list[str], baseline: dict) -> list[tuple[Case, in
 
 
 def w3_case(args, engines: list[str], baseline: dict) -> Case:
-    """W3's jobs; at a width other than the demo's 16 only stepgrad's engines and the floor."""
+    """W3's jobs; at a width other than the demo's 16 only stepgrad (fused) and the floor."""
     jobs: dict[str, dict] = {}
     fast_steps = 3 if args.quick else 20
     w = args.w3_width
     for e in engines:
-        if w != 16 and not e.startswith("stepgrad"):
+        if w != 16 and e != "stepgrad":
             continue
         steps = fast_steps if e.startswith("stepgrad") else (1 if args.quick else 3)
         jobs[e] = {"workload": "w3", "engine": e, "repeat": steps, "width": w}
