@@ -788,7 +788,8 @@ def _loop_source(root, recorded, nodes, leaves, params):
     lines.append(f"        losses.append({r})")
     lines.append(f"        outputs.append(({''.join(names[v] + ', ' for v in recorded)}))")
     if skipping.used:  # once per example: its inputs and every node's value
-        inner = [names[v] for v in nodes if v not in set(params)]
+        weights = set(params)
+        inner = [names[v] for v in nodes if v not in weights]
         lines += skipping.check(inner, "        ", also=may_skip)
     lines += backward
     lines.append(f"    return losses, outputs, [{', '.join(grads)}]")
