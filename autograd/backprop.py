@@ -188,12 +188,14 @@ def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_s
         total = _NAN
     root.grad += 1.0
     skip = may_skip and _zero_rules_change_nothing(total, leaves)
-    skippable, affine, relu = _SKIPPABLE, P.AFFINE, P.RELU
+    affine, relu = P.AFFINE, P.RELU
     for node in reversed(order):
         g = node.grad
         if g == 0.0 and skip:
             prim = node._prim  # affine and relu first: the zeros of a ReLU network
-            if prim is affine or prim is relu or (id(prim) in skippable and _finite(node._arg)):
+            if prim is affine or prim is relu:
+                continue
+            if prim.zero_skip and _finite(node._arg):  # type: ignore[union-attr]  # has a prim
                 continue
         _add_contributions(node, g)
 
@@ -201,11 +203,11 @@ def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_s
 def _zero_rules_change_nothing(total: float, leaves: list[Value]) -> bool:
     """True when skipping a rule whose incoming gradient is 0 leaves every gradient's bits.
 
-    With ``g = ±0`` a rule of ``_SKIPPABLE`` gives ``g`` times a finite local derivative,
-    a signed zero, provided every float it reads is finite (``0 * inf`` and ``0 * nan`` are
-    nan, which must reach the parents). Adding a signed zero to a parent's grad changes it
-    only when the grad is -0.0 and the zero is +0.0 (the sum is +0.0). Inner grads start at
-    +0.0 and a sum is -0.0 only if both terms are, so only a leaf can hold -0.0, from
+    With ``g = ±0`` a rule marked ``Primitive.zero_skip`` gives ``g`` times a finite local
+    derivative, a signed zero, provided every float it reads is finite (``0 * inf`` and
+    ``0 * nan`` are nan, which must reach the parents). Adding a signed zero to a parent's
+    grad changes it only when the grad is -0.0 and the zero is +0.0 (the sum is +0.0). Inner
+    grads start at +0.0 and a sum is -0.0 only if both terms are, so only a leaf can hold -0.0, from
     outside. Hence: every node's data finite (``total`` over inner nodes, plus the leaves;
     an overflowing sum of finite data only disables the skipping), no leaf grad -0.0.
     """
@@ -232,27 +234,16 @@ def _finite(arg) -> bool:
 
 _INF = float("inf")
 _NAN = float("nan")
-# Rules that are g times finite local derivatives when every float they read is finite, so
-# g = ±0 gives signed zeros: + (also with a constant), sum, *, affine, relu (1 or 0; nan only
-# at nan), leaky_relu (1 or its slope), tanh (1 - out^2), sigmoid (out (1 - out)), exp (out).
-# Left out: /, ** and log (infinite derivatives at finite points: 0 * inf is nan), the rest.
-_SKIPPABLE = frozenset(
-    id(prim)
-    for prim in (
-        P.ADD,
-        P.ADD_CONST,
-        P.SUM,
-        P.MUL,
-        P.MUL_CONST,
-        P.AFFINE,
-        P.AFFINE_CONST,
-        P.RELU,
-        P.LEAKY_RELU,
-        P.TANH,
-        P.SIGMOID,
-        P.EXP,
-    )
-)
+
+
+def zero_skippable(node: Value) -> bool:
+    """May ``node``'s rule be skipped when its incoming gradient is 0 (all data finite)?
+
+    Its primitive says so (``Primitive.zero_skip``: ``g`` times finite local derivatives) and
+    its constant holds no inf or nan. ``autograd.compile`` writes such a rule under a guard.
+    """
+    prim = node._prim
+    return prim is not None and prim.zero_skip and _finite(node._arg)
 
 
 def grad(output: Value, inputs: Iterable[Value], *, create_graph: bool = False) -> list:

@@ -9,6 +9,12 @@ the floats its ``forward`` and ``vjp`` compute, and the gradients accumulate in 
 ``backward()`` accumulates them: the compiled function gives, bit for bit, the value and the
 gradients that ``backward()`` gives on a fresh graph, without building one.
 
+Zero skipping, as in ``backward()``: a rule that is ``g`` times finite derivatives
+(``Primitive.zero_skip``) is written under ``if d_v or run_all:``, so a node whose gradient is
+exactly 0 (behind an inactive ReLU) costs one test. ``run_all`` is set, before the backward
+lines, when some value is inf or nan (``0 * inf`` is nan and must reach the gradients) or, in
+a loop body, a gradient starts at -0.0: then every rule runs, and the result is the same bits.
+
 What a trace cannot see. The generated code replays the graph that ``fn`` built at the
 example inputs. Branches *inside* the primitives (relu's kink, abs, the domain checks of
 ``/``, ``**`` and ``log``) are in the generated code and follow the new inputs. A Python
@@ -48,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, cast
 
 from autograd import primitives as P
-from autograd.backprop import topological_order
+from autograd.backprop import topological_order, zero_skippable
 from autograd.errors import CompileError
 from autograd.mode import enable_grad
 from autograd.value import Value, _CustomRule
@@ -380,13 +386,61 @@ def _forward_lines(w: _Writer, nodes: list[Value], indent: str) -> list[str]:
     return lines
 
 
+@dataclass
+class _Skipping:
+    """Zero skipping in the backward lines: the names the guards use, and whether one was written.
+
+    A rule whose incoming gradient is 0 adds only signed zeros when its primitive is marked
+    ``zero_skip`` and every value is finite; adding them changes no gradient that does not
+    start at -0.0 (``backprop._zero_rules_change_nothing``). Such a rule is written under
+    ``if d_v or run_all:``, its parents' gradients set to 0.0 otherwise; ``run_all`` is True
+    when some value is inf or nan (or a gradient starts at -0.0): then every rule runs.
+    """
+
+    root: Value
+    run_all: str
+    all_finite: str
+    no_minus_zero: str
+    used: bool = False
+
+    @classmethod
+    def for_writer(cls, w: _Writer, root: Value) -> _Skipping:
+        return cls(root, w.fresh("run_all"), w.fresh("all_finite"), w.fresh("no_minus_zero"))
+
+    def guards(self, v: Value, g: str, terms: list[str]) -> bool:
+        """Is ``v``'s rule written under a guard? Not the root's, nor one that only passes g on."""
+        if v is self.root or not zero_skippable(v) or all(t == g for t in terms):
+            return False
+        self.used = True
+        return True
+
+    def check(self, values: list[str], indent: str, also: str = "") -> list[str]:
+        """The lines that set ``run_all``: some value is not finite (or ``also`` is false)."""
+        head = f"{indent}{self.run_all} = not {f'({also} and ' if also else ''}{self.all_finite}("
+        tail = ")" + (")" if also else "")
+        lines = [
+            f"{indent}# zero skipping: a rule whose gradient is 0 adds only zeros, unless a value",
+            f"{indent}# it reads is inf or nan (0 * inf is nan); then every rule runs",
+        ]
+        if len(head) + sum(len(v) + 2 for v in values) + len(tail) <= 100:
+            return [*lines, f"{head}{', '.join(values)}{tail}"]
+        rows = [values[i : i + 8] for i in range(0, len(values), 8)]  # 8 names a line
+        return [*lines, head, *[f"{indent}    {', '.join(r)}," for r in rows], indent + tail]
+
+
 def _backward_lines(
-    w: _Writer, nodes: list[Value], needs: set[Value], assigned: set[Value], indent: str
+    w: _Writer,
+    nodes: list[Value],
+    needs: set[Value],
+    assigned: set[Value],
+    indent: str,
+    skipping: _Skipping | None = None,
 ) -> list[str]:
     """The chain rule, node by node in reverse topological order (``backward()``'s order).
 
     ``assigned``: the gradients that already hold a value (the seed, the leaves' start).
     A node's first contribution is assigned, the next ones added, as ``.grad`` accumulates.
+    With ``skipping``, rules that may be skipped at a zero gradient are guarded.
     """
     lines = []
     for v in reversed(nodes):
@@ -394,15 +448,62 @@ def _backward_lines(
             continue
         name = w.names[v]
         lines.append(f"{indent}# {name} = {w.forward_expr(v)}")
-        terms, pre = w.contributions(v, f"d_{name}")
-        lines += [indent + p for p in pre]
-        for p, term in zip(v.parents, terms):
-            if p not in needs:
-                continue
-            d = f"d_{w.names[p]}"
-            lines.append(f"{indent}{d} {'+=' if p in assigned else '='} {term}")
-            assigned.add(p)
+        lines += _rule_lines(w, v, needs, assigned, skipping, indent)
     return lines
+
+
+def _rule_lines(
+    w: _Writer,
+    v: Value,
+    needs: set[Value],
+    assigned: set[Value],
+    skipping: _Skipping | None,
+    indent: str,
+) -> list[str]:
+    """``v``'s contributions to its parents' gradients, under ``if d_v or run_all:`` if guarded."""
+    g = f"d_{w.names[v]}"
+    terms, body = w.contributions(v, g)
+    zeroed = []
+    for p, term in zip(v.parents, terms):
+        if p not in needs:
+            continue
+        d = f"d_{w.names[p]}"
+        if p not in assigned:
+            zeroed.append(d)
+        body.append(f"{d} {'+=' if p in assigned else '='} {term}")
+        assigned.add(p)
+    if skipping is None or not skipping.guards(v, g, terms):
+        return [indent + line for line in body]
+    lines = [f"{indent}if {g} or {skipping.run_all}:", *[f"{indent}    {x}" for x in body]]
+    if zeroed:  # gradients that the rule would assign first: 0.0 when it is skipped
+        lines += [f"{indent}else:", f"{indent}    {' = '.join(zeroed)} = 0.0"]
+    return lines
+
+
+def _all_finite(*values: float) -> bool:
+    """True when no value is inf or nan: the condition for skipping a rule at gradient 0.
+
+    An overflowing sum of finite values says False too (every rule runs then: exact as well).
+
+    >>> _all_finite(1.0, -2.0), _all_finite(1.0, float("nan")), _all_finite(1e308, 1e308)
+    (True, False, False)
+    """
+    try:
+        return -math.inf < sum(values, 0.0) < math.inf
+    except TypeError:  # a value that is not a number: no skipping
+        return False
+
+
+def _no_minus_zero(*grads: float) -> bool:
+    """True when no gradient starts at -0.0 (adding +0.0 would make it +0.0: no skipping).
+
+    >>> _no_minus_zero(0.0, 1.0), _no_minus_zero(0.0, -0.0)
+    (True, False)
+    """
+    try:
+        return not any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads)
+    except TypeError:
+        return False
 
 
 _SOURCES = itertools.count(1)
@@ -428,8 +529,12 @@ def _exec(source: str, namespace: dict[str, Any], name: str) -> Callable:
     return run
 
 
-def _namespace(w: _Writer) -> dict[str, Any]:
-    return {**P.CODE_NAMES, **w.bound}
+def _namespace(w: _Writer, skipping: _Skipping | None = None) -> dict[str, Any]:
+    namespace = {**P.CODE_NAMES, **w.bound}
+    if skipping is not None and skipping.used:
+        namespace[skipping.all_finite] = _all_finite
+        namespace[skipping.no_minus_zero] = _no_minus_zero
+    return namespace
 
 
 # ----------------------------------------------------------------------------------------------
@@ -711,14 +816,21 @@ def compile(
         # backward: d_v is d(add_1)/d(v), added up in reverse topological order
         d_add_1 = 1.0
         d_x = d_y = 0.0
+        # zero skipping: a rule whose gradient is 0 adds only zeros, unless a value
+        # it reads is inf or nan (0 * inf is nan); then every rule runs
+        run_all = not all_finite(x, y, mul_1, tanh_1, add_1)
         # add_1 = tanh_1 + x
         d_tanh_1 = d_add_1
         d_x += d_add_1
         # tanh_1 = tanh(mul_1)
-        d_mul_1 = d_tanh_1 * (1.0 - tanh_1 * tanh_1)
+        if d_tanh_1 or run_all:
+            d_mul_1 = d_tanh_1 * (1.0 - tanh_1 * tanh_1)
+        else:
+            d_mul_1 = 0.0
         # mul_1 = x * y
-        d_x += d_mul_1 * y
-        d_y += d_mul_1 * x
+        if d_mul_1 or run_all:
+            d_x += d_mul_1 * y
+            d_y += d_mul_1 * x
         return add_1, [d_x, d_y]
     >>> value, grads = cf(0.5, -2.0)
     >>> x, y = Value(0.5), Value(-2.0)
@@ -771,9 +883,13 @@ def _source(name: str, root: Value, nodes: list[Value], inputs: list[Value]):
         lines.append(f"    {' = '.join(grads)} = 0.0")
     if not root.parents:  # fn returned one of its inputs
         lines.append(f"    d_{r} += 1.0")
-    lines += _backward_lines(w, nodes, needs, assigned, "    ")
+    skipping = _Skipping.for_writer(w, root)
+    backward = _backward_lines(w, nodes, needs, assigned, "    ", skipping)
+    if skipping.used:  # the gradients start at 0.0, never -0.0: only the values are checked
+        lines += skipping.check([names[v] for v in nodes], "    ")
+    lines += backward
     lines.append(f"    return {r}, [{', '.join(grads)}]")
-    return "\n".join(lines) + "\n", _namespace(w), args
+    return "\n".join(lines) + "\n", _namespace(w, skipping), args
 
 
 # ----------------------------------------------------------------------------------------------
@@ -840,16 +956,38 @@ def _loop_source(root, recorded, nodes, leaves, params):
     lines = ["def body(examples, seed, weights, grads):"]
     if ps:
         lines += [f"    {', '.join(ps)}, = weights", f"    {', '.join(grads)}, = grads"]
+    skipping = _Skipping.for_writer(w, root)
+    may_skip = w.fresh("may_skip")
+    backward = _loop_backward(w, root, nodes, params, skipping)
+    if skipping.used:  # once per call: the weights and the gradients' start
+        lines += [
+            "    # zero skipping (below) needs finite weights and no gradient starting at -0.0",
+            f"    {may_skip} = {skipping.all_finite}(*weights) and "
+            f"{skipping.no_minus_zero}(*grads)",
+        ]
     lines += ["    losses = []", "    outputs = []"]
     lines.append(f"    for {', '.join(names[v] for v in leaves)}, in examples:")
     lines += _forward_lines(w, nodes, "        ")
     lines.append(f"        losses.append({r})")
     lines.append(f"        outputs.append(({''.join(names[v] + ', ' for v in recorded)}))")
+    if skipping.used:  # once per example: its inputs and every node's value
+        weights = set(params)
+        inner = [names[v] for v in nodes if v not in weights]
+        lines += skipping.check(inner, "        ", also=may_skip)
+    lines += backward
+    lines.append(f"    return losses, outputs, [{', '.join(grads)}]")
+    return "\n".join(lines) + "\n", _namespace(w, skipping)
+
+
+def _loop_backward(
+    w: _Writer, root: Value, nodes: list[Value], params: list[Value], skipping: _Skipping
+) -> list[str]:
+    """The loop body's backward: seeded with ``seed``, gradients for the parameters only."""
+    r = w.names[root]
     needs = _needs_grad(nodes, set(params))
     if root.parents and root in needs:
-        lines.append(f"        d_{r} = seed")
-        lines += _backward_lines(w, nodes, needs, {root, *params}, "        ")
-    elif root in needs:  # the loss is a parameter itself
-        lines.append(f"        d_{r} += seed")
-    lines.append(f"    return losses, outputs, [{', '.join(grads)}]")
-    return "\n".join(lines) + "\n", _namespace(w)
+        lines = [f"        d_{r} = seed"]
+        return lines + _backward_lines(w, nodes, needs, {root, *params}, "        ", skipping)
+    if root in needs:  # the loss is a parameter itself
+        return [f"        d_{r} += seed"]
+    return []

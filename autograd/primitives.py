@@ -83,7 +83,11 @@ class Primitive:
     local derivative. ``None`` (micrograd-style nodes of your own) means forward mode derives
     it from ``vjp`` at ``g = 1``. ``code`` says how ``autograd.compile`` writes it as source
     (``None``: the compiled code calls ``forward`` and ``vjp`` themselves, by the primitive's
-    name).
+    name). ``zero_skip`` says that the vjp is ``g`` times local derivatives that are finite
+    wherever every float it reads (the constant included) is finite: at ``g = ±0`` it gives
+    only signed zeros, so ``backward()`` and compiled code may skip it (see
+    ``backprop._zero_rules_change_nothing``). Not for ``/``, ``**`` or ``log``: their
+    derivatives are infinite at finite points (``0 * inf`` is nan).
     """
 
     name: str
@@ -92,6 +96,7 @@ class Primitive:
     const_first: bool = False
     jvp: Callable[..., Any] | None = None
     code: Code | None = None
+    zero_skip: bool = False
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -376,6 +381,7 @@ def define(
     expects=None,
     jvp=None,
     code: Code | None = None,
+    zero_skip: bool = False,
 ):
     """A primitive from its forward on floats and one local derivative per input; registered.
 
@@ -386,7 +392,8 @@ def define(
     ValueError naming the op, ``expects`` and the inputs; nan inputs skip the check (nan then
     propagates). The forward-mode rule is ``t_1 * rule_1(...) + t_2 * rule_2(...) + ...`` over
     the inputs that have a tangent, unless ``jvp`` gives one of its own (see ``Primitive``).
-    ``code``: how ``autograd.compile`` writes it (stepgrad's own ops only).
+    ``code`` and ``zero_skip``: how ``autograd.compile`` writes it, and whether a zero gradient
+    may skip its rule (see ``Primitive``; stepgrad's own ops only).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: name must be a non-empty str (got {name!r})")
@@ -407,7 +414,9 @@ def define(
     for i, rule in enumerate(rules):
         _check_takes(name, f"rules[{i}]", rule, len(rules) + 1)
     checked = forward if domain is None else _with_domain(name, forward, domain, expects)
-    prim = Primitive(name, checked, _vjp_of(rules), jvp=jvp or _jvp_of(rules), code=code)
+    prim = Primitive(
+        name, checked, _vjp_of(rules), jvp=jvp or _jvp_of(rules), code=code, zero_skip=zero_skip
+    )
     REGISTRY[name] = prim
     return prim
 
@@ -476,6 +485,7 @@ ADD = Primitive(
     ),
     jvp=lambda t, out, x, y: _tangent_sum(t),  # d(x+y) = dx + dy
     code=Code("{x} + {y}", ("{g}", "{g}")),
+    zero_skip=True,
 )
 ADD_CONST = Primitive(
     "+",
@@ -483,6 +493,7 @@ ADD_CONST = Primitive(
     lambda g, out, x, c: (g,),  # d(x+c)/dx = 1
     jvp=lambda t, out, x, c: t[0],  # d(x+c) = dx
     code=Code("{x} + {c}", ("{g}",)),
+    zero_skip=True,
 )
 MUL = Primitive(
     "*",
@@ -493,6 +504,7 @@ MUL = Primitive(
     ),
     jvp=lambda t, out, x, y: _terms(t, lambda dx: dx * y, lambda dy: x * dy),  # y dx + x dy
     code=Code("{x} * {y}", ("{g} * {y}", "{g} * {x}")),
+    zero_skip=True,
 )
 MUL_CONST = Primitive(
     "*",
@@ -500,6 +512,7 @@ MUL_CONST = Primitive(
     lambda g, out, x, c: (g * c,),  # d(x*c)/dx = c
     jvp=lambda t, out, x, c: t[0] * c,  # d(x*c) = c dx
     code=Code("{x} * {c}", ("{g} * {c}",)),
+    zero_skip=True,
 )
 DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y = 1e-320
     "/",
@@ -560,6 +573,7 @@ EXP = define(
     _exp_forward,
     lambda x, out: out,  # d(e^x)/dx = e^x
     code=Code("exp({x})", ("{g} * {out}",)),
+    zero_skip=True,
 )
 LOG = Primitive(  # hand-written: g / x rounds once, g * (1 / x) twice
     "log",
@@ -573,6 +587,7 @@ TANH = define(
     math.tanh,
     lambda x, out: 1.0 - out * out,  # d(tanh x)/dx = 1 - tanh(x)^2
     code=Code("tanh({x})", ("{g} * (1.0 - {out} * {out})",)),
+    zero_skip=True,
 )
 SIGMOID = Primitive(  # hand-written: (g * s) * (1 - s), the rounding it always had
     "sigmoid",
@@ -580,6 +595,7 @@ SIGMOID = Primitive(  # hand-written: (g * s) * (1 - s), the rounding it always 
     lambda g, out, x: (g * out * (1.0 - out),),  # d(s(x))/dx = s(x) (1 - s(x))
     jvp=lambda t, out, x: t[0] * out * (1.0 - out),  # d(s(x)) = s(x) (1 - s(x)) dx
     code=Code("sigmoid({x})", ("{g} * {out} * (1.0 - {out})",)),
+    zero_skip=True,
 )
 SOFTPLUS = define(
     "softplus",
@@ -597,6 +613,7 @@ RELU = Primitive(  # hand-written: the hottest unary op of a network, one call l
         "{x} if not {x} <= 0.0 else 0.0",
         ("{g} * (1.0 if {x} > 0.0 else 0.0 if {x} <= 0.0 else nan)",),
     ),
+    zero_skip=True,
 )
 LEAKY_RELU = Primitive(
     "leaky_relu",
@@ -608,6 +625,7 @@ LEAKY_RELU = Primitive(
         "{x} if not {x} <= 0.0 else {c} * {x}",
         ("{g} * (1.0 if {x} > 0.0 else {c} if {x} <= 0.0 else nan)",),
     ),
+    zero_skip=True,
 )
 ABS = define(
     "abs",
@@ -704,6 +722,7 @@ SUM = Primitive(
     lambda g, out, *xs: (g,) * len(xs),  # d(x1 + ... + xn)/dx_i = 1
     jvp=lambda t, out, *xs: _tangent_sum(t),  # d(x1 + ... + xn) = dx1 + ... + dxn
     code=Code(lambda xs, c: _chain("0.0", xs), lambda g, out, xs, c: [g] * len(xs)),
+    zero_skip=True,
 )
 AFFINE = Primitive(
     "affine",
@@ -711,6 +730,7 @@ AFFINE = Primitive(
     _affine_vjp,
     jvp=_affine_jvp,
     code=Code(_affine_code, _affine_vjp_code),
+    zero_skip=True,
 )
 AFFINE_CONST = Primitive(
     "affine",
@@ -727,6 +747,7 @@ AFFINE_CONST = Primitive(
         lambda v, c: _chain(v[-1], [f"{w} * {x}" for w, x in zip(v[:-1], c)]),
         lambda g, out, v, c: [*[f"{g} * {x}" for x in c], g],
     ),
+    zero_skip=True,
 )
 
 # the functions the code templates call, by the names they use (autograd.compile binds them)

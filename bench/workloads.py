@@ -160,10 +160,10 @@ def demo_step(model, engine, X, y, k: int):
     return engine.data_of(total_loss)
 
 
-def _demo_model(engine):
-    model = engine.mlp(2, W3_SIZES)
+def _demo_model(engine, sizes: list[int]):
+    model = engine.mlp(2, sizes)
     params = model.parameters()
-    values = initial_parameters(2, W3_SIZES)
+    values = initial_parameters(2, sizes)
     if len(params) != len(values):
         raise RuntimeError(f"{engine.name}: {len(params)} parameters, expected {len(values)}")
     for p, v in zip(params, values):
@@ -175,20 +175,24 @@ def _demo_model(engine):
     return model
 
 
-def w3(engine, repeat: int) -> dict:
-    """``repeat`` training steps after one untimed warm-up step; wall and CPU time of each."""
+def w3(engine, repeat: int, width: int = W3_SIZES[0]) -> dict:
+    """``repeat`` training steps after one untimed warm-up step; wall and CPU time of each.
+
+    ``width``: the two hidden layers' size (16 in the demo; ``run.py --w3-width``).
+    """
     X, y = two_moons(100)
+    sizes = [width, width, 1]
     steps, cpu, losses = [], [], []
     if engine is None:  # the floor: pure Python, no graph
         from floor import FloorMLP
 
-        model = FloorMLP(2, W3_SIZES, initial_parameters(2, W3_SIZES))
+        model = FloorMLP(2, sizes, initial_parameters(2, sizes))
         run = lambda k: model.step(X, y, 1.0 - 0.9 * k / 100, ALPHA)
     elif engine.name == "stepgrad-compiled":
-        model = _demo_model(engine)
+        model = _demo_model(engine, sizes)
         run, compiled_in = _compiled_demo_step(model, X, y)
     else:
-        model = _demo_model(engine)
+        model = _demo_model(engine, sizes)
         run = lambda k: demo_step(model, engine, X, y, k)
     for k in range(repeat + 1):  # step 0 warms up and is not timed
         c0, t0 = time.process_time(), time.perf_counter()
@@ -335,7 +339,7 @@ def run_job(job: dict) -> dict:
     elif kind == "w2":
         result = w2(engine, job["n"], job["repeat"], job.get("variant", "sum"))
     elif kind == "w3":
-        result = w3(engine, job["repeat"])
+        result = w3(engine, job["repeat"], job.get("width", W3_SIZES[0]))
     elif kind == "w3mem":
         result = w3_memory(engine, job["steps"])
     else:

@@ -362,3 +362,48 @@ def test_a_layer_of_other_modules_or_none_calls_each_of_them():
     layer.neurons = [lambda x: x[0] * 2.0, Neuron(2, rng=random.Random(6))]  # no .activation
     out = layer([Value(1.5), Value(-1.0)])
     assert out[0].data == 3.0 and out[1].op == "relu"
+
+
+# ---------------------------------------------------------------------------------------------
+# Primitive.zero_skip: which rules may be skipped at g = 0
+
+
+_ALL = [  # (primitive, number of float operands, has a constant)
+    *[(p, 2, False) for p in (primitives.ADD, primitives.MUL, primitives.DIV, primitives.POW)],
+    *[(p, 1, False) for p in (primitives.EXP, primitives.LOG, primitives.TANH)],
+    *[(p, 1, False) for p in (primitives.SIGMOID, primitives.SOFTPLUS, primitives.RELU)],
+    *[(p, 1, False) for p in (primitives.ABS, primitives.SIN, primitives.COS)],
+    *[(p, 1, True) for p in (primitives.ADD_CONST, primitives.MUL_CONST, primitives.DIV_CONST)],
+    *[(p, 1, True) for p in (primitives.RDIV_CONST, primitives.POW_CONST)],
+    *[(p, 1, True) for p in (primitives.RPOW_CONST, primitives.LEAKY_RELU)],
+    (primitives.SUM, 3, False),
+    (primitives.AFFINE, 5, False),  # w1, w2, x1, x2, b
+]
+_finite = st.floats(-1e6, 1e6) | st.sampled_from([0.0, -0.0, 1e-320])
+
+
+@pytest.mark.parametrize(("prim", "n", "has_const"), _ALL, ids=[f"{p.name}" for p, *_ in _ALL])
+@given(data=st.data())
+def test_a_zero_skip_rule_gives_signed_zeros_at_gradient_zero(prim, n, has_const, data):
+    xs = data.draw(st.lists(_finite, min_size=n, max_size=n))
+    args = [*xs, data.draw(_finite)] if has_const else xs
+    try:
+        out = prim.forward(*args)
+    except (ValueError, ArithmeticError):
+        return
+    if not math.isfinite(out):
+        return  # a non-finite value anywhere turns skipping off
+    g = data.draw(st.sampled_from([0.0, -0.0]))
+    added = prim.vjp(g, out, *args)
+    if prim.zero_skip:
+        assert all(d == 0.0 for d in added)
+
+
+@pytest.mark.parametrize(
+    ("prim", "args"),
+    [(primitives.POW_CONST, (0.0, 0.5)), (primitives.POW, (0.0, 0.5))],  # sqrt'(0) is inf
+)
+def test_a_rule_with_an_infinite_derivative_at_a_finite_point_is_not_zero_skip(prim, args):
+    out = prim.forward(*args)
+    assert math.isfinite(out) and not prim.zero_skip
+    assert any(d != d for d in prim.vjp(0.0, out, *args))  # 0 * inf: skipping would lose it
