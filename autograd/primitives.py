@@ -34,6 +34,7 @@ __all__ = [
     "ADD_CONST",
     "AFFINE",
     "AFFINE_CONST",
+    "BUILTINS",
     "CODE_NAMES",
     "COS",
     "DIV",
@@ -61,6 +62,7 @@ __all__ = [
     "divide",
     "ieee_div",
     "ieee_pow",
+    "is_builtin",
     "power",
     "sigmoid",
     "sine",
@@ -70,6 +72,12 @@ __all__ = [
 _INF = math.inf
 _NAN = math.nan
 _TINY = 2.2250738585072014e-308  # the smallest normal float; below it precision is lost
+
+
+REGISTRY: dict[str, Primitive] = {}  # the ops that are functions of their operands, by name
+BUILTINS: list[Primitive] = []  # every primitive of stepgrad's own, variants included
+# stepgrad's ops built from primitives: define_op may not take their names either
+_COMPOSITES = frozenset({"-", "neg", "sqrt", "add_all"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +95,11 @@ class Primitive:
     wherever every float it reads (the constant included) is finite: at ``g = ±0`` it gives
     only signed zeros, so ``backward()`` and compiled code may skip it (see
     ``backprop._zero_rules_change_nothing``). Not for ``/``, ``**`` or ``log``: their
-    derivatives are infinite at finite points (``0 * inf`` is nan).
+    derivatives are infinite at finite points (``0 * inf`` is nan). ``builtin`` marks
+    stepgrad's own (``define_op`` may not take their names; the tests of the NaN policy, the
+    code templates and the strategies read them from ``BUILTINS``); ``arity`` is the number of
+    parents (``None``: any number, the fused ``sum`` and ``affine``) and ``const`` says that
+    the vjp gets a constant after the parents' data.
     """
 
     name: str
@@ -97,6 +109,15 @@ class Primitive:
     jvp: Callable[..., Any] | None = None
     code: Code | None = None
     zero_skip: bool = False
+    builtin: bool = False
+    arity: int | None = 1
+    const: bool = False
+
+    def __post_init__(self) -> None:
+        if self.builtin:  # known wherever in this file it is defined: no list to keep
+            BUILTINS.append(self)
+            if self.name.isidentifier() and self.arity is not None and not self.const:
+                REGISTRY.setdefault(self.name, self)  # a function of its operands, by name
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -369,8 +390,10 @@ def _leaky_relu_forward(x: float, c: float) -> float:
 # ----------------------------------------------------------------------------------------------
 # define: a primitive from its forward and one local-derivative rule per input
 
-REGISTRY: dict[str, Primitive] = {}  # every primitive made by define(), by name
-_BUILTIN: set[str] = set()  # names of stepgrad's own, which define_op may not replace
+
+def is_builtin(name: str) -> bool:
+    """True for the name of one of stepgrad's own ops (a primitive, or ``-``, ``sqrt``, ...)."""
+    return name in _COMPOSITES or any(p.name == name for p in BUILTINS)
 
 
 def define(
@@ -382,6 +405,7 @@ def define(
     jvp=None,
     code: Code | None = None,
     zero_skip: bool = False,
+    builtin: bool = False,
 ):
     """A primitive from its forward on floats and one local derivative per input; registered.
 
@@ -408,14 +432,21 @@ def define(
         raise TypeError(f"define_op: domain must be a function (got {type(domain).__name__})")
     if jvp is not None and not callable(jvp):
         raise TypeError(f"define_op: jvp must be a function (got {type(jvp).__name__})")
-    if name in _BUILTIN:
+    if is_builtin(name):
         raise ValueError(f"define_op: {name!r} is one of stepgrad's own ops; choose another name")
     _check_takes(name, "forward", forward, len(rules))
     for i, rule in enumerate(rules):
         _check_takes(name, f"rules[{i}]", rule, len(rules) + 1)
     checked = forward if domain is None else _with_domain(name, forward, domain, expects)
     prim = Primitive(
-        name, checked, _vjp_of(rules), jvp=jvp or _jvp_of(rules), code=code, zero_skip=zero_skip
+        name,
+        checked,
+        _vjp_of(rules),
+        jvp=jvp or _jvp_of(rules),
+        code=code,
+        zero_skip=zero_skip,
+        builtin=builtin,
+        arity=len(rules),
     )
     REGISTRY[name] = prim
     return prim
@@ -486,6 +517,8 @@ ADD = Primitive(
     jvp=lambda t, out, x, y: _tangent_sum(t),  # d(x+y) = dx + dy
     code=Code("{x} + {y}", ("{g}", "{g}")),
     zero_skip=True,
+    builtin=True,
+    arity=2,
 )
 ADD_CONST = Primitive(
     "+",
@@ -494,6 +527,8 @@ ADD_CONST = Primitive(
     jvp=lambda t, out, x, c: t[0],  # d(x+c) = dx
     code=Code("{x} + {c}", ("{g}",)),
     zero_skip=True,
+    builtin=True,
+    const=True,
 )
 MUL = Primitive(
     "*",
@@ -505,6 +540,8 @@ MUL = Primitive(
     jvp=lambda t, out, x, y: _terms(t, lambda dx: dx * y, lambda dy: x * dy),  # y dx + x dy
     code=Code("{x} * {y}", ("{g} * {y}", "{g} * {x}")),
     zero_skip=True,
+    builtin=True,
+    arity=2,
 )
 MUL_CONST = Primitive(
     "*",
@@ -513,6 +550,8 @@ MUL_CONST = Primitive(
     jvp=lambda t, out, x, c: t[0] * c,  # d(x*c) = c dx
     code=Code("{x} * {c}", ("{g} * {c}",)),
     zero_skip=True,
+    builtin=True,
+    const=True,
 )
 DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y = 1e-320
     "/",
@@ -525,6 +564,8 @@ DIV = Primitive(  # its own primitive: x * y**-1 rounds twice and overflows at y
         t, lambda dx: _quotient(dx, y), lambda dy: _dquotient(dy, x, y, out)
     ),
     code=Code("divide({x}, {y})", ("{g} / {y}", "dquotient({g}, {x}, {y}, {out})")),
+    builtin=True,
+    arity=2,
 )
 DIV_CONST = Primitive(
     "/",
@@ -532,6 +573,8 @@ DIV_CONST = Primitive(
     lambda g, out, x, c: (g / c,),  # d(x/c)/dx = 1/c (c is never 0: the node was refused)
     jvp=lambda t, out, x, c: t[0] / c,  # d(x/c) = dx / c
     code=Code("{x} / {c}", ("{g} / {c}",)),
+    builtin=True,
+    const=True,
 )
 RDIV_CONST = Primitive(
     "/",
@@ -540,6 +583,8 @@ RDIV_CONST = Primitive(
     const_first=True,
     jvp=lambda t, out, y, c: _dquotient(t[0], c, y, out),  # d(c/y) = -out/y dy
     code=Code("divide({c}, {y})", ("dquotient({g}, {c}, {y}, {out})",)),
+    builtin=True,
+    const=True,
 )
 POW = Primitive(
     "**",
@@ -552,6 +597,8 @@ POW = Primitive(
         t, lambda dx: dx * _dpow(x, y), lambda dy: dy * _dpow_exponent(out, x)
     ),
     code=Code("power({x}, {y})", ("{g} * dpow({x}, {y})", "{g} * dpow_exponent({out}, {x})")),
+    builtin=True,
+    arity=2,
 )
 POW_CONST = Primitive(
     "**",
@@ -559,6 +606,8 @@ POW_CONST = Primitive(
     lambda g, out, x, c: (g * _dpow(x, c),),  # d(x**c)/dx = c * x**(c-1)
     jvp=lambda t, out, x, c: t[0] * _dpow(x, c),  # d(x**c) = c x**(c-1) dx
     code=Code("power({x}, {c})", ("{g} * dpow({x}, {c})",)),
+    builtin=True,
+    const=True,
 )
 RPOW_CONST = Primitive(
     "**",
@@ -567,6 +616,8 @@ RPOW_CONST = Primitive(
     const_first=True,
     jvp=lambda t, out, y, c: t[0] * _dpow_exponent(out, c),  # d(c**y) = c**y log(c) dy
     code=Code("power({c}, {y})", ("{g} * dpow_exponent({out}, {c})",)),
+    builtin=True,
+    const=True,
 )
 EXP = define(
     "exp",
@@ -574,6 +625,7 @@ EXP = define(
     lambda x, out: out,  # d(e^x)/dx = e^x
     code=Code("exp({x})", ("{g} * {out}",)),
     zero_skip=True,
+    builtin=True,
 )
 LOG = Primitive(  # hand-written: g / x rounds once, g * (1 / x) twice
     "log",
@@ -581,6 +633,7 @@ LOG = Primitive(  # hand-written: g / x rounds once, g * (1 / x) twice
     lambda g, out, x: (g / x,),  # d(log x)/dx = 1/x
     jvp=lambda t, out, x: t[0] / x,  # d(log x) = dx / x
     code=Code("log({x})", ("{g} / {x}",)),
+    builtin=True,
 )
 TANH = define(
     "tanh",
@@ -588,6 +641,7 @@ TANH = define(
     lambda x, out: 1.0 - out * out,  # d(tanh x)/dx = 1 - tanh(x)^2
     code=Code("tanh({x})", ("{g} * (1.0 - {out} * {out})",)),
     zero_skip=True,
+    builtin=True,
 )
 SIGMOID = Primitive(  # hand-written: (g * s) * (1 - s), the rounding it always had
     "sigmoid",
@@ -596,12 +650,14 @@ SIGMOID = Primitive(  # hand-written: (g * s) * (1 - s), the rounding it always 
     jvp=lambda t, out, x: t[0] * out * (1.0 - out),  # d(s(x)) = s(x) (1 - s(x)) dx
     code=Code("sigmoid({x})", ("{g} * {out} * (1.0 - {out})",)),
     zero_skip=True,
+    builtin=True,
 )
 SOFTPLUS = define(
     "softplus",
     softplus,
     lambda x, out: _sigmoid(x),  # d(log(1+e^x))/dx = s(x)
     code=Code("softplus({x})", ("{g} * sigmoid({x})",)),
+    builtin=True,
 )
 RELU = Primitive(  # hand-written: the hottest unary op of a network, one call less per node
     "relu",
@@ -614,6 +670,7 @@ RELU = Primitive(  # hand-written: the hottest unary op of a network, one call l
         ("{g} * (1.0 if {x} > 0.0 else 0.0 if {x} <= 0.0 else nan)",),
     ),
     zero_skip=True,
+    builtin=True,
 )
 LEAKY_RELU = Primitive(
     "leaky_relu",
@@ -626,33 +683,30 @@ LEAKY_RELU = Primitive(
         ("{g} * (1.0 if {x} > 0.0 else {c} if {x} <= 0.0 else nan)",),
     ),
     zero_skip=True,
+    builtin=True,
+    const=True,
 )
 ABS = define(
     "abs",
     abs,
     lambda x, out: _sign(x, 0.0),  # d|x|/dx = sign(x); 0 at 0 (PyTorch)
     code=Code("abs({x})", ("{g} * sign({x}, 0.0)",)),
+    builtin=True,
 )
 SIN = define(
     "sin",
     sine,
     lambda x, out: _cos(x),  # d(sin x)/dx = cos x
     code=Code("sine({x})", ("{g} * cosine({x})",)),
+    builtin=True,
 )
 COS = define(
     "cos",
     cosine,
     lambda x, out: -_sin(x),  # d(cos x)/dx = -sin x
     code=Code("cosine({x})", ("{g} * -sine({x})",)),
+    builtin=True,
 )
-for _prim in (LOG, SIGMOID, RELU):
-    REGISTRY[_prim.name] = _prim
-# and the names of stepgrad's other ops (drawn, tested and written as code by name)
-_BUILTIN.update(
-    REGISTRY,
-    {"+", "-", "*", "/", "**", "neg", "sqrt", "leaky_relu", "sum", "add_all", "affine"},
-)
-del _prim
 
 # ----------------------------------------------------------------------------------------------
 # fused n-ary primitives: one node instead of a chain, with the same floating-point results
@@ -723,6 +777,8 @@ SUM = Primitive(
     jvp=lambda t, out, *xs: _tangent_sum(t),  # d(x1 + ... + xn) = dx1 + ... + dxn
     code=Code(lambda xs, c: _chain("0.0", xs), lambda g, out, xs, c: [g] * len(xs)),
     zero_skip=True,
+    builtin=True,
+    arity=None,
 )
 AFFINE = Primitive(
     "affine",
@@ -731,6 +787,8 @@ AFFINE = Primitive(
     jvp=_affine_jvp,
     code=Code(_affine_code, _affine_vjp_code),
     zero_skip=True,
+    builtin=True,
+    arity=None,
 )
 AFFINE_CONST = Primitive(
     "affine",
@@ -748,6 +806,9 @@ AFFINE_CONST = Primitive(
         lambda g, out, v, c: [*[f"{g} * {x}" for x in c], g],
     ),
     zero_skip=True,
+    builtin=True,
+    arity=None,
+    const=True,
 )
 
 # the functions the code templates call, by the names they use (autograd.compile binds them)

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import DivisionByZeroError, Value, add_all, affine, backward_steps, grad
+from autograd import primitives as P
 
 NAN, INF = math.nan, math.inf
 
@@ -234,3 +235,41 @@ def test_truth_value_of_a_value_is_a_type_error():
         if Value(1.0):  # micrograd: always True, also for Value(0.0)
             pass
     assert Value(0.0) is not None and Value(0.0).data == 0.0
+
+
+# -- every primitive of the registry, as it is (a new one is checked without a line here) ------
+
+# the fused ops take any number of parents: sum of 3, affine of 2 weights, 2 inputs and a bias
+_PARENTS_OF_FUSED = {"sum": 3, "affine": 5}
+
+
+def _parents(prim) -> int:
+    return prim.arity or (3 if prim.const else _PARENTS_OF_FUSED[prim.name])
+
+
+def _operands(prim, i: int, special: float) -> list:
+    xs = [0.5] * _parents(prim)
+    xs[i] = special
+    if prim.const:  # affine's inputs are its constant; the others a number
+        xs.append((0.5, 0.5) if prim.arity is None else 2.0)
+    return xs
+
+
+@pytest.mark.parametrize("special", [NAN, INF, -INF], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("prim", P.BUILTINS, ids=lambda p: f"{p.name}{'c' if p.const else ''}")
+def test_every_builtin_primitive_gives_nan_or_inf_and_never_a_raw_math_error(prim, special):
+    """nan and ±inf in any operand give nan or ±inf, forward and backward.
+
+    An error only for a real domain error, named by the op (``log`` of -inf), never Python's
+    ``math domain error``.
+    """
+    for i in range(_parents(prim)):
+        xs = _operands(prim, i, special)
+        try:
+            out = prim.forward(*xs)
+        except ValueError as error:
+            assert special != special or str(error).startswith(prim.name), (prim, i, error)
+            continue
+        assert isinstance(out, float), (prim, i, out)
+        grads = prim.vjp(1.0, out, *xs)
+        assert all(isinstance(d, float) for d in grads), (prim, i, grads)

@@ -318,7 +318,9 @@ def _registered() -> tuple[Op, ...]:
     The others are the built-in primitives of the registry that are Value methods; the
     reference of each is its own forward.
     """
-    new = [n for n in P.REGISTRY if n in P._BUILTIN and n not in _FUNCTIONS and hasattr(Value, n)]
+    new = [
+        n for n, p in P.REGISTRY.items() if p.builtin and n not in _FUNCTIONS and hasattr(Value, n)
+    ]
     names = [*_FUNCTIONS, *new]
     rows = []
     for name in names:
