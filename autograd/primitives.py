@@ -54,6 +54,7 @@ __all__ = [
     "SIN",
     "SOFTPLUS",
     "SUM",
+    "TAN",
     "TANH",
     "Code",
     "Primitive",
@@ -67,6 +68,7 @@ __all__ = [
     "sigmoid",
     "sine",
     "softplus",
+    "tangent",
 ]
 
 _INF = math.inf
@@ -377,6 +379,11 @@ def sine(x: float) -> float:
 def cosine(x: float) -> float:
     """cos(x); nan at ±inf (IEEE) where ``math.cos`` raises."""
     return math.cos(x) if -_INF < x < _INF else _NAN
+
+
+def tangent(x: float) -> float:
+    """tan(x); nan at ±inf (IEEE) where ``math.tan`` raises."""
+    return math.tan(x) if -_INF < x < _INF else _NAN
 
 
 def _relu_forward(x: float) -> float:
@@ -700,6 +707,14 @@ SIN = define(
     code=Code("sine({x})", ("{g} * cosine({x})",)),
     builtin=True,
 )
+TAN = define(
+    "tan",
+    tangent,
+    lambda x, out: 1.0 + out * out,  # d(tan x)/dx = 1 + tan(x)^2
+    code=Code("tangent({x})", ("{g} * (1.0 + {out} * {out})",)),
+    zero_skip=True,
+    builtin=True,
+)
 COS = define(
     "cos",
     cosine,
@@ -828,5 +843,6 @@ CODE_NAMES: dict[str, object] = {
     "sign": _sign,
     "sine": sine,
     "softplus": softplus,
+    "tangent": tangent,
     "tanh": math.tanh,
 }

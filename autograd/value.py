@@ -304,6 +304,10 @@ class Value:
         """Sine (radians)."""
         return _unary(P.SIN, self)
 
+    def tan(self) -> Value:
+        """Tangent (radians); nan at ±inf, as ``sin`` and ``cos``."""
+        return _unary(P.TAN, self)
+
     def cos(self) -> Value:
         """Cosine (radians)."""
         return _unary(P.COS, self)

@@ -151,7 +151,7 @@ def test_the_options_choose_ops_inputs_and_size(case):
 
 def test_expressions_reject_bad_options_by_name():
     with pytest.raises(ValueError, match="expressions: ops must be names"):
-        expressions(ops=["tan"])
+        expressions(ops=["cot"])
     with pytest.raises(ValueError, match="expressions: ops must name at least one"):
         expressions(ops=[])
     with pytest.raises(ValueError, match=r"expressions: max_nodes must be an int >= min_nodes"):

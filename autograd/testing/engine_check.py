@@ -2,7 +2,7 @@
 
 Written your own micrograd? ``check_engine(MyValue)`` finds out which operations the class
 has (``+ - * / **`` with Values or numbers on either side, ``-x``, ``abs``, ``exp log sqrt
-tanh sigmoid relu leaky_relu softplus sin cos``), then builds random expression graphs from
+tanh sigmoid relu leaky_relu softplus sin cos tan``), then builds random expression graphs from
 those, with shared sub-expressions (a node used by several later ones, where accumulation
 bugs hide), runs ``backward()`` on your class and on stepgrad's ``Value``, and compares the
 values and every input's gradient. The first disagreement is shrunk by hypothesis to the

@@ -304,7 +304,7 @@ def expressions(
 
     Draws that break one of these are rejected (rarely: 2 in 3,000). ``ops`` picks operations by
     name (``OPS`` lists them:
-    ``+ - * / ** neg abs exp log sqrt tanh sigmoid relu leaky_relu softplus sin cos add_all
+    ``+ - * / ** neg abs exp log sqrt tanh sigmoid relu leaky_relu softplus sin cos tan add_all
     affine``), as ``Op`` objects of your own, or as ops made by ``define_op`` (the function
     or the name it was given): one definition is all a new op needs, with ``Op.from_define_op``
     (its forward is the reference, its ``domain`` kept ``margin`` inside; an operand where

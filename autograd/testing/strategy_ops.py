@@ -176,6 +176,12 @@ _OPERATOR_NAMES = {
 
 
 # f and its first four derivatives, for the finite-difference error estimate (testing.taylor)
+def _tan_derivatives(x: float) -> list[float]:
+    t = math.tan(x)
+    d = 1.0 + t * t  # tan' = 1 + tan²; then tan'' = 2 tan tan', and so on
+    return [t, d, 2.0 * t * d, (2.0 + 6.0 * t * t) * d, (16.0 * t + 24.0 * t**3) * d]
+
+
 def _tanh_derivatives(x: float) -> list[float]:
     y = math.tanh(x)
     s = 1.0 - y * y
@@ -300,6 +306,11 @@ _FUNCTIONS: dict[str, dict] = {
     "sin": dict(
         reference=math.sin,
         derivatives=lambda x: [math.sin(x), math.cos(x), -math.sin(x), -math.cos(x)] * 2,
+    ),
+    "tan": dict(
+        reference=math.tan,
+        derivatives=_tan_derivatives,
+        domains=(Domain(kinks=tuple((k + 0.5) * math.pi for k in range(-16, 16))),),  # poles
     ),
     "cos": dict(
         reference=math.cos,
