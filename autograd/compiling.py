@@ -28,7 +28,7 @@ or ``check="always"`` to compare every call (slow, for debugging).
 What is refused, at compile time, with an error naming the node (``CompileError``, a
 ``ValueError``): a leaf that is not one of the inputs (a Value made by hand inside ``fn``, a
 Value computed under ``no_grad()``, or a parameter that should be passed with
-``parameters=``), a node made micrograd's way with a ``_backward`` function of its own, and a
+``params=``), a node made micrograd's way with a ``_backward`` function of its own, and a
 node whose ``.data`` is not what its op gives on its operands (assigned after it was
 computed). Ops made with ``define_op`` have no template: the generated code calls their
 registered forward and vjp by name (``cube_forward``, ``cube_vjp``), which is exact too.
@@ -47,6 +47,7 @@ import numbers
 import random
 import re
 import unicodedata
+import warnings
 import weakref
 import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -110,7 +111,7 @@ def _check_node(v: Value, inputs: set[Value], nodes: list[Value]) -> None:
             raise CompileError(
                 f"compile: {_show(v)}{_user_of(v, nodes)} is a leaf but not one of the inputs; "
                 "its value would be baked into the code as a constant. Pass it as an input "
-                "(or in parameters=), or use a Python number in fn instead of a Value (a "
+                "(or in params=), or use a Python number in fn instead of a Value (a "
                 "Value computed under no_grad() is a leaf too: compute it with grad mode on)"
             )
         return
@@ -713,28 +714,46 @@ def _near(x: float, rng: random.Random) -> float:
     return rng.choice((-1.0, 1.0)) * 10 ** rng.uniform(-3, 3)
 
 
-def _leaves(fn: Callable, example_inputs: Sequence) -> list[Value]:
+def _leaves(fn: Callable, example_inputs: Sequence, names: Sequence[str] | None = None):
     if not callable(fn):
         raise TypeError(f"compile: fn must be a function (got {type(fn).__name__})")
     if isinstance(example_inputs, Value | str | bytes) or not isinstance(example_inputs, Iterable):
         raise TypeError(f"compile: example_inputs must be a list (got {example_inputs!r})")
-    try:
-        params = inspect.signature(fn).parameters.values()
-        wishes = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        wishes = []
+    wishes = list(names) if names is not None else _argument_names(fn)
     leaves = []
     for i, x in enumerate(example_inputs):
         if isinstance(x, Value):
             raise TypeError(
                 f"compile: example_inputs[{i}] is a Value; pass numbers (fn gets fresh "
-                "leaves), and the Values fn reaches by itself in parameters="
+                "leaves), and the Values fn reaches by itself in params="
             )
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             raise TypeError(f"compile: example_inputs[{i}] must be a real number (got {x!r})")
         wish = wishes[i] if i < len(wishes) and _identifier(wishes[i]) else f"x{i}"
         leaves.append(Value(float(x), label=wish))
     return leaves
+
+
+def _argument_names(fn: Callable) -> list[str]:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _renamed(params, parameters, where: str):
+    """``params``, or the same given by its old name ``parameters=`` (DeprecationWarning)."""
+    if parameters is None:
+        return params
+    if params != ():
+        raise TypeError(f"{where}: give params only (parameters is its old name)")
+    warnings.warn(
+        f"{where}: parameters= is now called params= (the keyword of SGD and Adam too)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return parameters
 
 
 def _parameter_list(parameters: Iterable) -> list[Value]:
@@ -753,8 +772,9 @@ def compile(
     fn: Callable[..., Value],
     example_inputs: Sequence[float],
     *,
-    parameters: Iterable[Value] = (),
+    params: Iterable[Value] = (),
     check: bool | Literal["always"] = False,
+    parameters: Iterable[Value] | None = None,
 ) -> Compiled:
     """Trace ``fn`` once and return it as straight-line Python for its value and gradients.
 
@@ -763,8 +783,9 @@ def compile(
         example_inputs: one real number per argument of ``fn`` (``numbers.Real``, bools
             refused, converted to float); ``fn`` is called once on fresh leaves holding
             them, named after ``fn``'s arguments.
-        parameters: Values that ``fn`` reaches by itself (a model's weights); they become
+        params: Values that ``fn`` reaches by itself (a model's weights); they become
             inputs of the compiled function too, read from their ``.data`` at each call.
+            The same keyword as the optimizers' (``SGD(params, lr)``).
         check: ``False`` (default): no comparison. ``True``: at compile time, also run the
             engine at 8 new points and compare (``Compiled.check_near``): the example with
             every sign flipped, 10 to 1,000 times larger, then random points near it, of the
@@ -776,6 +797,7 @@ def compile(
             threshold at 1e9, a test for one input equal to another). ``"always"``: compare every
             call with the engine (``fn`` and ``backward()`` run too: slower than the engine
             alone, for debugging). A difference is a CompileError naming the inputs.
+        parameters: the old name of ``params`` (a DeprecationWarning).
 
     Returns a ``Compiled`` function: ``f(*inputs)`` gives ``Result(value, grads)``, bit for
     bit what ``fn`` and ``backward()`` give on a fresh graph (grads in the order of
@@ -840,7 +862,7 @@ def compile(
     """
     if not isinstance(check, bool) and check != "always":  # 1 is not True here
         raise ValueError(f"compile: check must be True, False or 'always' (got {check!r})")
-    params = _parameter_list(parameters)
+    params = _parameter_list(_renamed(params, parameters, "compile"))
     leaves = _leaves(fn, example_inputs)
     with enable_grad():
         root = fn(*leaves)
@@ -919,23 +941,29 @@ class LoopBody:
 
 
 def loop_body(
-    fn: Callable[..., Any], example_inputs: Sequence[float], *, parameters: Iterable[Value]
+    fn: Callable[..., Any],
+    example_inputs: Sequence[float],
+    *,
+    params: Iterable[Value] = (),
+    names: Sequence[str] | None = None,
+    parameters: Iterable[Value] | None = None,
 ) -> LoopBody:
     """Trace ``fn`` on one example and compile it as the body of a loop over examples.
 
     ``fn(*inputs)`` returns the example's loss, or a tuple ``(loss, *outputs)`` whose
-    outputs' values are recorded for each example. Gradients are computed for
-    ``parameters`` only. The same refusals as ``compile`` (CompileError).
+    outputs' values are recorded for each example. Gradients are computed for ``params``
+    only (``parameters=`` is its old name). ``names`` names the inputs in the code (default:
+    ``fn``'s arguments). The same refusals as ``compile`` (CompileError).
 
     >>> from autograd import Value
     >>> w = Value(2.0, label="w")
-    >>> body = loop_body(lambda x, t: (w * x + t).relu(), [1.0, 0.0], parameters=[w])
+    >>> body = loop_body(lambda x, t: (w * x + t).relu(), [1.0, 0.0], params=[w])
     >>> losses, outputs, grads = body([(1.0, 0.0), (3.0, -1.0)], 0.5, [2.0], [0.0])
     >>> losses, grads
     ([2.0, 5.0], [2.0])
     """
-    params = _parameter_list(parameters)
-    leaves = _leaves(fn, example_inputs)
+    params = _parameter_list(_renamed(params, parameters, "loop_body"))
+    leaves = _leaves(fn, example_inputs, names)
     with enable_grad():
         result = fn(*leaves)
     root, *recorded = result if isinstance(result, tuple) else (result,)

@@ -102,15 +102,7 @@ def _body(model, term: Callable, nin: int, params: list[Value]) -> LoopBody:
         return term(out, xy[-1]), out
 
     names = [f"x{i + 1}" for i in range(nin)] + ["label"]
-    example.__signature__ = _signature(names)  # type: ignore[attr-defined]
-    return loop_body(example, [0.5] * nin + [1.0], parameters=params)
-
-
-def _signature(names: list[str]):
-    import inspect
-
-    kind = inspect.Parameter.POSITIONAL_ONLY
-    return inspect.Signature([inspect.Parameter(n, kind) for n in names])
+    return loop_body(example, [0.5] * nin + [1.0], params=params, names=names)
 
 
 def _penalty(params: list[Value], l2: float) -> Callable[[], tuple[float, list[float]]]:

@@ -116,7 +116,7 @@ def test_the_source_reads_as_the_chain_rule_with_labels():
         h.label = "h"
         return h
 
-    cf = compile(loss, [2.0], parameters=[w, b])
+    cf = compile(loss, [2.0], params=[w, b])
     src = cf.source
     assert src.startswith("def loss(x, w, b):")
     assert "z = mul_1 + b" in src and "h = tanh(z)" in src
@@ -163,7 +163,7 @@ def test_labels_python_reads_as_one_name_stay_distinct():
             out = out * p + float(i)
         return out.tanh() + (out * 1e-3).exp()  # the helpers tanh and exp: not shadowed
 
-    cf = compile(f, [], parameters=params)
+    cf = compile(f, [], params=params)
     value, grads = cf()
     ref_value, ref_grads = engine_with(params, f)
     assert bits([value]) == bits(ref_value) and bits(grads) == bits(ref_grads)
@@ -185,7 +185,7 @@ def test_any_unicode_labels_give_the_engine_bits(labels, data):
             out.label = label
         return out
 
-    cf = compile(f, [0.25], parameters=params)
+    cf = compile(f, [0.25], params=params)
     value, grads = cf(0.75)
     leaf = Value(0.75)
     ref_value, ref_grads = engine_with(params, lambda: f(leaf))
@@ -211,7 +211,7 @@ def test_compiling_a_value_method(method):
 
 def test_parameters_are_read_at_each_call():
     w = Value(2.0)
-    cf = compile(lambda x: w * x, [3.0], parameters=[w])
+    cf = compile(lambda x: w * x, [3.0], params=[w])
     assert cf(3.0) == (6.0, [2.0, 3.0])
     w.data = 5.0
     assert cf(3.0) == (15.0, [5.0, 3.0])
@@ -353,7 +353,7 @@ def test_bad_arguments():
     with pytest.raises(TypeError, match=r"must return a Value"):
         compile(lambda x: 3.0, [1.0])
     with pytest.raises(TypeError, match=r"parameters\[0\] must be a Value"):
-        compile(lambda x: x, [1.0], parameters=[2.0])
+        compile(lambda x: x, [1.0], params=[2.0])
     cf = compile(lambda x: x * 2, [1.0])
     with pytest.raises(TypeError, match=r"expected 1 inputs, got 2"):
         cf(1.0, 2.0)
@@ -378,7 +378,7 @@ def test_a_wide_neuron_compiles_with_the_same_bits():
     n = 4_000
     neuron = MLP(n, [1], rng=rng)
     x = [rng.uniform(-1, 1) for _ in range(n)]
-    cf = compile(lambda: neuron(x), [], parameters=neuron.parameters())
+    cf = compile(lambda: neuron(x), [], params=neuron.parameters())
     neuron.zero_grad()
     out = neuron(x)
     out.backward()
@@ -391,7 +391,7 @@ def test_generated_sources_leave_linecache_with_their_functions():
         return x.log()
 
     made = [compile(f, [float(i + 1)]) for i in range(20)]
-    made.append(loop_body(lambda x: f(x) * 2.0, [1.0], parameters=[]))  # type: ignore[arg-type]
+    made.append(loop_body(lambda x: f(x) * 2.0, [1.0], params=[]))  # type: ignore[arg-type]
     files = {c._run.__code__.co_filename for c in made}
     assert len(files) == len(made) and files <= set(linecache.cache)
     try:
@@ -425,7 +425,7 @@ def test_returning_an_input_gives_gradient_one():
 def test_loop_body_adds_examples_in_the_order_given():
     model = MLP(2, [3, 1], rng=random.Random(0))
     params = model.parameters()
-    body = loop_body(lambda a, b: model([a, b]) * 1.0, [0.5, 0.5], parameters=params)
+    body = loop_body(lambda a, b: model([a, b]) * 1.0, [0.5, 0.5], params=params)
     rows = [(0.1, 0.2), (-0.3, 0.9), (1.0, -1.0)]
     _, _, grads = body(rows[::-1], 1.0, [p.data for p in params], [0.0] * len(params))
     total = None
@@ -454,3 +454,14 @@ def test_labels_cannot_break_the_generated_code():
         assert "import os" not in line or "#" in line.split("import os")[0]
     assert_same(cf, f, [1.5])
     assert math.isnan(cf(1.5).value)
+
+
+def test_params_is_the_keyword_and_parameters_its_deprecated_old_name():
+    w = Value(2.0, label="w")
+    assert compile(lambda x: w * x, [3.0], params=[w])(3.0).grads == [2.0, 3.0]
+    with pytest.warns(DeprecationWarning, match="compile: parameters= is now called params="):
+        assert compile(lambda x: w * x, [3.0], parameters=[w])(3.0).grads == [2.0, 3.0]
+    with pytest.warns(DeprecationWarning, match="loop_body: parameters= is now called params="):
+        loop_body(lambda x: w * x, [3.0], parameters=[w])
+    with pytest.raises(TypeError, match="compile: give params only"):
+        compile(lambda x: w * x, [3.0], params=[w], parameters=[w])

@@ -95,7 +95,7 @@ def test_a_non_finite_weight_gives_the_engine_s_nan(special):
     def neuron(x):
         return affine([w], [x], b).relu() * 2.0
 
-    cf = compile(neuron, [1.0], parameters=[w, b])
+    cf = compile(neuron, [1.0], params=[w, b])
     for value in (special, 0.5):
         w.data = value
         for x in (1.0, 0.0, -0.0):  # b + w * x < 0 (or nan): the affine node gets 0
@@ -128,7 +128,7 @@ def test_a_division_is_never_skipped():
 
 def _body():
     w, b = Value(2.0, label="w"), Value(-1.0, label="b")
-    return loop_body(lambda x: affine([w], [x], b).relu(), [1.0], parameters=[w, b]), w, b
+    return loop_body(lambda x: affine([w], [x], b).relu(), [1.0], params=[w, b]), w, b
 
 
 def _engine_rows(rows, seed, weights, grads, params, fn):
