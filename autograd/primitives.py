@@ -34,7 +34,6 @@ __all__ = [
     "ADD_CONST",
     "AFFINE",
     "AFFINE_CONST",
-    "BUILTINS",
     "CODE_NAMES",
     "COS",
     "DIV",
@@ -58,6 +57,7 @@ __all__ = [
     "TANH",
     "Code",
     "Primitive",
+    "builtin_primitives",
     "cosine",
     "define",
     "divide",
@@ -76,8 +76,7 @@ _NAN = math.nan
 _TINY = 2.2250738585072014e-308  # the smallest normal float; below it precision is lost
 
 
-REGISTRY: dict[str, Primitive] = {}  # the ops that are functions of their operands, by name
-BUILTINS: list[Primitive] = []  # every primitive of stepgrad's own, variants included
+REGISTRY: dict[str, Primitive] = {}  # every primitive made by define(), by name
 # stepgrad's ops built from primitives: define_op may not take their names either
 _COMPOSITES = frozenset({"-", "neg", "sqrt", "add_all"})
 
@@ -98,10 +97,10 @@ class Primitive:
     only signed zeros, so ``backward()`` and compiled code may skip it (see
     ``backprop._zero_rules_change_nothing``). Not for ``/``, ``**`` or ``log``: their
     derivatives are infinite at finite points (``0 * inf`` is nan). ``builtin`` marks
-    stepgrad's own (``define_op`` may not take their names; the tests of the NaN policy, the
-    code templates and the strategies read them from ``BUILTINS``); ``arity`` is the number of
-    parents (``None``: any number, the fused ``sum`` and ``affine``) and ``const`` says that
-    the vjp gets a constant after the parents' data.
+    stepgrad's own (``define_op`` may not take their names; the tests of the NaN policy,
+    the code templates and the strategies read them from ``builtin_primitives()``);
+    ``arity`` is the number of parents (``None``: any number, the fused ``sum`` and
+    ``affine``) and ``const`` says that the vjp gets a constant after the parents' data.
     """
 
     name: str
@@ -114,12 +113,6 @@ class Primitive:
     builtin: bool = False
     arity: int | None = 1
     const: bool = False
-
-    def __post_init__(self) -> None:
-        if self.builtin:  # known wherever in this file it is defined: no list to keep
-            BUILTINS.append(self)
-            if self.name.isidentifier() and self.arity is not None and not self.const:
-                REGISTRY.setdefault(self.name, self)  # a function of its operands, by name
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -398,9 +391,18 @@ def _leaky_relu_forward(x: float, c: float) -> float:
 # define: a primitive from its forward and one local-derivative rule per input
 
 
+def builtin_primitives() -> list[Primitive]:
+    """Every primitive of stepgrad's own (``builtin=True``), variants included, in file order.
+
+    Read from this module as it is, so a definition counts wherever it sits in the file, and a
+    test that swaps one (``monkeypatch.setattr(P, "TANH", ...)``) sees its swap here too.
+    """
+    return [v for v in globals().values() if isinstance(v, Primitive) and v.builtin]
+
+
 def is_builtin(name: str) -> bool:
     """True for the name of one of stepgrad's own ops (a primitive, or ``-``, ``sqrt``, ...)."""
-    return name in _COMPOSITES or any(p.name == name for p in BUILTINS)
+    return name in _COMPOSITES or any(p.name == name for p in builtin_primitives())
 
 
 def define(

@@ -326,18 +326,13 @@ def _method(name: str) -> Callable[..., Value]:
 def _registered() -> tuple[Op, ...]:
     """A row per one-operand function: those written above, then the registry's others.
 
-    The others are the built-in primitives of the registry that are Value methods; the
-    reference of each is its own forward.
+    The others are the built-in one-operand primitives that are Value methods
+    (``primitives.builtin_primitives()``); the reference of each is its own forward.
     """
-    new = [
-        n for n, p in P.REGISTRY.items() if p.builtin and n not in _FUNCTIONS and hasattr(Value, n)
-    ]
-    names = [*_FUNCTIONS, *new]
-    rows = []
-    for name in names:
-        row = _FUNCTIONS.get(name) or {"reference": P.REGISTRY[name].forward}
-        rows.append(Op(name, **({"apply": _method(name)} | row)))
-    return tuple(rows)
+    own = {p.name: p for p in P.builtin_primitives() if p.arity == 1 and not p.const}
+    new = {n: {"reference": p.forward} for n, p in own.items() if hasattr(Value, n)}
+    rows = {**_FUNCTIONS, **{n: row for n, row in new.items() if n not in _FUNCTIONS}}
+    return tuple(Op(name, **({"apply": _method(name)} | row)) for name, row in rows.items())
 
 
 #: Every built-in operation, the variants of one operator sharing its name.
