@@ -16,12 +16,16 @@ import base64
 import html
 import json
 import re
-from typing import cast
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:  # only a type: sheet imports the renderer, which imports this module
+    from autograd.draw.sheet import Sheet
 
 __all__ = ["fit", "legend", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
+_MAX_LINES = 12  # the step text's reserved height, in lines (longer texts scroll)
 
 _STYLE = """
 .stepgrad-stepper{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:100%;
@@ -31,8 +35,8 @@ _STYLE = """
 .stepgrad-stepper .sg-bar input[type=range]{flex:1 1 200px;min-width:120px}
 .stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px}
 .stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
-.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;max-height:30vh;
- overflow:auto}
+.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;overflow:auto;
+ line-height:1.35}
 .stepgrad-stepper .sg-pic{overflow:auto;max-width:100%}
 .stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
 .stepgrad-stepper .sg-legend span{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;
@@ -41,21 +45,43 @@ _STYLE = """
 
 _SCRIPT = """
 (function () {
+  function textsOf(g, key) {
+    if (key !== "#graph") return g.querySelectorAll("text");
+    return Array.prototype.filter.call(g.children, function (e) { return e.tagName === "text"; });
+  }
+  function paint(g, look) {  /* look: [fill, line colour, line width, font colour, class] */
+    var edge = g.classList.contains("edge");
+    g.setAttribute("class", (edge ? "edge" : "node") + (look[4] ? " " + look[4] : ""));
+    var first = true;
+    g.querySelectorAll("polygon, ellipse, path, polyline").forEach(function (s) {
+      s.style.stroke = look[1]; s.style.strokeWidth = look[2];
+      if (edge && s.tagName === "polygon") s.style.fill = look[1];
+      else if (!edge && first && s.tagName !== "polyline") s.style.fill = look[0] || "none";
+      first = false;
+    });
+    g.querySelectorAll("text").forEach(function (t) { t.style.fill = look[3]; });
+  }
+  function entries(pic, keys) {
+    var found = {"#graph": pic.querySelector("g.graph")}, seen = {};
+    pic.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      var title = g.querySelector("title");
+      if (!title) return;
+      var name = title.textContent;
+      if (g.classList.contains("edge")) {
+        seen[name] = (seen[name] || 0) + 1; name += "#" + (seen[name] - 1);
+      }
+      found[name] = g;
+    });
+    return keys.map(function (key) {
+      var g = found[key] || null;
+      return g && {g: g, key: key, texts: textsOf(g, key)};
+    });
+  }
   function init(root) {
     if (root.getAttribute("data-sg-ready")) return;
     root.setAttribute("data-sg-ready", "1");
     var data = JSON.parse(root.querySelector("script.sg-data").textContent);
-    var frames = data.map(function (f, i) {
-      var div = document.createElement("div");
-      div.className = "sg-frame"; div.setAttribute("data-k", i);
-      var pre = document.createElement("pre");
-      pre.textContent = f[0];
-      var pic = document.createElement("div");
-      pic.className = "sg-pic"; pic.innerHTML = f[1];
-      div.appendChild(pre); div.appendChild(pic); root.appendChild(div);
-      return div;
-    });
-    var total = frames.length - 1;
+    var total = data.texts.length - 1;
     var k = parseInt(root.getAttribute("data-start"), 10) || 0;
     var zoom = 0;  /* 0: fit the width; 1, 2, ...: 100%, 200%, ... of the natural size */
     var bar = document.createElement("div");
@@ -74,24 +100,53 @@ _SCRIPT = """
     bar.appendChild(slider);
     var forward = button("next \\u25b6", "next step (right arrow)", function () { show(k + 1); });
     var where = document.createElement("span");
-    where.className = "sg-where"; bar.appendChild(where);
+    where.className = "sg-where";
+    where.style.minWidth = ("step " + total + " of " + total).length + "ch";
+    bar.appendChild(where);
     button("\\u2212", "smaller", function () { setZoom(zoom <= 1 ? 0 : zoom - 1); });
     button("fit", "fit the width", function () { setZoom(0); });
     button("+", "larger", function () { setZoom(zoom + 1); });
-    root.insertBefore(bar, root.firstChild);
+    var words = document.createElement("pre");
+    words.className = "sg-text"; words.setAttribute("aria-live", "polite");
+    words.style.height = data.lines * 1.35 + "em";
+    var pic = document.createElement("div");
+    pic.className = "sg-pic"; pic.innerHTML = data.svg;
     root.querySelectorAll(".sg-static").forEach(function (e) { e.parentNode.removeChild(e); });
+    root.appendChild(bar); root.appendChild(words); root.appendChild(pic);
+    var svg = pic.querySelector("svg");
+    var items = entries(pic, data.keys);
+    var shownLook = [], shownTexts = [];
+    function stateAt(j) {
+      var looks = data.start.map(function (e) { return e[0]; });
+      var texts = data.start.map(function (e) { return e[1]; });
+      for (var s = 0; s < j; s++) data.steps[s].forEach(function (c) {
+        looks[c[0]] = c[1]; if (c[2]) texts[c[0]] = c[2];
+      });
+      return [looks, texts];
+    }
+    function draw(j) {
+      var state = stateAt(j);
+      items.forEach(function (item, i) {
+        if (!item) return;
+        var look = state[0][i], texts = state[1][i];
+        if (item.key !== "#graph" && shownLook[i] !== look) paint(item.g, data.looks[look]);
+        if (shownTexts[i] !== texts) {
+          for (var t = 0; t < item.texts.length; t++) item.texts[t].textContent = texts[t] || "";
+        }
+        shownLook[i] = look; shownTexts[i] = texts;
+      });
+    }
     function setZoom(z) {
       zoom = z;
-      root.querySelectorAll(".sg-pic svg").forEach(function (svg) {
-        var w = parseFloat(svg.getAttribute("data-width"));
-        svg.style.maxWidth = z ? "none" : w + "pt";
-        svg.style.maxHeight = z ? "none" : "75vh";
-        svg.style.width = z ? (w * z) + "pt" : "100%";
-      });
+      var w = parseFloat(svg.getAttribute("data-width"));
+      svg.style.maxWidth = z ? "none" : w + "pt";
+      svg.style.maxHeight = z ? "none" : "75vh";
+      svg.style.width = z ? (w * z) + "pt" : "100%";
     }
     function show(j) {
       k = Math.max(0, Math.min(total, j));
-      for (var i = 0; i <= total; i++) frames[i].style.display = i === k ? "" : "none";
+      draw(k);
+      words.textContent = data.texts[k];
       slider.value = k;
       where.textContent = "step " + k + " of " + total;
       back.disabled = k === 0; forward.disabled = k === total;
@@ -135,17 +190,50 @@ def legend(items) -> str:
     return f'<div class="sg-legend">{cells}</div>'
 
 
-def _json(texts: list[str], svgs: list[str]) -> str:
-    """The frames as JSON that is safe inside a script element."""
-    frames = json.dumps([[t, fit(svg)] for t, svg in zip(texts, svgs)], ensure_ascii=True)
-    return frames.replace("</", "<\\/")
+def _data(texts: list[str], svg: str, sheet: Sheet) -> str:
+    """The one picture and what each position changes, as JSON safe inside a script element.
+
+    ``looks`` lists the distinct looks; ``start`` is every entry's (look, texts) at position
+    0; ``steps[k - 1]`` lists the entries that position ``k`` changes: (entry, look, texts or
+    0 when the texts stay).
+    """
+    table: dict[tuple, int] = {}
+
+    def look(value: tuple) -> int:
+        return table.setdefault(value, len(table))
+
+    start = [[look(lk), tx] for lk, tx in zip(sheet.looks[0], sheet.texts[0])]
+    steps = []
+    for k in range(1, len(sheet.texts)):
+        before, now = (
+            zip(sheet.looks[k - 1], sheet.texts[k - 1]),
+            zip(sheet.looks[k], sheet.texts[k]),
+        )
+        steps.append(
+            [
+                [i, look(lk), tx if tx != old_tx else 0]
+                for i, ((old_lk, old_tx), (lk, tx)) in enumerate(zip(before, now))
+                if lk != old_lk or tx != old_tx
+            ]
+        )
+    data = {
+        "svg": fit(svg),
+        "keys": sheet.keys,
+        "looks": list(table),
+        "start": start,
+        "steps": steps,
+        "texts": texts,
+        "lines": min(max(t.count("\n") + 1 for t in texts), _MAX_LINES),
+    }
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
 
 
 def page(
     *,
     title: str,
     texts: list[str],
-    svgs: list[str],
+    svg: str,
+    sheet: Sheet,
     start: int,
     png: bytes,
     colours,
@@ -153,7 +241,9 @@ def page(
 ) -> str:
     """The stepper's HTML: a fragment for a notebook, or a whole page for ``save_html``.
 
-    ``png`` is the picture at position ``start``, for where scripts and SVG are stripped.
+    ``svg`` is the one picture (``sheet.layout`` drawn), ``sheet`` what each position
+    writes into it; ``png`` is the picture at position ``start``, for where scripts and SVG
+    are stripped.
     """
     total = len(texts) - 1
     picture = base64.b64encode(png).decode("ascii")
@@ -169,7 +259,7 @@ def page(
         f"<details><summary>all {total + 1} positions, 0 to {total}, in words (where scripts "
         "run, this is a stepper: buttons, a slider, the arrow keys)</summary>"
         f"{words}</details></div>"
-        f'<script type="application/json" class="sg-data">{_json(texts, svgs)}</script>'
+        f'<script type="application/json" class="sg-data">{_data(texts, svg, sheet)}</script>'
         f"<script>{_SCRIPT}</script></div>"
     )
     if not standalone:

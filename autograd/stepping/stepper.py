@@ -22,6 +22,7 @@ import graphviz
 
 from autograd.draw import page as page_html
 from autograd.draw.pinning import PinnedGraph, pin
+from autograd.draw.sheet import Sheet, sheet
 from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
 
 __all__ = ["Stepper"]
@@ -51,6 +52,8 @@ class Stepper:
         self._frames: list[PinnedGraph] | None = None
         self._texts: list[str] | None = None
         self._svgs: dict[int, str] = {}
+        self._sheet: Sheet | None = None  # the page's one picture and its changes
+        self._sheet_svg = ""
         self._show(0)
 
     # -- what a subclass says ----------------------------------------------------------------
@@ -225,12 +228,16 @@ class Stepper:
         return path
 
     def _page(self, *, standalone: bool) -> str:
+        """The page: the layout drawn once, and per position only what changes in it."""
         texts = self.texts()
-        svgs = [self.svg(k) for k in range(len(self))]
+        if self._sheet is None:
+            self._sheet = sheet(self.frames())
+            self._sheet_svg = self._sheet.layout.pipe(format="svg", encoding="utf-8")
         return page_html.page(
             title=self.title,
             texts=texts,
-            svgs=svgs,
+            svg=self._sheet_svg,
+            sheet=self._sheet,
             start=self.position,
             png=self._png(self.position),
             colours=self.legend,
