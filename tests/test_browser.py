@@ -295,9 +295,7 @@ def test_the_stored_notebook_exported_to_html_shows_working_steppers(open_page, 
 
 
 @pytest.mark.parametrize("kind", CASES)
-def test_no_node_moves_between_positions_and_the_step_text_is_announced(
-    open_page, tmp_path, kind
-):
+def test_no_node_moves_between_positions_and_the_step_text_is_announced(open_page, tmp_path, kind):
     stepper = CASES[kind]()[0]
     page = open_page(stepper.save_html(tmp_path / "stepper.html"))
     live = page.locator("[aria-live]")

@@ -56,7 +56,7 @@ def sheet(frames: list[PinnedGraph]) -> Sheet:
         raise ValueError("sheet: there must be at least one picture (got none)")
     columns = list(zip(*(frame.body for frame in frames)))
     layout = frames[0].copy()
-    layout.body = [max(column, key=_size) for column in columns]
+    layout.body = [_widest(column) for column in columns]
     keys, kept = _keys(layout.body)
     texts = [[entry_texts(frame.body[j]) for j in kept] for frame in frames]
     looks = [[entry_look(frame.body[j]) for j in kept] for frame in frames]
@@ -188,6 +188,54 @@ def _class(fill: str | None, colour: str, *, edge: bool) -> str:
     if colour == RECEIVING["color"]:
         classes.append("sg-receiving")
     return " ".join(classes)
+
+
+def _widest(column: tuple[str, ...]) -> str:
+    """One entry over all positions, with room for every position's texts.
+
+    The entry with the most texts; a record's fields each get the widest text that field
+    shows at any position (a parameter's name grows to ``w  old -> new`` while another field
+    is the widest elsewhere).
+    """
+    chosen = max(column, key=_size)
+    attrs = _attrs(chosen)
+    if attrs.get("shape") not in ("record", "Mrecord") or "label" not in attrs:
+        return chosen
+    fields = [_fields(_attrs(entry).get("label", "")) for entry in column]
+    widest = [
+        max((f[i] for f in fields if i < len(f)), key=lambda field: len(field))
+        for i in range(len(_fields(attrs["label"])))
+    ]
+    label = _refill(attrs["label"], widest)
+    return chosen.replace(f'label="{attrs["label"]}"', f'label="{label}"', 1)
+
+
+def _refill(label: str, texts: list[str]) -> str:
+    """A record label with the same borders and its non-empty fields replaced by ``texts``."""
+    out: list[str] = []
+    current: list[str] = []
+    escaped = False
+    filled = iter(texts)
+
+    def flush() -> None:
+        field = "".join(current)
+        out.append(f" {next(filled, field.strip())} " if field.strip() else field)
+        current.clear()
+
+    for ch in label:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch in "{}|":
+            flush()
+            out.append(ch)
+        else:
+            current.append(ch)
+    flush()
+    return "".join(out)
 
 
 def _size(entry: str) -> tuple[int, int]:
