@@ -17,6 +17,7 @@ position, and the page grows with positions x changes, not positions x nodes.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -58,7 +59,7 @@ def sheet(frames: list[PinnedGraph]) -> Sheet:
     layout = frames[0].copy()
     layout.body = [_widest(column) for column in columns]
     keys, kept = _keys(layout.body)
-    texts = [[entry_texts(frame.body[j]) for j in kept] for frame in frames]
+    texts = [[list(_texts(frame.body[j])) for j in kept] for frame in frames]
     looks = [[entry_look(frame.body[j]) for j in kept] for frame in frames]
     return Sheet(layout, keys, texts, looks)
 
@@ -94,6 +95,7 @@ def entry_key(entry: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an entry repeats at many positions: parsed once
 def _attrs(entry: str) -> dict[str, str]:
     """The attributes of an entry, quotes removed (the label left escaped)."""
     m = _NODE.match(entry) or _EDGE.match(entry)
@@ -112,15 +114,20 @@ def entry_texts(entry: str) -> list[str]:
     >>> entry_texts('\tv0 -> v1 [label="local 1.0\\nadds 2.0"]\n')
     ['local 1.0', 'adds 2.0']
     """
+    return list(_texts(entry))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _texts(entry: str) -> tuple[str, ...]:
     attrs = _attrs(entry)
     label = attrs.get("label")
     if label is None:
         m = _NODE.match(entry)
-        return [m.group(1)] if m else []
+        return (m.group(1),) if m else ()
     if label.startswith("<"):
-        return []  # an HTML-like label: left as drawn
+        return ()  # an HTML-like label: left as drawn
     fields = _fields(label) if attrs.get("shape") in ("record", "Mrecord") else [label]
-    return [line for field in fields for line in _lines(field)]
+    return tuple(line for field in fields for line in _lines(field))
 
 
 def _fields(label: str) -> list[str]:
@@ -166,6 +173,7 @@ def _lines(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def entry_look(entry: str) -> Look:
     r"""An entry's colours: (fill, line colour, line width, font colour, class).
 
@@ -197,11 +205,12 @@ def _widest(column: tuple[str, ...]) -> str:
     shows at any position (a parameter's name grows to ``w  old -> new`` while another field
     is the widest elsewhere).
     """
-    chosen = max(column, key=_size)
+    distinct = list(dict.fromkeys(column))  # most entries are the same at every position
+    chosen = max(distinct, key=_size)
     attrs = _attrs(chosen)
     if attrs.get("shape") not in ("record", "Mrecord") or "label" not in attrs:
         return chosen
-    fields = [_fields(_attrs(entry).get("label", "")) for entry in column]
+    fields = [_fields(_attrs(entry).get("label", "")) for entry in distinct]
     widest = [
         max((f[i] for f in fields if i < len(f)), key=lambda field: len(field))
         for i in range(len(_fields(attrs["label"])))
@@ -240,5 +249,5 @@ def _refill(label: str, texts: list[str]) -> str:
 
 def _size(entry: str) -> tuple[int, int]:
     """How much an entry's label shows: its number of texts, then its longest text."""
-    texts = entry_texts(entry) if entry_key(entry) else []
+    texts = _texts(entry) if entry_key(entry) else ()
     return (len(texts), max((len(t) for t in texts), default=0))

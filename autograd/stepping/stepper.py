@@ -27,6 +27,8 @@ from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
 
 __all__ = ["Stepper"]
 
+_PNG_PIXELS = 4_000_000  # the page's PNG (where scripts are stripped): a big graph is shrunk
+
 
 class Stepper:
     """Base of ``BackwardStepper`` and ``nn.LearningStepper``.
@@ -141,8 +143,11 @@ class Stepper:
         return self._svgs[k]
 
     def _png(self, k: int) -> bytes:
+        """The picture at ``k`` as a PNG of at most ``_PNG_PIXELS`` pixels (72 dpi or less)."""
         small = self[k].copy()
-        small.graph_attr.setdefault("dpi", "72")
+        x0, y0, x1, y1 = (float(c) for c in small.graph_attr.get("bb", "0,0,1,1").split(","))
+        pixels = max((x1 - x0) * (y1 - y0), 1.0)  # at 72 dpi, one pixel per point
+        small.graph_attr["dpi"] = f"{72 * min(1.0, (_PNG_PIXELS / pixels) ** 0.5):.1f}"
         return small.pipe(format="png")
 
     def _repr_svg_(self) -> str:
