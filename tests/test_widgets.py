@@ -309,6 +309,22 @@ def test_the_page_holds_every_position_and_nothing_from_outside(recipe):
         assert outside not in page
 
 
+@pytest.mark.slow
+def test_the_page_of_micrograds_demo_network_stays_small():
+    # MLP(2, [16, 16, 1]) on one example: every position's full SVG made a 48 MB page
+    import random as stdlib_random
+
+    from nn import MLP
+
+    model = MLP(2, [16, 16, 1], rng=stdlib_random.Random(0))
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    stepper = BackwardStepper(loss, max_nodes=None)
+    page = stepper._repr_html_()
+    assert len(page.encode()) < 5_000_000
+    data = page_data(page)
+    assert data["svg"].count("<svg") == 1 and len(data["texts"]) == len(stepper) > 60
+
+
 def test_save_html_writes_a_whole_page(tmp_path):
     stepper = BackwardStepper(_example()[-1]).goto(2)
     path = stepper.save_html(tmp_path / "steps.html")

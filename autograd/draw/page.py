@@ -25,11 +25,15 @@ __all__ = ["fit", "legend", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
+_FINAL = "#dcedc8"  # the fill of a final gradient (autograd.draw.highlight.DONE)
+_FINAL_SWATCH = ";border:2px dashed #333"  # its cue that is not a colour, as in the page
 _MAX_LINES = 12  # the step text's reserved height, in lines (longer texts scroll)
 
 _STYLE = """
-.stepgrad-stepper{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:100%;
- outline:none}
+.stepgrad-stepper{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:100%}
+.stepgrad-stepper:focus-visible,.stepgrad-stepper :focus-visible{outline:3px solid #1565c0;
+ outline-offset:2px}
+.stepgrad-stepper button[aria-disabled=true]{opacity:.45}
 .stepgrad-stepper .sg-bar{position:sticky;top:0;z-index:2;background:#fff;display:flex;
  flex-wrap:wrap;align-items:center;gap:6px;padding:4px 0;border-bottom:1px solid #ddd}
 .stepgrad-stepper .sg-bar input[type=range]{flex:1 1 200px;min-width:120px}
@@ -37,7 +41,9 @@ _STYLE = """
 .stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
 .stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;overflow:auto;
  line-height:1.35}
-.stepgrad-stepper .sg-pic{overflow:auto;max-width:100%}
+.stepgrad-stepper .sg-pic{overflow:auto;max-width:100%;max-height:80vh}
+.stepgrad-stepper .sg-pic g.node.sg-final>polygon:first-of-type,
+.stepgrad-stepper .sg-pic g.node.sg-final>ellipse{stroke-dasharray:5 2;stroke-width:1.5}
 .stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
 .stepgrad-stepper .sg-legend span{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;
  border:1px solid #999;vertical-align:middle}
@@ -83,7 +89,7 @@ _SCRIPT = """
     var data = JSON.parse(root.querySelector("script.sg-data").textContent);
     var total = data.texts.length - 1;
     var k = parseInt(root.getAttribute("data-start"), 10) || 0;
-    var zoom = 0;  /* 0: fit the width; 1, 2, ...: 100%, 200%, ... of the natural size */
+    var zoom = 0;  /* 0: fit the width; else the picture's width in px */
     var bar = document.createElement("div");
     bar.className = "sg-bar";
     function button(text, title, act) {
@@ -103,9 +109,9 @@ _SCRIPT = """
     where.className = "sg-where";
     where.style.minWidth = ("step " + total + " of " + total).length + "ch";
     bar.appendChild(where);
-    button("\\u2212", "smaller", function () { setZoom(zoom <= 1 ? 0 : zoom - 1); });
+    button("\\u2212", "smaller", function () { setZoom(-1); });
     button("fit", "fit the width", function () { setZoom(0); });
-    button("+", "larger", function () { setZoom(zoom + 1); });
+    button("+", "larger", function () { setZoom(1); });
     var words = document.createElement("pre");
     words.className = "sg-text"; words.setAttribute("aria-live", "polite");
     words.style.height = data.lines * 1.35 + "em";
@@ -136,12 +142,24 @@ _SCRIPT = """
         shownLook[i] = look; shownTexts[i] = texts;
       });
     }
-    function setZoom(z) {
-      zoom = z;
-      var w = parseFloat(svg.getAttribute("data-width"));
-      svg.style.maxWidth = z ? "none" : w + "pt";
-      svg.style.maxHeight = z ? "none" : "75vh";
-      svg.style.width = z ? (w * z) + "pt" : "100%";
+    function setZoom(direction) {  /* +1, -1: 1.5 times larger or smaller; 0: fit */
+      var w = parseFloat(svg.getAttribute("data-width")) * 4 / 3;  /* pt to px */
+      var now = svg.getBoundingClientRect().width, fitted = Math.min(w, pic.clientWidth);
+      var next = direction ? now * Math.pow(1.5, direction) : 0;
+      zoom = next > fitted * 1.01 ? Math.min(next, 4 * w) : 0;
+      svg.style.maxWidth = zoom ? "none" : w * 3 / 4 + "pt";
+      svg.style.maxHeight = zoom ? "none" : "75vh";
+      svg.style.width = zoom ? zoom + "px" : "100%";
+      follow();
+    }
+    function follow() {  /* scroll the picture (not the page) so the current node shows */
+      var g = pic.querySelector("g.node.sg-current");
+      if (!g || !zoom) return;
+      var n = g.getBoundingClientRect(), p = pic.getBoundingClientRect();
+      if (n.left < p.left || n.right > p.right)
+        pic.scrollLeft += n.left - p.left - (p.width - n.width) / 2;
+      if (n.top < p.top || n.bottom > p.bottom)
+        pic.scrollTop += n.top - p.top - (p.height - n.height) / 2;
     }
     function show(j) {
       k = Math.max(0, Math.min(total, j));
@@ -149,13 +167,19 @@ _SCRIPT = """
       words.textContent = data.texts[k];
       slider.value = k;
       where.textContent = "step " + k + " of " + total;
-      back.disabled = k === 0; forward.disabled = k === total;
+      slider.setAttribute("aria-valuetext", where.textContent);
+      /* aria-disabled, not disabled: the focus stays on "next" at the last step */
+      back.setAttribute("aria-disabled", k === 0);
+      forward.setAttribute("aria-disabled", k === total);
       root.setAttribute("data-position", k);
+      follow();
     }
     function onKey(e) {
       if (e.target && e.target.tagName === "INPUT") return;
-      if (e.key === "ArrowRight") { show(k + 1); e.preventDefault(); }
-      else if (e.key === "ArrowLeft") { show(k - 1); e.preventDefault(); }
+      var to = {ArrowRight: k + 1, ArrowLeft: k - 1, Home: 0, End: total}[e.key];
+      if (to === undefined) return;
+      show(to); e.preventDefault();
+      e.stopPropagation();  /* JupyterLab would move between cells */
     }
     if (root.hasAttribute("data-page")) document.addEventListener("keydown", onKey);
     else root.addEventListener("keydown", onKey);
@@ -185,7 +209,9 @@ def legend(items) -> str:
     if not items:
         return ""
     cells = " &#183; ".join(  # the dots keep the words apart where styles are stripped
-        f'<span style="background:{colour}"></span>{html.escape(text)}' for colour, text in items
+        f'<span style="background:{colour}{_FINAL_SWATCH if colour == _FINAL else ""}"></span>'
+        f"{html.escape(text)}{' (dashed border)' if colour == _FINAL else ''}"
+        for colour, text in items
     )
     return f'<div class="sg-legend">{cells}</div>'
 
