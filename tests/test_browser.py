@@ -84,9 +84,9 @@ def open_page(browser):
     """Open a local file at 1400 x 900; every request that is not file: or data: is refused."""
     contexts, outside = [], []
 
-    def opener(path: Path, *, javascript: bool = True):
+    def opener(path: Path, *, javascript: bool = True, width: int = WIDTH):
         context = browser.new_context(
-            viewport={"width": WIDTH, "height": HEIGHT}, java_script_enabled=javascript
+            viewport={"width": width, "height": HEIGHT}, java_script_enabled=javascript
         )
         contexts.append(context)
 
@@ -310,3 +310,57 @@ def test_no_node_moves_between_positions_and_the_step_text_is_announced(open_pag
         page.keyboard.press("ArrowRight")
     assert live.inner_text() == stepper.texts()[-1]
     assert _node_boxes(page) == first
+
+
+def _inside(inner, outer):
+    return (
+        inner[0] >= outer[0] - 1
+        and inner[2] <= outer[2] + 1
+        and inner[1] >= outer[1] - 1
+        and inner[3] <= outer[3] + 1
+    )
+
+
+def test_on_a_phone_zoom_goes_in_steps_and_follows_the_current_node(open_page, tmp_path):
+    stepper = _backward_case()[0]
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"), width=390)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # no sideways page
+    fitted = _box(page, ".sg-pic svg")
+    assert fitted[2] <= 390
+    page.get_by_role("button", name="+").click()
+    once = _box(page, ".sg-pic svg")
+    assert once[2] - once[0] == pytest.approx(1.5 * (fitted[2] - fitted[0]), rel=0.02)
+    page.get_by_role("button", name="+").click()
+    page.get_by_role("button", name="+").click()
+    for _ in range(stepper.total):  # to the last step, the view follows the node
+        page.get_by_role("button", name="next ▶").click()
+        assert _inside(_box(page, ".sg-pic g.node.sg-current"), _box(page, ".sg-pic"))
+    page.get_by_role("button", name="−").click()
+    assert _box(page, ".sg-pic svg")[2] - _box(page, ".sg-pic svg")[0] < 3.4 * (
+        fitted[2] - fitted[0]
+    )
+
+
+def test_the_keyboard_and_a_screen_reader_can_use_the_page(open_page, tmp_path):
+    stepper = _backward_case()[0]
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"))
+    slider = page.locator(".sg-bar input[type=range]")
+    assert slider.get_attribute("aria-valuetext") == f"step 0 of {stepper.total}"
+    forward = page.get_by_role("button", name="next ▶")
+    for _ in range(stepper.total + 1):  # one press too many at the end
+        forward.press("Enter")
+    assert _shown(page)["where"] == f"step {stepper.total} of {stepper.total}"
+    assert page.evaluate("document.activeElement.textContent") == "next ▶"  # focus kept
+    assert forward.get_attribute("aria-disabled") == "true"
+    assert slider.get_attribute("aria-valuetext") == f"step {stepper.total} of {stepper.total}"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Home")
+    assert _shown(page)["where"] == f"step 0 of {stepper.total}"
+    final = page.locator(".sg-pic g.node.sg-final")  # final gradients: not only a colour
+    page.keyboard.press("End")
+    assert final.count() > 0
+    dashes = final.first.evaluate(
+        "(g) => getComputedStyle(g.querySelector('polygon')).strokeDasharray"
+    )
+    assert dashes not in ("", "none")
