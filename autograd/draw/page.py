@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, cast
 if TYPE_CHECKING:  # only a type: sheet imports the renderer, which imports this module
     from autograd.draw.sheet import Sheet
 
-__all__ = ["fit", "legend", "page"]
+__all__ = ["fit", "legend", "natural", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
@@ -202,6 +202,23 @@ def fit(svg: str) -> str:
     style = f"max-width:{width}pt;max-height:75vh;height:auto"
     new = new.replace("<svg", f'<svg width="100%" data-width="{width}" style="{style}"', 1)
     return new + svg[start.end() :]
+
+
+def natural(svg: str) -> str:
+    """An SVG from graphviz for Jupyter: no prolog, its own size, shrunk (never stretched) to fit.
+
+    The ``width`` and ``height`` stay (JupyterLab, VS Code and nbviewer show the picture at
+    that size, text at 100 % readable); a style shrinks it to the output's width.
+
+    >>> print(natural('<?xml?><svg width="80pt" height="20pt" viewBox="0 0 80 20"></svg>'))
+    <svg width="80pt" height="20pt" viewBox="0 0 80 20" style="max-width:100%;height:auto"></svg>
+    """
+    svg = svg[svg.index("<svg") :]
+    start = cast(re.Match[str], _SVG_START.search(svg))  # graphviz closes the tag
+    tag = start.group(0)
+    if "style=" not in tag:
+        tag = tag[:-1] + ' style="max-width:100%;height:auto">'
+    return tag + svg[start.end() :]
 
 
 def legend(items) -> str:
