@@ -1,9 +1,12 @@
-"""The HTML of a stepper that needs no kernel: every frame inline, a little plain JavaScript.
+"""The HTML of a stepper that needs no kernel: one picture, a little plain JavaScript.
 
-The frames (SVG pictures and texts) travel as JSON inside a ``<script type="application/json">``
+The picture (one SVG, the layout drawn once) and what each position changes in it (texts,
+colours; ``autograd.draw.sheet``) travel as JSON inside a ``<script type="application/json">``
 that no browser runs; a small script builds the stepper from them: previous/next buttons, a
-slider, the left/right arrow keys and zoom buttons (the picture fits the width it is shown
-in, and can be enlarged). Where scripts are stripped (a stored notebook opened untrusted in
+slider, the arrow keys (Home/End too) and zoom buttons (the picture fits the width it is
+shown in, and grows in steps of 1.5x, following the current node). The step text has a fixed
+height, so no node moves between positions; it is announced to screen readers
+(``aria-live``). Where scripts are stripped (a stored notebook opened untrusted in
 JupyterLab, GitHub), both scripts vanish and what stays is the static fallback: the current
 position's text and its picture as a PNG, and every position's text under ``<details>``.
 (JupyterLab's sanitizer removes inline SVG from untrusted HTML, but keeps images.) Nothing is
