@@ -238,6 +238,18 @@ def test_the_widget_moves_the_stepper_not_the_graph():
     assert stepper.position == 2 and stepper.grad_of(b) == 0.0
 
 
+def test_the_widget_writes_each_position_into_one_picture_as_a_render_draws_it():
+    pytest.importorskip("ipywidgets")
+    *_, L = _example()
+    stepper = BackwardStepper(L)
+    for k in range(len(stepper)):
+        picture = stepper.goto(k).widget().children[-1].value  # the panel shows position k
+        shown = drawn(picture)
+        for key, texts in drawn(stepper.svg(k)).items():  # what a render of k draws
+            assert [t for t in shown[key] if t] == texts, (k, key)
+        assert ('class="node sg-current"' in picture) == (k > 0)
+
+
 def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
     stepper = BackwardStepper(_example()[-1])
@@ -277,7 +289,7 @@ def drawn(svg: str) -> dict[str, list[str]]:
     seen: dict[str, int] = {}
     out = {}
     for g in ET.fromstring(svg[svg.index("<svg") :]).iter(f"{ns}g"):
-        kind = g.get("class")
+        kind = (g.get("class") or "graph").split()[0]  # "node sg-current": a node
         if kind not in ("node", "edge"):
             continue
         key = g.find(f"{ns}title").text

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import functools
 import re
+import xml.etree.ElementTree as ET
 from typing import NamedTuple
 
 from autograd.draw.highlight import CURRENT, DONE, RECEIVING, USED_EDGE
 from autograd.draw.pinning import PinnedGraph
 
-__all__ = ["Look", "Sheet", "entry_key", "entry_look", "entry_texts", "sheet"]
+__all__ = ["Look", "Sheet", "entry_key", "entry_look", "entry_texts", "sheet", "write"]
 
 _NODE = re.compile(r"^\t+(?!(?:graph|node|edge) \[)(\w+) \[")
 _EDGE = re.compile(r"^\t+(\w+) -> (\w+)")
@@ -62,6 +63,67 @@ def sheet(frames: list[PinnedGraph]) -> Sheet:
     texts = [[list(_texts(frame.body[j])) for j in kept] for frame in frames]
     looks = [[entry_look(frame.body[j]) for j in kept] for frame in frames]
     return Sheet(layout, keys, texts, looks)
+
+
+_SVG = "http://www.w3.org/2000/svg"
+_SHAPES = {f"{{{_SVG}}}{tag}" for tag in ("polygon", "ellipse", "path", "polyline")}
+
+
+def write(svg: str, sheet: Sheet, k: int) -> str:
+    """The one picture (``sheet.layout`` drawn as SVG) showing position ``k``, in Python.
+
+    What the page's script does in the browser, for the live widget: no renderer runs.
+    """
+    ET.register_namespace("", _SVG)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    tree = ET.fromstring(svg[svg.index("<svg") :])
+    found = _groups(tree)
+    for key, texts, look in zip(sheet.keys, sheet.texts[k], sheet.looks[k]):
+        g = found.get(key)
+        if g is None:
+            continue
+        direct = key == "#graph"
+        elements = list(g.findall(f"{{{_SVG}}}text") if direct else g.iter(f"{{{_SVG}}}text"))
+        for i, element in enumerate(elements):
+            element.text = texts[i] if i < len(texts) else ""
+        if not direct:
+            _paint(g, look)
+    return ET.tostring(tree, encoding="unicode")
+
+
+def _groups(tree: ET.Element) -> dict[str, ET.Element]:
+    """The ``<g>`` of every node and edge by key (as ``sheet.keys``), and the graph's."""
+    found = {}
+    seen: dict[str, int] = {}
+    for g in tree.iter(f"{{{_SVG}}}g"):
+        kind, title = g.get("class"), g.find(f"{{{_SVG}}}title")
+        if kind == "graph":
+            found["#graph"] = g
+        if kind not in ("node", "edge") or title is None or title.text is None:
+            continue
+        key = title.text
+        if kind == "edge":
+            seen[key] = seen.get(key, -1) + 1
+            key = f"{key}#{seen[key]}"
+        found[key] = g
+    return found
+
+
+def _paint(g: ET.Element, look: Look) -> None:
+    """A node's or edge's colours, as the page's script paints them."""
+    fill, colour, width, font, name = look
+    edge = g.get("class", "").startswith("edge")
+    g.set("class", ("edge" if edge else "node") + (f" {name}" if name else ""))
+    shapes = [e for e in g if e.tag in _SHAPES]
+    for i, shape in enumerate(shapes):
+        shape.set("stroke", colour)
+        shape.set("stroke-width", width)
+        if edge and shape.tag.endswith("polygon"):
+            shape.set("fill", colour)
+        elif not edge and i == 0 and not shape.tag.endswith("polyline"):
+            shape.set("fill", fill or "none")
+    for text in g.iter(f"{{{_SVG}}}text"):
+        text.set("fill", font)
 
 
 def _keys(body: list[str]) -> tuple[list[str], list[int]]:

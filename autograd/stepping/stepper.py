@@ -23,7 +23,7 @@ import graphviz
 
 from autograd.draw import page as page_html
 from autograd.draw.pinning import PinnedGraph, pin
-from autograd.draw.sheet import Sheet, sheet
+from autograd.draw.sheet import Sheet, sheet, write
 from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
 
 __all__ = ["Stepper"]
@@ -170,7 +170,9 @@ class Stepper:
         def show(change=None) -> None:
             self.goto(slider.value)
             words.value = f"<pre>{html.escape(self.describe())}</pre>"
-            picture.value = page_html.fit(self.svg())
+            picture.value = page_html.fit(write(self._sheet_svg, layout, self.position))
+
+        layout = self._one_picture()
 
         slider.observe(show, names="value")
         back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
@@ -236,17 +238,22 @@ class Stepper:
         path.write_text(self._page(standalone=True), encoding="utf-8")
         return path
 
-    def _page(self, *, standalone: bool) -> str:
-        """The page: the layout drawn once, and per position only what changes in it."""
-        texts = self.texts()
+    def _one_picture(self) -> Sheet:
+        """The page's and the widget's one picture (drawn once) and what each position changes."""
         if self._sheet is None:
             self._sheet = sheet(self.frames())
             self._sheet_svg = self._sheet.layout.pipe(format="svg", encoding="utf-8")
+        return self._sheet
+
+    def _page(self, *, standalone: bool) -> str:
+        """The page: the layout drawn once, and per position only what changes in it."""
+        texts = self.texts()
+        layout = self._one_picture()
         return page_html.page(
             title=self.title,
             texts=texts,
             svg=self._sheet_svg,
-            sheet=self._sheet,
+            sheet=layout,
             start=self.position,
             png=self._png(self.position),
             colours=self.legend,
