@@ -19,10 +19,8 @@ import base64
 import html
 import json
 import re
-from typing import TYPE_CHECKING, cast
-
-if TYPE_CHECKING:  # only a type: sheet imports the renderer, which imports this module
-    from autograd.draw.sheet import Sheet
+from collections.abc import Sequence
+from typing import Protocol, cast
 
 __all__ = ["fit", "legend", "natural", "page"]
 
@@ -44,7 +42,7 @@ _STYLE = """
 .stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
 .stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;overflow:auto;
  line-height:1.35}
-.stepgrad-stepper .sg-pic{overflow:auto;max-width:100%;max-height:80vh}
+.stepgrad-stepper .sg-pic{overflow:auto;max-width:100%;max-height:70vh}
 .stepgrad-stepper .sg-pic g.node.sg-final>polygon:first-of-type,
 .stepgrad-stepper .sg-pic g.node.sg-final>ellipse{stroke-dasharray:5 2;stroke-width:1.5}
 .stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
@@ -151,13 +149,12 @@ _SCRIPT = """
       var next = direction ? now * Math.pow(1.5, direction) : 0;
       zoom = next > fitted * 1.01 ? Math.min(next, 4 * w) : 0;
       svg.style.maxWidth = zoom ? "none" : w * 3 / 4 + "pt";
-      svg.style.maxHeight = zoom ? "none" : "75vh";
       svg.style.width = zoom ? zoom + "px" : "100%";
       follow();
     }
     function follow() {  /* scroll the picture (not the page) so the current node shows */
       var g = pic.querySelector("g.node.sg-current");
-      if (!g || !zoom) return;
+      if (!g) return;
       var n = g.getBoundingClientRect(), p = pic.getBoundingClientRect();
       if (n.left < p.left || n.right > p.right)
         pic.scrollLeft += n.left - p.left - (p.width - n.width) / 2;
@@ -194,7 +191,10 @@ _SCRIPT = """
 
 
 def fit(svg: str) -> str:
-    """An SVG from graphviz made to fit its container: no prolog, width 100% up to its size."""
+    """An SVG from graphviz made to fit its container's width: no prolog, 100% up to its size.
+
+    A tall graph stays tall (its text readable); the page's picture box scrolls.
+    """
     svg = svg[svg.index("<svg") :]
     # svg begins with '<svg' now and graphviz closes the tag, so the pattern is found
     start = cast(re.Match[str], _SVG_START.search(svg))
@@ -202,7 +202,7 @@ def fit(svg: str) -> str:
     sizes = dict(_SIZE.findall(tag))
     width = sizes.get("width", "0")
     new = _SIZE.sub("", tag)
-    style = f"max-width:{width}pt;max-height:75vh;height:auto"
+    style = f"max-width:{width}pt;height:auto"
     new = new.replace("<svg", f'<svg width="100%" data-width="{width}" style="{style}"', 1)
     return new + svg[start.end() :]
 
@@ -234,6 +234,22 @@ def legend(items) -> str:
         for colour, text in items
     )
     return f'<div class="sg-legend">{cells}</div>'
+
+
+class Sheet(Protocol):
+    """What a page needs of ``autograd.draw.sheet.Sheet``.
+
+    Not imported: that module needs the renderer, which needs this module.
+    """
+
+    @property
+    def keys(self) -> Sequence[str]: ...
+
+    @property
+    def texts(self) -> Sequence[Sequence[Sequence[str]]]: ...
+
+    @property
+    def looks(self) -> Sequence[Sequence[tuple]]: ...
 
 
 def _data(texts: list[str], svg: str, sheet: Sheet) -> str:
