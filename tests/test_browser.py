@@ -84,9 +84,9 @@ def open_page(browser):
     """Open a local file at 1400 x 900; every request that is not file: or data: is refused."""
     contexts, outside = [], []
 
-    def opener(path: Path, *, javascript: bool = True):
+    def opener(path: Path, *, javascript: bool = True, width: int = WIDTH):
         context = browser.new_context(
-            viewport={"width": WIDTH, "height": HEIGHT}, java_script_enabled=javascript
+            viewport={"width": width, "height": HEIGHT}, java_script_enabled=javascript
         )
         contexts.append(context)
 
@@ -170,18 +170,27 @@ CASES = {"backward": _backward_case, "learning": _learning_case}
 
 
 def _shown(page, root=".stepgrad-stepper"):
-    """The visible frame's text, its highlighted node's label, and the counter."""
+    """The step text, the highlighted node's label, the counter and the picture's SVG."""
     return page.evaluate(
         """(root) => {
             const r = document.querySelector(root);
-            const frame = [...r.querySelectorAll('.sg-frame')].find(f => f.offsetParent);
-            const node = frame.querySelector('g.node polygon[fill="#ffd54f"]');
-            const label = node ? node.parentElement.querySelector('text').textContent : null;
-            return {text: frame.querySelector('pre').innerText, label: label,
+            const node = r.querySelector('.sg-pic g.node.sg-current');
+            const label = node ? node.querySelector('text').textContent : null;
+            return {text: r.querySelector('pre.sg-text').innerText, label: label,
                     where: r.querySelector('.sg-where').textContent,
-                    svg: frame.querySelector('svg').outerHTML};
+                    svg: r.querySelector('.sg-pic svg').outerHTML};
         }""",
         root,
+    )
+
+
+def _node_boxes(page):
+    """Where every node of the picture is on the page, by its name."""
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.sg-pic g.node')].map(g => {
+            const b = g.getBoundingClientRect();
+            return [g.querySelector('title').textContent, [b.left, b.top, b.right, b.bottom]];
+        }))"""
     )
 
 
@@ -231,16 +240,16 @@ def test_the_picture_and_the_highlighted_node_fit_a_1400_px_window(open_page, tm
     stepper = CASES[kind]()[0].goto(5)
     page = open_page(stepper.save_html(tmp_path / "stepper.html"))
     assert _shown(page)["where"] == f"step 5 of {stepper.total}"
-    left, top, right, bottom = _box(page, ".sg-frame:not([style*=none]) svg")
+    left, top, right, bottom = _box(page, ".sg-pic svg")
     assert left >= 0 and right <= WIDTH and bottom <= HEIGHT, (left, top, right, bottom)
-    node = _box(page, '.sg-frame:not([style*=none]) g.node polygon[fill="#ffd54f"]')
+    node = _box(page, ".sg-pic g.node.sg-current")
     assert node[0] >= 0 and node[2] <= WIDTH and node[1] >= 0 and node[3] <= HEIGHT
     bar = _box(page, ".sg-bar")
     assert bar[1] >= 0 and bar[3] <= HEIGHT
     page.get_by_role("button", name="+").click()  # zoom in: the picture grows, scrolls inside
-    assert _box(page, ".sg-frame:not([style*=none]) svg")[2] > right
+    assert _box(page, ".sg-pic svg")[2] > right
     page.get_by_role("button", name="fit").click()
-    assert _box(page, ".sg-frame:not([style*=none]) svg")[2] == pytest.approx(right)
+    assert _box(page, ".sg-pic svg")[2] == pytest.approx(right)
 
 
 @pytest.mark.parametrize("kind", CASES)
@@ -277,9 +286,81 @@ def test_the_stored_notebook_exported_to_html_shows_working_steppers(open_page, 
     after = _shown(page)
     assert after["where"].startswith("step 2 of ") and after["text"].startswith("step 2: ")
     assert after["label"] is not None and after["text"] != first["text"]
-    right = _box(page, ".stepgrad-stepper .sg-frame:not([style*=none]) svg")[2]
+    right = _box(page, ".stepgrad-stepper .sg-pic svg")[2]
     assert right <= WIDTH
     pictures = page.locator(".output_svg img[src^='data:'], .output_png img[src^='data:']")
     assert pictures.count() >= 3  # draw_dot's graph, a stepper picture, the error curve
     widths = pictures.evaluate_all("(images) => images.map(i => i.naturalWidth)")
     assert all(w > 0 for w in widths)
+
+
+@pytest.mark.parametrize("kind", CASES)
+def test_no_node_moves_between_positions_and_the_step_text_is_announced(open_page, tmp_path, kind):
+    stepper = CASES[kind]()[0]
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"))
+    live = page.locator("[aria-live]")
+    assert live.count() == 1 and live.inner_text() == stepper.texts()[0]
+    first = _node_boxes(page)
+    assert len(first) > 10
+    page.keyboard.press("ArrowRight")  # the text grows from one line to several
+    assert live.inner_text() == stepper.texts()[1] != stepper.texts()[0]
+    assert _node_boxes(page) == first
+    page.keyboard.press("End")
+    for _ in range(stepper.total):
+        page.keyboard.press("ArrowRight")
+    assert live.inner_text() == stepper.texts()[-1]
+    assert _node_boxes(page) == first
+
+
+def _inside(inner, outer):
+    return (
+        inner[0] >= outer[0] - 1
+        and inner[2] <= outer[2] + 1
+        and inner[1] >= outer[1] - 1
+        and inner[3] <= outer[3] + 1
+    )
+
+
+def test_on_a_phone_zoom_goes_in_steps_and_follows_the_current_node(open_page, tmp_path):
+    stepper = _backward_case()[0]
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"), width=390)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # no sideways page
+    fitted = _box(page, ".sg-pic svg")
+    assert fitted[2] <= 390
+    page.get_by_role("button", name="+").click()
+    once = _box(page, ".sg-pic svg")
+    assert once[2] - once[0] == pytest.approx(1.5 * (fitted[2] - fitted[0]), rel=0.02)
+    page.get_by_role("button", name="+").click()
+    page.get_by_role("button", name="+").click()
+    for _ in range(stepper.total):  # to the last step, the view follows the node
+        page.get_by_role("button", name="next ▶").click()
+        assert _inside(_box(page, ".sg-pic g.node.sg-current"), _box(page, ".sg-pic"))
+    page.get_by_role("button", name="−").click()
+    assert _box(page, ".sg-pic svg")[2] - _box(page, ".sg-pic svg")[0] < 3.4 * (
+        fitted[2] - fitted[0]
+    )
+
+
+def test_the_keyboard_and_a_screen_reader_can_use_the_page(open_page, tmp_path):
+    stepper = _backward_case()[0]
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"))
+    slider = page.locator(".sg-bar input[type=range]")
+    assert slider.get_attribute("aria-valuetext") == f"step 0 of {stepper.total}"
+    forward = page.get_by_role("button", name="next ▶")
+    for _ in range(stepper.total + 1):  # one press too many at the end
+        forward.press("Enter")
+    assert _shown(page)["where"] == f"step {stepper.total} of {stepper.total}"
+    assert page.evaluate("document.activeElement.textContent") == "next ▶"  # focus kept
+    assert forward.get_attribute("aria-disabled") == "true"
+    assert slider.get_attribute("aria-valuetext") == f"step {stepper.total} of {stepper.total}"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Home")
+    assert _shown(page)["where"] == f"step 0 of {stepper.total}"
+    final = page.locator(".sg-pic g.node.sg-final")  # final gradients: not only a colour
+    page.keyboard.press("End")
+    assert final.count() > 0
+    dashes = final.first.evaluate(
+        "(g) => getComputedStyle(g.querySelector('polygon')).strokeDasharray"
+    )
+    assert dashes not in ("", "none")

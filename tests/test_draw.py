@@ -125,6 +125,17 @@ def test_the_display_carries_a_png_beside_the_svg(bundled_renderer):
     assert set(draw_dot(L)._repr_mimebundle_(include=["image/png"])) == {"image/png"}
 
 
+def test_the_display_keeps_its_own_size_and_is_never_stretched(bundled_renderer):
+    # JupyterLab stretched a width="100%" SVG to the output's width: text grew to any size
+    *_, L = _example()
+    svg = draw_dot(L)._repr_mimebundle_()["image/svg+xml"]
+    tag = svg[: svg.index(">") + 1]
+    width = re.search(r'width="([\d.]+)pt"', tag)
+    height = re.search(r'height="([\d.]+)pt"', tag)
+    assert width and height and float(width.group(1)) > 100  # its size, in the drawing's units
+    assert "100%" not in tag.replace("max-width:100%", "")  # shrinks to fit, never grows
+
+
 @pytest.mark.parametrize("choose", [use_renderer, lambda: use_renderer(prefer_system=False)])
 def test_render_with_the_default_format_writes_svg(choose, tmp_path, monkeypatch):
     """``draw_dot(y).render("gout")`` works on a fresh install (graphviz's default is pdf)."""

@@ -245,6 +245,18 @@ def test_the_widget_moves_the_stepper_not_the_graph():
     assert stepper.position == 2 and stepper.grad_of(b) == 0.0
 
 
+def test_the_widget_writes_each_position_into_one_picture_as_a_render_draws_it():
+    pytest.importorskip("ipywidgets")
+    *_, L = _example()
+    stepper = BackwardStepper(L)
+    for k in range(len(stepper)):
+        picture = stepper.goto(k).widget().children[-1].value  # the panel shows position k
+        shown = drawn(picture)
+        for key, texts in drawn(stepper.svg(k)).items():  # what a render of k draws
+            assert [t for t in shown[key] if t] == texts, (k, key)
+        assert ('class="node sg-current"' in picture) == (k > 0)
+
+
 def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
     stepper = BackwardStepper(_example()[-1])
@@ -253,23 +265,83 @@ def test_without_ipywidgets_the_widget_says_what_to_install(monkeypatch):
     assert "<svg" in stepper._repr_svg_()  # pictures still work
 
 
+def page_data(page: str) -> dict:
+    """The JSON a stepper's page carries: the one picture and each position's changes."""
+    import json
+
+    data = re.search(r'<script type="application/json" class="sg-data">(.*?)</script>', page, re.S)
+    return json.loads(data.group(1).replace("<\\/", "</"))
+
+
+def replay(data: dict, k: int) -> dict[str, tuple[list[str], str]]:
+    """What the page's script shows at position ``k``: each entry's texts and class."""
+    looks = [look for look, _ in data["start"]]
+    texts = [words for _, words in data["start"]]
+    for changes in data["steps"][:k]:
+        for i, look, words in changes:
+            looks[i] = look
+            texts[i] = words or texts[i]
+    return {
+        key: (texts[i], data["looks"][looks[i]][4])
+        for i, key in enumerate(data["keys"])
+        if key != "#graph"
+    }
+
+
+def drawn(svg: str) -> dict[str, list[str]]:
+    """The texts graphviz drew for each node and edge of an SVG, keyed as the page keys them."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2000/svg}"
+    seen: dict[str, int] = {}
+    out = {}
+    for g in ET.fromstring(svg[svg.index("<svg") :]).iter(f"{ns}g"):
+        kind = (g.get("class") or "graph").split()[0]  # "node sg-current": a node
+        if kind not in ("node", "edge"):
+            continue
+        key = g.find(f"{ns}title").text
+        if kind == "edge":
+            seen[key] = seen.get(key, -1) + 1
+            key = f"{key}#{seen[key]}"
+        out[key] = [t.text or "" for t in g.iter(f"{ns}text")]
+    return out
+
+
 @pytest.mark.slow
 @settings(max_examples=10)
 @given(programs(max_ops=6))
-def test_the_page_holds_every_frame_and_nothing_from_outside(recipe):
-    import json
-
+def test_the_page_holds_every_position_and_nothing_from_outside(recipe):
     _, root = build(recipe)
     stepper = BackwardStepper(root, max_nodes=None)
     page = stepper._repr_html_()
-    data = re.search(r'<script type="application/json" class="sg-data">(.*?)</script>', page, re.S)
-    frames = json.loads(data.group(1))
-    assert [text for text, _ in frames] == stepper.texts()
-    assert all(svg.startswith("<svg") and "</svg>" in svg for _, svg in frames)
+    data = page_data(page)
+    assert data["texts"] == stepper.texts()
+    assert data["svg"].startswith("<svg") and data["svg"].count("</svg>") == 1  # one picture
+    for k in {0, stepper.total // 2, stepper.total}:  # the script shows what a render draws
+        shown = replay(data, k)
+        for key, texts in drawn(stepper.svg(k)).items():
+            if key in shown:
+                assert shown[key][0] == [t for t in texts if t], (k, key)
     assert html.escape(stepper.texts()[0]) in page  # the static fallback: text and a PNG
     assert 'src="data:image/png;base64,' in page
     for outside in ('src="http', "href=", "<link", "@import", "url("):
         assert outside not in page
+
+
+@pytest.mark.slow
+def test_the_page_of_micrograds_demo_network_stays_small():
+    # MLP(2, [16, 16, 1]) on one example: every position's full SVG made a 48 MB page
+    import random as stdlib_random
+
+    from nn import MLP
+
+    model = MLP(2, [16, 16, 1], rng=stdlib_random.Random(0))
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    stepper = BackwardStepper(loss, max_nodes=None)
+    page = stepper._repr_html_()
+    assert len(page.encode()) < 5_000_000
+    data = page_data(page)
+    assert data["svg"].count("<svg") == 1 and len(data["texts"]) == len(stepper) > 60
 
 
 def test_save_html_writes_a_whole_page(tmp_path):

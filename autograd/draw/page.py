@@ -1,9 +1,12 @@
-"""The HTML of a stepper that needs no kernel: every frame inline, a little plain JavaScript.
+"""The HTML of a stepper that needs no kernel: one picture, a little plain JavaScript.
 
-The frames (SVG pictures and texts) travel as JSON inside a ``<script type="application/json">``
+The picture (one SVG, the layout drawn once) and what each position changes in it (texts,
+colours; ``autograd.draw.sheet``) travel as JSON inside a ``<script type="application/json">``
 that no browser runs; a small script builds the stepper from them: previous/next buttons, a
-slider, the left/right arrow keys and zoom buttons (the picture fits the width it is shown
-in, and can be enlarged). Where scripts are stripped (a stored notebook opened untrusted in
+slider, the arrow keys (Home/End too) and zoom buttons (the picture fits the width it is
+shown in, and grows in steps of 1.5x, following the current node). The step text has a fixed
+height, so no node moves between positions; it is announced to screen readers
+(``aria-live``). Where scripts are stripped (a stored notebook opened untrusted in
 JupyterLab, GitHub), both scripts vanish and what stays is the static fallback: the current
 position's text and its picture as a PNG, and every position's text under ``<details>``.
 (JupyterLab's sanitizer removes inline SVG from untrusted HTML, but keeps images.) Nothing is
@@ -16,26 +19,34 @@ import base64
 import html
 import json
 import re
-from typing import cast
+from collections.abc import Sequence
+from typing import Protocol, cast
 
 from autograd.draw.nodes import visible
 
-__all__ = ["fit", "legend", "page"]
+__all__ = ["fit", "legend", "natural", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
+_FINAL = "#dcedc8"  # the fill of a final gradient (autograd.draw.highlight.DONE)
+_FINAL_SWATCH = ";border:2px dashed #333"  # its cue that is not a colour, as in the page
+_MAX_LINES = 12  # the step text's reserved height, in lines (longer texts scroll)
 
 _STYLE = """
-.stepgrad-stepper{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:100%;
- outline:none}
+.stepgrad-stepper{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:100%}
+.stepgrad-stepper:focus-visible,.stepgrad-stepper :focus-visible{outline:3px solid #1565c0;
+ outline-offset:2px}
+.stepgrad-stepper button[aria-disabled=true]{opacity:.45}
 .stepgrad-stepper .sg-bar{position:sticky;top:0;z-index:2;background:#fff;display:flex;
  flex-wrap:wrap;align-items:center;gap:6px;padding:4px 0;border-bottom:1px solid #ddd}
 .stepgrad-stepper .sg-bar input[type=range]{flex:1 1 200px;min-width:120px}
 .stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px}
 .stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
-.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;max-height:30vh;
- overflow:auto}
-.stepgrad-stepper .sg-pic{overflow:auto;max-width:100%}
+.stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;overflow:auto;
+ line-height:1.35}
+.stepgrad-stepper .sg-pic{overflow:auto;max-width:100%;max-height:70vh}
+.stepgrad-stepper .sg-pic g.node.sg-final>polygon:first-of-type,
+.stepgrad-stepper .sg-pic g.node.sg-final>ellipse{stroke-dasharray:5 2;stroke-width:1.5}
 .stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
 .stepgrad-stepper .sg-legend span{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;
  border:1px solid #999;vertical-align:middle}
@@ -43,23 +54,45 @@ _STYLE = """
 
 _SCRIPT = """
 (function () {
+  function textsOf(g, key) {
+    if (key !== "#graph") return g.querySelectorAll("text");
+    return Array.prototype.filter.call(g.children, function (e) { return e.tagName === "text"; });
+  }
+  function paint(g, look) {  /* look: [fill, line colour, line width, font colour, class] */
+    var edge = g.classList.contains("edge");
+    g.setAttribute("class", (edge ? "edge" : "node") + (look[4] ? " " + look[4] : ""));
+    var first = true;
+    g.querySelectorAll("polygon, ellipse, path, polyline").forEach(function (s) {
+      s.style.stroke = look[1]; s.style.strokeWidth = look[2];
+      if (edge && s.tagName === "polygon") s.style.fill = look[1];
+      else if (!edge && first && s.tagName !== "polyline") s.style.fill = look[0] || "none";
+      first = false;
+    });
+    g.querySelectorAll("text").forEach(function (t) { t.style.fill = look[3]; });
+  }
+  function entries(pic, keys) {
+    var found = {"#graph": pic.querySelector("g.graph")}, seen = {};
+    pic.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      var title = g.querySelector("title");
+      if (!title) return;
+      var name = title.textContent;
+      if (g.classList.contains("edge")) {
+        seen[name] = (seen[name] || 0) + 1; name += "#" + (seen[name] - 1);
+      }
+      found[name] = g;
+    });
+    return keys.map(function (key) {
+      var g = found[key] || null;
+      return g && {g: g, key: key, texts: textsOf(g, key)};
+    });
+  }
   function init(root) {
     if (root.getAttribute("data-sg-ready")) return;
     root.setAttribute("data-sg-ready", "1");
     var data = JSON.parse(root.querySelector("script.sg-data").textContent);
-    var frames = data.map(function (f, i) {
-      var div = document.createElement("div");
-      div.className = "sg-frame"; div.setAttribute("data-k", i);
-      var pre = document.createElement("pre");
-      pre.textContent = f[0];
-      var pic = document.createElement("div");
-      pic.className = "sg-pic"; pic.innerHTML = f[1];
-      div.appendChild(pre); div.appendChild(pic); root.appendChild(div);
-      return div;
-    });
-    var total = frames.length - 1;
+    var total = data.texts.length - 1;
     var k = parseInt(root.getAttribute("data-start"), 10) || 0;
-    var zoom = 0;  /* 0: fit the width; 1, 2, ...: 100%, 200%, ... of the natural size */
+    var zoom = 0;  /* 0: fit the width; else the picture's width in px */
     var bar = document.createElement("div");
     bar.className = "sg-bar";
     function button(text, title, act) {
@@ -76,33 +109,79 @@ _SCRIPT = """
     bar.appendChild(slider);
     var forward = button("next \\u25b6", "next step (right arrow)", function () { show(k + 1); });
     var where = document.createElement("span");
-    where.className = "sg-where"; bar.appendChild(where);
-    button("\\u2212", "smaller", function () { setZoom(zoom <= 1 ? 0 : zoom - 1); });
+    where.className = "sg-where";
+    where.style.minWidth = ("step " + total + " of " + total).length + "ch";
+    bar.appendChild(where);
+    button("\\u2212", "smaller", function () { setZoom(-1); });
     button("fit", "fit the width", function () { setZoom(0); });
-    button("+", "larger", function () { setZoom(zoom + 1); });
-    root.insertBefore(bar, root.firstChild);
+    button("+", "larger", function () { setZoom(1); });
+    var words = document.createElement("pre");
+    words.className = "sg-text"; words.setAttribute("aria-live", "polite");
+    words.style.height = data.lines * 1.35 + "em";
+    var pic = document.createElement("div");
+    pic.className = "sg-pic"; pic.innerHTML = data.svg;
     root.querySelectorAll(".sg-static").forEach(function (e) { e.parentNode.removeChild(e); });
-    function setZoom(z) {
-      zoom = z;
-      root.querySelectorAll(".sg-pic svg").forEach(function (svg) {
-        var w = parseFloat(svg.getAttribute("data-width"));
-        svg.style.maxWidth = z ? "none" : w + "pt";
-        svg.style.maxHeight = z ? "none" : "75vh";
-        svg.style.width = z ? (w * z) + "pt" : "100%";
+    root.appendChild(bar); root.appendChild(words); root.appendChild(pic);
+    var svg = pic.querySelector("svg");
+    var items = entries(pic, data.keys);
+    var shownLook = [], shownTexts = [];
+    function stateAt(j) {
+      var looks = data.start.map(function (e) { return e[0]; });
+      var texts = data.start.map(function (e) { return e[1]; });
+      for (var s = 0; s < j; s++) data.steps[s].forEach(function (c) {
+        looks[c[0]] = c[1]; if (c[2]) texts[c[0]] = c[2];
       });
+      return [looks, texts];
+    }
+    function draw(j) {
+      var state = stateAt(j);
+      items.forEach(function (item, i) {
+        if (!item) return;
+        var look = state[0][i], texts = state[1][i];
+        if (item.key !== "#graph" && shownLook[i] !== look) paint(item.g, data.looks[look]);
+        if (shownTexts[i] !== texts) {
+          for (var t = 0; t < item.texts.length; t++) item.texts[t].textContent = texts[t] || "";
+        }
+        shownLook[i] = look; shownTexts[i] = texts;
+      });
+    }
+    function setZoom(direction) {  /* +1, -1: 1.5 times larger or smaller; 0: fit */
+      var w = parseFloat(svg.getAttribute("data-width")) * 4 / 3;  /* pt to px */
+      var now = svg.getBoundingClientRect().width, fitted = Math.min(w, pic.clientWidth);
+      var next = direction ? now * Math.pow(1.5, direction) : 0;
+      zoom = next > fitted * 1.01 ? Math.min(next, 4 * w) : 0;
+      svg.style.maxWidth = zoom ? "none" : w * 3 / 4 + "pt";
+      svg.style.width = zoom ? zoom + "px" : "100%";
+      follow();
+    }
+    function follow() {  /* scroll the picture (not the page) so the current node shows */
+      var g = pic.querySelector("g.node.sg-current");
+      if (!g) return;
+      var n = g.getBoundingClientRect(), p = pic.getBoundingClientRect();
+      if (n.left < p.left || n.right > p.right)
+        pic.scrollLeft += n.left - p.left - (p.width - n.width) / 2;
+      if (n.top < p.top || n.bottom > p.bottom)
+        pic.scrollTop += n.top - p.top - (p.height - n.height) / 2;
     }
     function show(j) {
       k = Math.max(0, Math.min(total, j));
-      for (var i = 0; i <= total; i++) frames[i].style.display = i === k ? "" : "none";
+      draw(k);
+      words.textContent = data.texts[k];
       slider.value = k;
       where.textContent = "step " + k + " of " + total;
-      back.disabled = k === 0; forward.disabled = k === total;
+      slider.setAttribute("aria-valuetext", where.textContent);
+      /* aria-disabled, not disabled: the focus stays on "next" at the last step */
+      back.setAttribute("aria-disabled", k === 0);
+      forward.setAttribute("aria-disabled", k === total);
       root.setAttribute("data-position", k);
+      follow();
     }
     function onKey(e) {
       if (e.target && e.target.tagName === "INPUT") return;
-      if (e.key === "ArrowRight") { show(k + 1); e.preventDefault(); }
-      else if (e.key === "ArrowLeft") { show(k - 1); e.preventDefault(); }
+      var to = {ArrowRight: k + 1, ArrowLeft: k - 1, Home: 0, End: total}[e.key];
+      if (to === undefined) return;
+      show(to); e.preventDefault();
+      e.stopPropagation();  /* JupyterLab would move between cells */
     }
     if (root.hasAttribute("data-page")) document.addEventListener("keydown", onKey);
     else root.addEventListener("keydown", onKey);
@@ -114,7 +193,10 @@ _SCRIPT = """
 
 
 def fit(svg: str) -> str:
-    """An SVG from graphviz made to fit its container: no prolog, width 100% up to its size."""
+    """An SVG from graphviz made to fit its container's width: no prolog, 100% up to its size.
+
+    A tall graph stays tall (its text readable); the page's picture box scrolls.
+    """
     svg = svg[svg.index("<svg") :]
     # svg begins with '<svg' now and graphviz closes the tag, so the pattern is found
     start = cast(re.Match[str], _SVG_START.search(svg))
@@ -122,9 +204,26 @@ def fit(svg: str) -> str:
     sizes = dict(_SIZE.findall(tag))
     width = sizes.get("width", "0")
     new = _SIZE.sub("", tag)
-    style = f"max-width:{width}pt;max-height:75vh;height:auto"
+    style = f"max-width:{width}pt;height:auto"
     new = new.replace("<svg", f'<svg width="100%" data-width="{width}" style="{style}"', 1)
     return new + svg[start.end() :]
+
+
+def natural(svg: str) -> str:
+    """An SVG from graphviz for Jupyter: no prolog, its own size, shrunk (never stretched) to fit.
+
+    The ``width`` and ``height`` stay (JupyterLab, VS Code and nbviewer show the picture at
+    that size, text at 100 % readable); a style shrinks it to the output's width.
+
+    >>> print(natural('<?xml?><svg width="80pt" height="20pt" viewBox="0 0 80 20"></svg>'))
+    <svg width="80pt" height="20pt" viewBox="0 0 80 20" style="max-width:100%;height:auto"></svg>
+    """
+    svg = svg[svg.index("<svg") :]
+    start = cast(re.Match[str], _SVG_START.search(svg))  # graphviz closes the tag
+    tag = start.group(0)
+    if "style=" not in tag:
+        tag = tag[:-1] + ' style="max-width:100%;height:auto">'
+    return tag + svg[start.end() :]
 
 
 def legend(items) -> str:
@@ -132,22 +231,73 @@ def legend(items) -> str:
     if not items:
         return ""
     cells = " &#183; ".join(  # the dots keep the words apart where styles are stripped
-        f'<span style="background:{colour}"></span>{html.escape(text)}' for colour, text in items
+        f'<span style="background:{colour}{_FINAL_SWATCH if colour == _FINAL else ""}"></span>'
+        f"{html.escape(text)}{' (dashed border)' if colour == _FINAL else ''}"
+        for colour, text in items
     )
     return f'<div class="sg-legend">{cells}</div>'
 
 
-def _json(texts: list[str], svgs: list[str]) -> str:
-    """The frames as JSON that is safe inside a script element."""
-    frames = json.dumps([[t, fit(svg)] for t, svg in zip(texts, svgs)], ensure_ascii=True)
-    return frames.replace("</", "<\\/")
+class Sheet(Protocol):
+    """What a page needs of ``autograd.draw.sheet.Sheet``.
+
+    Not imported: that module needs the renderer, which needs this module.
+    """
+
+    @property
+    def keys(self) -> Sequence[str]: ...
+
+    @property
+    def texts(self) -> Sequence[Sequence[Sequence[str]]]: ...
+
+    @property
+    def looks(self) -> Sequence[Sequence[tuple]]: ...
+
+
+def _data(texts: list[str], svg: str, sheet: Sheet) -> str:
+    """The one picture and what each position changes, as JSON safe inside a script element.
+
+    ``looks`` lists the distinct looks; ``start`` is every entry's (look, texts) at position
+    0; ``steps[k - 1]`` lists the entries that position ``k`` changes: (entry, look, texts or
+    0 when the texts stay).
+    """
+    table: dict[tuple, int] = {}
+
+    def look(value: tuple) -> int:
+        return table.setdefault(value, len(table))
+
+    start = [[look(lk), tx] for lk, tx in zip(sheet.looks[0], sheet.texts[0])]
+    steps = []
+    for k in range(1, len(sheet.texts)):
+        before, now = (
+            zip(sheet.looks[k - 1], sheet.texts[k - 1]),
+            zip(sheet.looks[k], sheet.texts[k]),
+        )
+        steps.append(
+            [
+                [i, look(lk), tx if tx != old_tx else 0]
+                for i, ((old_lk, old_tx), (lk, tx)) in enumerate(zip(before, now))
+                if lk != old_lk or tx != old_tx
+            ]
+        )
+    data = {
+        "svg": fit(svg),
+        "keys": sheet.keys,
+        "looks": list(table),
+        "start": start,
+        "steps": steps,
+        "texts": texts,
+        "lines": min(max(t.count("\n") + 1 for t in texts), _MAX_LINES),
+    }
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
 
 
 def page(
     *,
     title: str,
     texts: list[str],
-    svgs: list[str],
+    svg: str,
+    sheet: Sheet,
     start: int,
     png: bytes,
     colours,
@@ -155,7 +305,9 @@ def page(
 ) -> str:
     """The stepper's HTML: a fragment for a notebook, or a whole page for ``save_html``.
 
-    ``png`` is the picture at position ``start``, for where scripts and SVG are stripped.
+    ``svg`` is the one picture (``sheet.layout`` drawn), ``sheet`` what each position
+    writes into it; ``png`` is the picture at position ``start``, for where scripts and SVG
+    are stripped.
     Control characters and lone surrogates of the texts show as escapes (``visible``).
     """
     texts = [visible(t, keep="\n") for t in texts]  # no control character, no lone surrogate
@@ -174,7 +326,7 @@ def page(
         f"<details><summary>all {total + 1} positions, 0 to {total}, in words (where scripts "
         "run, this is a stepper: buttons, a slider, the arrow keys)</summary>"
         f"{words}</details></div>"
-        f'<script type="application/json" class="sg-data">{_json(texts, svgs)}</script>'
+        f'<script type="application/json" class="sg-data">{_data(texts, svg, sheet)}</script>'
         f"<script>{_SCRIPT}</script></div>"
     )
     if not standalone:

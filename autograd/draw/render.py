@@ -33,7 +33,7 @@ from pathlib import Path
 
 import graphviz
 
-from autograd.draw.page import fit
+from autograd.draw.page import natural
 from autograd.errors import RendererNotFound
 
 __all__ = [
@@ -220,13 +220,14 @@ class StepgradDigraph(graphviz.Digraph):
 def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
     """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter.
 
-    The SVG scales down to the width of the output area (never up); the PNG is what Jupyter
-    shows where it does not trust the notebook.
+    The SVG keeps its own size (text at 100 % readable; JupyterLab, VS Code and nbviewer do
+    not stretch it to the output's width) and shrinks to fit a narrower output; the PNG is
+    what Jupyter shows where it does not trust the notebook.
     """
     wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
     bundle = {}
-    if "image/svg+xml" in wanted:  # scaled to the width of the output, up to its own size
-        bundle["image/svg+xml"] = fit(graph.pipe(format="svg", encoding="utf-8"))
+    if "image/svg+xml" in wanted:  # its own size, shrunk to a narrower output
+        bundle["image/svg+xml"] = natural(graph.pipe(format="svg", encoding="utf-8"))
     if "image/png" in wanted:  # at 72 dpi (1 px per point): a fallback, kept small
         small = graph.copy()
         small.graph_attr.setdefault("dpi", "72")
