@@ -49,6 +49,7 @@ __all__ = [
     "Entry",
     "Exercise",
     "Verdict",
+    "arrivals",
     "backward_exercise",
     "check_answers",
     "forward_exercise",
@@ -332,6 +333,15 @@ def backward_exercise(step: Step, arrivals: Sequence[float] = ()) -> Exercise:
     )
 
 
+def arrivals(node, steps) -> list[float]:
+    """What ``steps`` (backward steps taken before ``node``'s) passed to ``node``, per use.
+
+    Their sum is the gradient that arrives at ``node``; ``backward_exercise`` uses them to
+    tell a learner who passed on only one of them.
+    """
+    return [a for s in steps for p, a in zip(s.node.parents, s.added) if p is node]
+
+
 def _times(n: int) -> tuple[str, str]:
     """``("twice", "both")``, ``("3 times", "all 3")``: how often a node is used."""
     return ("twice", "both") if n == 2 else (f"{n} times", f"all {n}")
@@ -343,10 +353,16 @@ class _Backward:
     def __init__(self, step: Step, names: list[str], arrivals: list[float]) -> None:
         self.step, self.names, self.arrivals = step, names, arrivals
         self.at = step._name(step.node)
+        node, n = step.node, len(step.node.parents)
+        # now, while the graph holds this step's forward values (a stepper moves on later)
+        self._rules = {
+            (i, result): local_rule(node, i, step.local[i], step._name, result=result)
+            for i in range(n)
+            for result in (True, False)
+        }
 
     def rule(self, i: int, result: bool) -> str:
-        s = self.step
-        return local_rule(s.node, i, s.local[i], s._name, result=result)
+        return self._rules[i, result]
 
     def diagnose(self, name: str, given: float, close) -> str:
         if name not in self.names:
