@@ -20,10 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
+from autograd import primitives as P
 from autograd.backprop import check_value, contributions, topological_order
 from autograd.errors import StaleGraphError
-from autograd.notation import node_formula, op_text
+from autograd.notation import fixed, node_formula, op_text
 from autograd.value import Value
 
 __all__ = ["StaleGraphError", "Step", "backward_steps", "check_fresh", "node_names"]
@@ -67,12 +69,15 @@ class Step:
           to b: 1.0 × 2.0 (local) = 2.0
         """
         _check_precision(precision, "Step.explain")
-        p = precision
         names = [self._name(x) for x in self.node.parents]
-        lines = [f"step {self.index}: {self._name(self.node)} = {_formula(self.node, names)}"]
-        lines[0] += f" received grad {self.grad:.{p}f}"
+        lines = [
+            f"step {self.index}: {self._name(self.node)} = {_in_words(self.node, names, None)}"
+        ]
+        g = fixed(self.grad, precision)
+        lines[0] += f" received grad {g}"
         for name, local, added in zip(names, self.local, self.added):
-            lines.append(f"  to {name}: {self.grad:.{p}f} × {local:.{p}f} (local) = {added:.{p}f}")
+            local_, added_ = fixed(local, precision), fixed(added, precision)
+            lines.append(f"  to {name}: {g} × {local_} (local) = {added_}")
         return "\n".join(lines)
 
     def _name(self, v: Value) -> str:
@@ -182,3 +187,33 @@ def _check_precision(precision, where: str) -> None:
 
 
 _formula = node_formula  # the name forward_steps imports
+
+
+def _in_words(node: Value, terms: list[str], fmt) -> str:
+    """The operation applied to ``terms`` (names or numbers); fused sums term by term.
+
+    One notation for the step texts and the exercises: ``z = w1·x1 + w2·x2 + b``, not
+    ``affine(w1, w2, x1, x2, b)``. ``fmt`` formats an ``affine`` node's constant inputs
+    (None: as ``2``, ``0.5``).
+    """
+    prim = node._prim
+    if prim is P.SUM:
+        return " + ".join(_wrap(t) for t in terms) if terms else "0"
+    if prim in (P.AFFINE, P.AFFINE_CONST):
+        if prim is P.AFFINE:
+            n = len(terms) // 2
+            ws, xs = terms[:n], terms[n:-1]
+        else:
+            ws = terms[:-1]
+            consts = cast(tuple[float, ...], node._arg)  # AFFINE_CONST keeps its inputs as a tuple
+            xs = [f"{c:g}" if fmt is None else fmt(c) for c in consts]
+        products = [f"{_wrap(w)}·{_wrap(x)}" for w, x in zip(ws, xs)]
+        return " + ".join([*products, _wrap(terms[-1])])
+    return _formula(node, terms)
+
+
+def _wrap(term: str) -> str:
+    """A term inside a sum or a product: negative numbers and expressions in parentheses."""
+    if term[:1] in ("(", "[") or not any(ch in term for ch in " +-*/"):  # [Layer 1, Neuron 2]
+        return term
+    return f"({term})"

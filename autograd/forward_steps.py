@@ -25,9 +25,9 @@ from typing import cast
 
 from autograd import primitives as P
 from autograd.backprop import check_value, topological_order
-from autograd.backward_steps import _check_precision, _formula, node_names
+from autograd.backward_steps import _check_precision, _in_words, _wrap, node_names
 from autograd.forward_mode import Dual, _seeds, node_tangent
-from autograd.notation import op_text
+from autograd.notation import fixed, op_text
 from autograd.value import Value
 
 __all__ = ["ForwardStep", "forward_steps"]
@@ -90,7 +90,7 @@ class ForwardStep:
         _check_precision(precision, "ForwardStep.formula")
 
         def fmt(x: float) -> str:
-            return f"{x + 0.0:.{precision}f}"  # + 0.0: an exact -0.0 reads 0.0000
+            return fixed(x, precision)  # what rounds to 0 reads 0.0000, never -0.0000
 
         names = [self._name(p) for p in self.node.parents]
         numbers = [fmt(x) for x in self.inputs]
@@ -118,7 +118,7 @@ class ForwardStep:
             )
 
         def number(x: float) -> str:
-            return f"{x + 0.0:.{precision}f}"
+            return fixed(x, precision)
 
         def fmt(x: float) -> str:
             return _wrap(number(x))
@@ -235,28 +235,3 @@ def _recompute(node: Value, data: list[float]) -> float:
     """The node's value from its parents' values, by the rule that made it."""
     prim, c = cast(P.Primitive, node._prim), node._arg  # a node with parents has a rule
     return prim.forward(*data) if c is None else prim.forward(*data, c)
-
-
-def _in_words(node: Value, terms: list[str], fmt) -> str:
-    """The operation applied to ``terms`` (names or numbers); fused sums term by term."""
-    prim = node._prim
-    if prim is P.SUM:
-        return " + ".join(_wrap(t) for t in terms) if terms else "0"
-    if prim in (P.AFFINE, P.AFFINE_CONST):
-        if prim is P.AFFINE:
-            n = len(terms) // 2
-            ws, xs = terms[:n], terms[n:-1]
-        else:
-            ws = terms[:-1]
-            consts = cast(tuple[float, ...], node._arg)  # AFFINE_CONST keeps its inputs as a tuple
-            xs = [f"{c:g}" if fmt is None else fmt(c) for c in consts]
-        products = [f"{_wrap(w)}·{_wrap(x)}" for w, x in zip(ws, xs)]
-        return " + ".join([*products, _wrap(terms[-1])])
-    return _formula(node, terms)
-
-
-def _wrap(term: str) -> str:
-    """A term inside a sum or a product: negative numbers and expressions in parentheses."""
-    if term[:1] == "(" or not any(ch in term for ch in " +-*/"):
-        return term
-    return f"({term})"

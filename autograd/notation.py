@@ -82,6 +82,18 @@ def name_term(name: str) -> Term:
     return Term(name, 0 if loose else ATOM)
 
 
+def fixed(x: float, precision: int = 4) -> str:
+    """``x`` with ``precision`` decimals, never ``-0.0000``: what rounds to zero reads as zero.
+
+    >>> fixed(-0.00001), fixed(-0.5, 2), fixed(2.0, 0)
+    ('0.0000', '-0.50', '2')
+    """
+    text = f"{x:.{precision}f}"
+    if text[:1] == "-" and not text.strip("-0."):
+        return text[1:]
+    return text
+
+
 def number(c: float | str) -> Term:
     """A constant as a term: ``2``, ``0.5``; a negative one binds like unary minus.
 
@@ -112,9 +124,14 @@ def op_label(name: str, kind: str, const: object = None) -> str:
 
     >>> op_label("*", CONSTANT_RIGHT, 2.0), op_label("leaky_relu", CALL, 0.1)
     ('* 2', 'leaky_relu 0.1')
+    >>> op_label("+", CONSTANT_RIGHT, -0.01)  # x + c with c < 0 reads x - 0.01
+    '- 0.01'
+
     """
     if not isinstance(const, int | float):  # no constant, or a fused node's tuple of them
         return name
+    if kind == CONSTANT_RIGHT and name == "+" and const < 0:
+        return f"- {-const:g}"  # as the formula reads it: x - 0.01, not x + -0.01
     return f"{const:g} {name}" if kind == CONSTANT_LEFT else f"{name} {const:g}"
 
 
@@ -220,47 +237,57 @@ class Local(NamedTuple):
 
 
 _SUM = "1 (a sum passes its gradient on unchanged)"
-_RULES = {  # by op name: the derivative with the numbers put in
-    "+": lambda d: _SUM,
-    "sum": lambda d: _SUM,
-    "tanh": lambda d: f"1 - tanh² = 1 - {d.out:.4f}² = {d.value:.4f}",
-    "sigmoid": lambda d: f"σ(1 - σ) = {d.out:.4f}·(1 - {d.out:.4f}) = {d.value:.4f}",
-    "exp": lambda d: f"exp itself, {d.value:.4f}",
-    "log": lambda d: f"1/x = 1/{d.operand:.4f} = {d.value:.4f}",
-    "relu": lambda d: f"1 if x > 0 else 0, with x = {d.operand:.4f}: {d.value:g}",
+_RULES = {  # by op name: the derivative with the numbers put in, then its value
+    "+": lambda d: (_SUM, ""),
+    "sum": lambda d: (_SUM, ""),
+    "tanh": lambda d: (f"1 - tanh² = 1 - {d.out:.4f}²", f" = {d.value:.4f}"),
+    "sigmoid": lambda d: (f"σ(1 - σ) = {d.out:.4f}·(1 - {d.out:.4f})", f" = {d.value:.4f}"),
+    "exp": lambda d: ("exp itself", f", {d.value:.4f}"),
+    "log": lambda d: (f"1/x = 1/{d.operand:.4f}", f" = {d.value:.4f}"),
+    "relu": lambda d: (f"1 if x > 0 else 0, with x = {d.operand:.4f}", f": {d.value:g}"),
 }
 
 
-def local_rule(name: str, kind: str, position: int, operands: int, d: Local) -> str:
+def local_rule(
+    name: str, kind: str, position: int, operands: int, d: Local, *, result: bool = True
+) -> str:
     """The local derivative d(node)/d(operand ``position``) in words and numbers.
+
+    ``result=False`` leaves out its value (and the operand's value it is, for a product):
+    what a hint says when the value would be the answer itself (a gradient of 1 arrived).
 
     >>> local_rule("tanh", CALL, 0, 1, Local(0.42, 0.7616, 1.0))
     '1 - tanh² = 1 - 0.7616² = 0.4200'
+    >>> local_rule("tanh", CALL, 0, 1, Local(0.42, 0.7616, 1.0), result=False)
+    '1 - tanh² = 1 - 0.7616²'
     >>> local_rule("*", INFIX, 0, 2, Local(3.0, 6.0, 2.0, partner="b"))
     'the other factor, b = 3.0000'
     """
     if name == "*":
-        return _product_rule(kind, d)
-    if name == "**" and kind == CONSTANT_RIGHT:
+        text, value = _product_rule(kind, d)
+    elif name == "**" and kind == CONSTANT_RIGHT:
         c = d.const
-        return f"c·x^(c-1) = {c:g}·{d.operand:.4f}^{c - 1:g} = {d.value:.4f}"  # type: ignore[operator]
-    if name == "affine":
-        return _affine_rule(position, operands, d)
-    if name in _RULES:
-        return _RULES[name](d)
-    return f"d({name})/d(operand {position + 1}) = {d.value:.4f}"
+        text = f"c·x^(c-1) = {c:g}·{d.operand:.4f}^{c - 1:g}"  # type: ignore[operator]
+        value = f" = {d.value:.4f}"
+    elif name == "affine":
+        text, value = _affine_rule(position, operands, d)
+    elif name in _RULES:
+        text, value = _RULES[name](d)
+    else:
+        text, value = f"d({name})/d(operand {position + 1})", f" = {d.value:.4f}"
+    return text + value if result else text
 
 
-def _product_rule(kind: str, d: Local) -> str:
+def _product_rule(kind: str, d: Local) -> tuple[str, str]:
     if kind == INFIX:
-        return f"the other factor, {d.partner} = {d.value:.4f}"
-    return f"the constant factor {d.const:g}"
+        return f"the other factor, {d.partner}", f" = {d.value:.4f}"
+    return "the constant factor", f" {d.const:g}"
 
 
-def _affine_rule(position: int, operands: int, d: Local) -> str:
+def _affine_rule(position: int, operands: int, d: Local) -> tuple[str, str]:
     if position == operands - 1:
-        return "1 for the bias"
+        return "1 for the bias", ""
     if isinstance(d.const, tuple):
-        return f"the input it multiplies, {d.const[position]:g}"
+        return "the input it multiplies", f", {d.const[position]:g}"
     role = "input" if position < operands // 2 else "weight"
-    return f"the {role} it multiplies, {d.partner} = {d.value:.4f}"
+    return f"the {role} it multiplies, {d.partner}", f" = {d.value:.4f}"

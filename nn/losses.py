@@ -239,6 +239,8 @@ def _bce_term_at_zero(z, y):
 
 
 def _mean(losses: list[Value]) -> Value:
+    if len(losses) == 1:  # the mean of one: itself, with no sum of one and no * 1 in the graph
+        return losses[0]
     return add_all(losses) * (1.0 / len(losses))
 
 

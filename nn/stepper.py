@@ -34,13 +34,14 @@ from autograd import (
     forward_steps,
     topological_order,
 )
-from autograd.stepping import Stepper
 from autograd.stepping.exercises import (
     Exercise,
+    arrivals,
     backward_exercise,
     forward_exercise,
     update_exercise,
 )
+from autograd.stepping.positions import NamedStepper
 from nn.losses import l2_penalty
 from nn.optim import _check_rate
 from nn.train import _resolve_loss
@@ -96,7 +97,7 @@ LEGEND = (
 )
 
 
-class LearningStepper(Stepper):
+class LearningStepper(NamedStepper):
     """One learning step of ``model`` on one example, as positions you can step through.
 
     Args:
@@ -123,11 +124,13 @@ class LearningStepper(Stepper):
     >>> model = MLP(2, [2, 1], activation="sigmoid", rng=random.Random(0))
     >>> stepper = LearningStepper(model, [1.0, 0.0], 1.0, loss="mse", lr=0.5)
     >>> stepper.forward_total, stepper.backward_total, stepper.update_total
-    (9, 9, 9)
+    (7, 7, 9)
+    >>> stepper.names[:3], stepper.position_of("z1", "forward"), stepper.position_of("w11")
+    (['w11', 'w12', 'b1'], 1, 15)
     >>> stepper.goto(3).phase, stepper.goto(12).phase, stepper.goto(stepper.total).phase
     ('forward', 'backward', 'update')
     >>> print(stepper.goto(stepper.total).describe().splitlines()[0])
-    3. update (gradient descent): parameter 9 of 9 (position 27 of 27)
+    3. update (gradient descent): parameter 9 of 9 (position 23 of 23)
     >>> stepper.state_dict() == model.state_dict()  # a view: the model has not moved
     False
     >>> stepper.commit(); stepper.state_dict() == model.state_dict()
@@ -170,16 +173,14 @@ class LearningStepper(Stepper):
         self.model = model
         self.x = [v.data for v in inputs]
         self.target = target
-        self.names = [p.label or _short(name) for name, p in named]
         self._originals = [p.data for _, p in named]
 
         twin = copy.deepcopy(model)  # every value below lives on this private copy
         self._params = [p for _, p in _named_parameters(twin, where)]
         if len(self._params) != len(named):
             raise TypeError(f"{where}: a copy of the model has different parameters")
-        for p, name in zip(self._params, self.names):
+        for p in self._params:
             p.grad = 0.0  # the step starts with zero_grad()
-            p.label = name
         with enable_grad():
             outputs = twin(inputs)
             root = loss_fn([outputs], [target])
@@ -194,6 +195,9 @@ class LearningStepper(Stepper):
                 "it?); the stepper works on a copy and must not touch them: pass l2= instead"
             )
         _name_nodes(outputs, root)
+        self.names = _parameter_names(self._params, [name for name, _ in named], root)
+        for p, name in zip(self._params, self.names):
+            p.label = name
         self.root = root
         self.loss = root.data
         draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
@@ -328,6 +332,29 @@ class LearningStepper(Stepper):
         dot.attr(label=self.describe().splitlines()[0], labelloc="t")
         return dot
 
+    phases = ("forward", "backward", "update")
+
+    def _steps_by_name(self) -> dict[str, dict[str, list[int]]]:
+        found: dict[str, dict[str, list[int]]] = {}
+        f, b = self.forward_total, self.backward_total
+        named = [(s.node, "forward", k) for k, s in enumerate(self.forward_steps, start=1)]
+        named += [(s.node, "backward", f + k) for k, s in enumerate(self.backward_steps, 1)]
+        names = self.forward_steps[0].names if self.forward_steps else {}
+        for node, phase, k in named:
+            name = node.label or names.get(node, "")
+            found.setdefault(name, {}).setdefault(phase, []).append(k)
+        for u in self.updates:
+            found.setdefault(u.name, {}).setdefault("update", []).append(f + b + u.index)
+        return found
+
+    def _steps_of(self, node: Value) -> dict[str, list[int]] | None:
+        """The update of one of the model's parameters (the only nodes you hold)."""
+        params = [p for _, p in _named_parameters(self.model, "LearningStepper")]
+        for u, p in zip(self.updates, params):
+            if p is node:
+                return {"update": [self.forward_total + self.backward_total + u.index]}
+        return None
+
     def _expected(self, k: int) -> Exercise:
         """What position ``k`` computes, for ``check(k, answers)``."""
         phase, i = self.phase_of(k)
@@ -336,7 +363,9 @@ class LearningStepper(Stepper):
         elif phase == "backward":
             self._show(self.forward_total)  # the hints read the forward pass's numbers
             try:
-                exercise = backward_exercise(self.backward_steps[i - 1])
+                step = self.backward_steps[i - 1]
+                arrived = arrivals(step.node, self.backward_steps[: i - 1])
+                exercise = backward_exercise(step, arrived)
             finally:
                 self._show(self.position)
         elif phase == "update":
@@ -416,27 +445,61 @@ def _inputs(x, where: str) -> list[Value]:
 
 
 def _short(name: str) -> str:
-    """A parameter's name for pictures: ``layers.0.neurons.1.w.0`` reads ``l0.n1.w0``.
+    """A parameter's name for pictures, counted from 1 like the inputs.
+
+    ``layers.0.neurons.1.w.0`` reads ``l1.n2.w1``: the name for a parameter that no
+    weighted sum ``z`` names (see ``_parameter_names``).
 
     >>> _short("layers.0.neurons.1.w.0"), _short("neurons.2.b"), _short("w.1")
-    ('l0.n1.w0', 'n2.b', 'w1')
+    ('l1.n2.w1', 'n3.b', 'w2')
     """
     parts = name.split(".")
     out = []
     while parts:
         field = parts.pop(0)
         if parts and parts[0].isdigit():
-            out.append(f"{field[0]}{parts.pop(0)}")
+            out.append(f"{field[0]}{int(parts.pop(0)) + 1}")
         else:
             out.append(field)
     return ".".join(out)
+
+
+def _parameter_names(params: list[Value], names: list[str], root: Value) -> list[str]:
+    """Each parameter's name: its label, else by the weighted sum it enters, 1-based.
+
+    Weight ``i`` of the neuron whose weighted sum is ``zk`` is ``wki`` (``wk_i`` once a
+    number reaches 10), its bias ``bk``: ``z1 = w11·x1 + w12·x2 + b1``, as the inputs are
+    ``x1, x2``. A parameter in no weighted sum, or whose name is taken, gets ``_short``.
+    """
+    roles: dict[Value, str] = {}
+    sums = [v for v in topological_order(root, include_leaves=False) if v.op == "affine"]
+    for number, z in enumerate(sums, start=1):  # numbered as _name_nodes numbers them
+        if isinstance(z._arg, tuple):  # constant inputs: no weights among the operands to name
+            continue
+        k, n = str(number), len(z.parents) // 2
+        for i, w in enumerate(z.parents[:n], start=1):
+            roles.setdefault(w, f"w{k}{i}" if len(k) == 1 and i < 10 else f"w{k}_{i}")
+        roles.setdefault(z.parents[-1], f"b{k}")
+    taken = {p.label for p in params if p.label}
+    out = []
+    for p, name in zip(params, names):
+        role = roles.get(p)
+        if p.label:
+            out.append(p.label)
+        elif role is not None and role not in taken:
+            out.append(role)
+            taken.add(role)
+        else:
+            out.append(_short(name))
+    return out
 
 
 def _name_nodes(outputs, root: Value) -> None:
     """Label what has no label, in the twin only.
 
     The outputs become ``y`` (``y1, y2, ...``), then the loss, and each neuron's weighted sum
-    ``z1, z2, ...`` with its activation ``h1, h2, ...``.
+    ``z1, z2, ...`` with its activation ``h1, h2, ...``; an output minus its target is the
+    error ``e`` (``e1, e2, ...``), and its square ``e²``.
     """
     outs = outputs if isinstance(outputs, list) else [outputs]
     for j, y in enumerate(outs, start=1):
@@ -444,6 +507,7 @@ def _name_nodes(outputs, root: Value) -> None:
             y.label = "y" if len(outs) == 1 else f"y{j}"
     if not root.label:
         root.label = "loss"
+    _name_errors([y for y in outs if isinstance(y, Value)], root)
     count = 0
     for v in topological_order(root, include_leaves=False):
         if v.op == "affine":
@@ -454,3 +518,18 @@ def _name_nodes(outputs, root: Value) -> None:
 
 
 _ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+
+def _name_errors(outs: list[Value], root: Value) -> None:
+    """``e = y - t`` (an output plus a constant) and ``e² = e ** 2``, where unlabelled."""
+    nodes = topological_order(root, include_leaves=False)
+    for j, y in enumerate(outs, start=1):
+        e = "e" if len(outs) == 1 else f"e{j}"
+        for v in nodes:
+            if v.label or v.parents != (y,) or v.op != "+" or not isinstance(v._arg, float):
+                continue
+            v.label = e
+            for sq in nodes:
+                if sq.parents == (v,) and sq.op == "**" and sq._arg == 2.0 and not sq.label:
+                    sq.label = f"{e}²"
+            break

@@ -31,6 +31,7 @@ from autograd import (
     affine,
     backward_steps,
     draw_dot,
+    forward_steps,
     record_scopes,
     scope,
 )
@@ -953,3 +954,23 @@ def test_any_label_and_scope_name_renders_to_valid_svg(bundled_renderer, label, 
     for collapse in (False, True):
         graph = draw_dot(y, scopes=scopes, collapse=collapse)
         assert _hrefs(_svg_tree(graph)) == []
+
+
+# -- issue 20: pictures read as the step texts do -----------------------------------------------
+
+
+def test_a_picture_never_shows_a_negative_zero_nor_plus_a_negative_constant():
+    y = Value(0.6, label="y")
+    e = y - 0.01
+    e.label = "e"
+    tiny = Value(-0.00001, label="tiny")
+    root = e * tiny
+    root.label = "r"
+    root.backward()
+    body = "\n".join(draw_dot(root, precision=4).body)
+    assert "-0.0000" not in body and "data 0.0000" in body
+    assert "+ -0.01" not in body and "- 0.01" in body
+    (first, second) = forward_steps(root)
+    assert first.formula() == "e = y - 0.01 = 0.6000 - 0.01 = 0.5900"
+    assert "-0.0000" not in second.formula()
+    assert all("-0.0000" not in s.explain() for s in backward_steps(root))

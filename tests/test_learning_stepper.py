@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from nn import SGD, LearningStepper, Neuron
+from nn import MLP, SGD, LearningStepper, Neuron
 from nn.train import LOSSES
 from tests.examples import tutorial_network
 from tests.strategies import half_squared_error, learning_steps
@@ -219,7 +219,7 @@ def test_bad_arguments_are_errors_that_name_the_stepper(kwargs, error, message):
 def test_a_single_neuron_and_micrograds_chain_work():
     neuron = Neuron(2, activation="tanh", rng=random.Random(1))
     stepper = LearningStepper(neuron, [0.5, -1.0], 1.0, loss="mse", lr=0.1)
-    assert stepper.names == ["w0", "w1", "b"]
+    assert stepper.names == ["w11", "w12", "b1"]
     assert (
         stepper.goto(stepper.total).state_dict()
         == _sgd_step(neuron, [0.5, -1.0], 1.0, "mse", 0.1).state_dict()
@@ -275,3 +275,59 @@ def test_a_loss_that_uses_the_models_own_parameters_is_refused():
     with pytest.raises(ValueError, match="the loss uses the model's own parameters"):
         LearningStepper(model, x, t, loss=leaky, lr=0.5)
     assert _state(model) == before
+
+
+# -- issue 20: what a learner reads -------------------------------------------------------------
+
+
+def test_unlabelled_parameters_are_named_like_the_inputs_one_based():
+    model = MLP(2, [2, 1], activation="sigmoid", rng=random.Random(0))
+    stepper = LearningStepper(model, [1.0, 0.0], 1.0, loss="mse", lr=0.5)
+    names = ["w11", "w12", "b1", "w21", "w22", "b2", "w31", "w32", "b3"]
+    assert stepper.names == names
+    first = stepper.goto(1).describe().splitlines()[1]
+    assert first.startswith("step 1: z1 = w11·x1 + w12·x2 + b1 = ")
+    text = "\n".join(stepper.texts())
+    assert not re.search(r"\bn\d+\b", text), text  # every node has a role name
+    assert "l0." not in text
+
+
+def test_a_one_output_mse_has_no_identity_steps():
+    model = MLP(2, [2, 1], activation="sigmoid", rng=random.Random(0))
+    stepper = LearningStepper(model, [0.35, 0.9], 0.5, loss="mse", lr=0.5)
+    formulas = [s.formula() for s in stepper.forward_steps]
+    assert formulas[-2].startswith("e = y - 0.5 = ")
+    assert formulas[-1].startswith("loss = e ** 2 = ")
+    assert not any(" * 1 " in f or "sum(" in f for f in formulas)
+    assert stepper.loss == (stepper.forward_steps[-3].value - 0.5) ** 2
+
+
+def test_the_step_text_and_the_exercise_title_read_alike():
+    model, x, t = tutorial_network()
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
+    k = stepper.position_of("z3", "backward")
+    text = stepper.goto(k).describe()
+    title = stepper.check(k, {}).title
+    assert "z3 = v1·h1 + v2·h2 + c received grad" in text
+    assert "z3 = v1·h1 + v2·h2 + c receives" in title
+    assert "affine(" not in "\n".join(stepper.texts())
+
+
+def test_positions_are_found_by_node_name():
+    model, x, t = tutorial_network()
+    stepper = LearningStepper(model, x, t, loss=half_squared_error, lr=0.5)
+    f, b = stepper.forward_total, stepper.backward_total
+    assert stepper.position_of("z1", "forward") == 1
+    assert stepper.position_of("z3", "backward") == f + 5
+    assert stepper.position_of("v1") == f + b + 7  # a parameter: only an update
+    assert stepper.position_of(model.layers[1].neurons[0].w[0]) == f + b + 7
+    assert stepper.check("z1", 0.0, phase="forward").title.startswith("position 1,")
+    z1 = stepper.forward_steps[0].value
+    assert stepper.check("z1", z1, phase="forward").correct
+    with pytest.raises(ValueError, match=r"z3 has a step in forward \(position 5\) and in"):
+        stepper.position_of("z3")
+    with pytest.raises(ValueError, match=r"position_of: no node is called 'q'"):
+        stepper.position_of("q")
+    with pytest.raises(ValueError, match=r"phase must be one of"):
+        stepper.position_of("z3", "sideways")
+    assert stepper.check(f + 5, [0.0] * 5).title == stepper.check("z3", {}, phase="backward").title

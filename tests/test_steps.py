@@ -224,3 +224,46 @@ def test_a_node_whose_forward_cannot_be_replayed_is_not_checked():
     y.data = 99.0  # not what any forward would give: it cannot be checked, so it is trusted
     (step,) = backward_steps(y)
     assert step.added == (3.0,) and x.grad == 3.0
+
+
+# -- issue 20: by node name, the reuse of a node, one notation ----------------------------------
+
+
+def test_a_backward_stepper_finds_a_step_by_node_name():
+    from autograd import BackwardStepper
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    L = c + a
+    L.label = "L"
+    stepper = BackwardStepper(L)
+    assert stepper.position_of("L") == 1 and stepper.position_of(c) == 2
+    assert stepper.check("c", {"a": -3.0 * 1.0, "b": 2.0}).correct
+    with pytest.raises(ValueError, match=r"a is a leaf: it passes nothing on; .*L \(step 1\)"):
+        stepper.position_of("a")
+
+
+def test_a_stepper_tells_a_node_that_forgot_one_of_its_uses():
+    from autograd import BackwardStepper
+
+    x = Value(0.5, label="x")
+    d = x.tanh()
+    d.label = "d"
+    L = d * 3.0 + d * 2.0
+    L.label = "L"
+    stepper = BackwardStepper(L)
+    local = 1 - d.data**2
+    verdict = stepper.check("d", 3.0 * local)
+    assert verdict.entries[0].hint == "d is used twice: add both contributions"
+
+
+def test_a_backward_step_reads_a_fused_node_as_its_exercise_does():
+    from autograd import affine
+
+    w = [Value(0.3, label="v1"), Value(-0.2, label="v2")]
+    h = [Value(0.6, label="h1"), Value(0.4, label="h2")]
+    z = affine(w, h, Value(0.1, label="c"))
+    z.label = "z"
+    (step,) = backward_steps(z)
+    assert step.explain().splitlines()[0] == "step 1: z = v1·h1 + v2·h2 + c received grad 1.0000"

@@ -196,7 +196,7 @@ def test_a_stepper_of_a_network_keeps_its_scopes_on_the_copy():
     assert "Layer 1, Neuron 2" in stepper[-1].source
     texts = stepper.texts()  # a box's output is called by the box in the text too
     assert texts[1].startswith(
-        "step 1: [Layer 2, Neuron 1] = affine(n0, n1, n2, [Layer 1, Neuron 1]"
+        "step 1: [Layer 2, Neuron 1] = n0·[Layer 1, Neuron 1] + n1·[Layer 1, Neuron 2] + "
     )
     assert any("to [Layer 1, Neuron 3]:" in text for text in texts)
 

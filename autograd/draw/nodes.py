@@ -15,6 +15,7 @@ import graphviz
 from autograd.backward_steps import node_names
 from autograd.draw.highlight import USED_EDGE, Highlight
 from autograd.draw.parts import parts_of
+from autograd.notation import fixed
 from autograd.value import Value
 
 __all__ = ["Edges", "Nodes", "Records", "escape"]
@@ -38,7 +39,7 @@ class Records:
         tangents: Mapping[Value, float],
         adds: Mapping[Value, list[float]],
     ) -> None:
-        self.fmt = f"{{:.{precision}f}}".format
+        self.fmt = lambda x: fixed(x, precision)  # never -0.0000: the step texts say 0.0000
         self.show_grad, self.compact = show_grad, compact
         self.tangents, self.adds = tangents, adds
 

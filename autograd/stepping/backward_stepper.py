@@ -32,14 +32,14 @@ from autograd.backward_steps import (
 from autograd.draw.clusters import call_names, collapsed_nodes
 from autograd.draw.dot import LEGEND, draw_dot
 from autograd.scopes import Scope, ScopeRecording
-from autograd.stepping.exercises import Exercise, backward_exercise
-from autograd.stepping.stepper import Stepper
+from autograd.stepping.exercises import Exercise, arrivals, backward_exercise
+from autograd.stepping.positions import NamedStepper
 from autograd.value import Value
 
 __all__ = ["BackwardStepper"]
 
 
-class BackwardStepper(Stepper):
+class BackwardStepper(NamedStepper):
     """Backward from ``root`` as a sequence of positions you can move between and draw.
 
     Args:
@@ -92,6 +92,9 @@ class BackwardStepper(Stepper):
         self.step: Step | None = None
         self._walk: Iterator[Step] | None = None
         self._done = 0
+        self._seen: list[Step] = []  # the steps of the walk so far, for arrivals()
+        inner = [v for v in reversed(self._nodes) if v.parents]  # backward's order
+        self._position = {v: k for k, v in enumerate(inner, start=1)}
         super().__init__()
 
     def _show(self, k: int) -> None:
@@ -99,18 +102,46 @@ class BackwardStepper(Stepper):
             for v in self._nodes:
                 v.grad = 0.0
             self._walk, self._done, self.step = backward_steps(self._root), 0, None
+            self._seen = []
         for step in islice(self._walk, k - self._done):
             self.step = replace(step, names=self._names)
+            self._seen.append(self.step)
         self._done = k
 
     def _expected(self, k: int) -> Exercise:
         """What step ``k`` passes to each operand (for ``check``); the position stays."""
         here = self.position
         try:
-            step = self.goto(k).step
-            return backward_exercise(step)  # its hints take their numbers now
+            step = cast(Step, self.goto(k).step)  # k >= 1: a step was taken
+            arrived = arrivals(step.node, self._seen[: k - 1])
+            return backward_exercise(step, arrived)  # its hints take their numbers now
         finally:
             self.goto(here)
+
+    def _steps_by_name(self) -> dict[str, dict[str, list[int]]]:
+        found: dict[str, dict[str, list[int]]] = {}
+        for v, k in self._position.items():
+            found.setdefault(self._names[v], {"backward": []})["backward"].append(k)
+        return found
+
+    def _steps_of(self, node: Value) -> dict[str, list[int]] | None:
+        copy = self._copies.get(node) if isinstance(node, Value) else None
+        if copy is None:
+            return None
+        return {"backward": [self._position[copy]] if copy in self._position else []}
+
+    def _leaf_note(self, name: str) -> str:
+        users = [
+            f"{self._names[u]} (step {k})"
+            for u, k in self._position.items()
+            if any(self._names.get(p) == name for p in u.parents)
+        ]
+        if not users:
+            return ""
+        return (
+            f"{name} is a leaf: it passes nothing on; its gradient arrives in the steps of "
+            f"the nodes that use it: {', '.join(users)}"
+        )
 
     def grad_of(self, node: Value) -> float:
         """The gradient the copy of ``node`` holds at the current position."""

@@ -10,7 +10,8 @@ computes, before you look at it:
 
 The answer is a ``Verdict``: true when every entry is right within the tolerance, with one
 line per entry saying whether it is right and, when it is not, why (``you forgot the local
-derivative 1 - tanh² = 0.4200``). Hints name the ingredients of the answer, never the answer.
+derivative 1 - tanh² = 0.4200``). Hints name the ingredients of the answer, never the answer:
+where the local derivative is the answer itself (the seed 1 arrived), its value is left out.
 
 The same checks work on a single step record, without a stepper:
 
@@ -24,7 +25,7 @@ The same checks work on a single step record, without a stepper:
 False
 >>> print(verdict)
 step 1 (backward): what each operand of y = tanh(x) receives: 0 of 1 right
-  x: 1.0000 is wrong: you forgot the local derivative 1 - tanh² = 1 - 0.4621² = 0.7864
+  x: 1.0000 is wrong: you forgot the local derivative 1 - tanh² = 1 - 0.4621²
 >>> bool(backward_exercise(step).check({"x": 0.7864}))
 True
 """
@@ -34,20 +35,21 @@ from __future__ import annotations
 import html
 import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from autograd.backward_steps import Step
 from autograd.draw import page as page_html
 from autograd.forward_steps import ForwardStep, _in_words
 from autograd.inputs import real_number
-from autograd.notation import INFIX, Local, node_op
+from autograd.notation import INFIX, Local, fixed, node_op
 from autograd.notation import local_rule as notation_rule
 
 __all__ = [
     "Entry",
     "Exercise",
     "Verdict",
+    "arrivals",
     "backward_exercise",
     "check_answers",
     "forward_exercise",
@@ -55,8 +57,9 @@ __all__ = [
     "update_exercise",
 ]
 
-RTOL = 1e-2  # default tolerances: hand-worked numbers rounded to 3 or 4 digits pass
-ATOL = 1e-4
+RTOL = 1e-2  # default tolerances: hand-worked numbers rounded to 3 significant digits pass
+ATOL = 0.0  # no fixed absolute part: every tolerance scales with the numbers of its step
+FLOOR = 1e-2  # a number near 0 is judged against this fraction of its step's largest number
 
 
 class Entry(NamedTuple):
@@ -79,8 +82,10 @@ class Verdict:
         title: what was asked (``"step 5 (backward): what each operand ... receives"``).
         entries: one ``Entry`` per number asked for, in order.
         rtol, atol: the tolerance used: an entry is right when
-            ``|given - expected| <= atol + rtol * scale``, where the scale is ``|expected|``
-            (for an update: the size of the move, so a small step must be got right).
+            ``|given - expected| <= atol + rtol * scale``, where the scale is ``|expected|``,
+            but at least a hundredth of the step's largest number (for an update: the size
+            of the move, so a small step must be got right). So the tolerance scales with
+            the numbers: gradients of 3e-4 are judged as strictly as gradients of 3.
     """
 
     def __init__(self, title: str, entries: list[Entry], rtol: float, atol: float) -> None:
@@ -141,7 +146,13 @@ class Exercise:
         diagnose: ``diagnose(name, given, close)`` returns why ``given`` is wrong for
             ``name``; ``close(a, b)`` is the tolerance test, for recognising mistakes.
         scale: the size each relative tolerance is taken of, by name (default
-            ``|expected|``).
+            ``|expected|``, at least ``FLOOR`` times the largest of ``magnitude`` and the
+            expected numbers, so that an expected 0 is not judged exactly).
+        magnitude: how large the numbers of the step are (the gradient that arrived, the
+            inputs of a node); default: the largest expected number.
+        totals: for a node that is an operand several times, its name and the names of its
+            uses (``{"x": ["x (operand 1)", "x (operand 2)"]}``): answering ``"x"`` gives
+            the node's total, what all its uses add up to.
 
     >>> ex = Exercise("2 + 2", {"sum": 4.0}, lambda name, given, close: "add again")
     >>> print(ex.check(5))
@@ -155,11 +166,17 @@ class Exercise:
         expected: Mapping[str, float],
         diagnose: Diagnose,
         scale: Mapping[str, float] | None = None,
+        *,
+        magnitude: float = 0.0,
+        totals: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.title = title
         self.expected = dict(expected)
         self._diagnose = diagnose
-        self.scale = {n: abs(v) for n, v in self.expected.items()} | dict(scale or {})
+        self.totals = {k: list(v) for k, v in (totals or {}).items()}
+        floor = FLOOR * max([abs(magnitude), *(abs(v) for v in self.expected.values())])
+        self.scale = {n: max(abs(v), floor) for n, v in self.expected.items()}
+        self.scale |= dict(scale or {})
 
     @property
     def names(self) -> list[str]:
@@ -175,16 +192,18 @@ def check_answers(exercise: Exercise, answers, *, rtol: float = RTOL, atol: floa
     """The ``Verdict`` on ``answers`` for ``exercise``.
 
     ``answers`` is a mapping from names to numbers (names left out count as wrong), a list of
-    numbers in the order of ``exercise.names``, or one number when one is asked for. Unknown
-    names, a list of the wrong length or something that is not a real number are errors
-    (``ValueError``, ``TypeError``), not wrong answers.
+    numbers in the order of ``exercise.names``, or one number when one is asked for (or when
+    every operand is the same node: its total). A node used several times may be answered
+    by its own name, with its total (``{"x": 2.0}`` for ``x + x``). Unknown names, a list
+    of the wrong length or something that is not a real number are errors (``ValueError``,
+    ``TypeError``), not wrong answers.
     """
     _check_tolerance(rtol, "rtol")
     _check_tolerance(atol, "atol")
-    given = _answers_by_name(exercise.names, answers)
+    given = _answers_by_name(exercise, answers)
     entries = []
-    for name, expected in exercise.expected.items():
-        allowed = atol + rtol * exercise.scale[name]
+    for name, expected, scale in _asked(exercise, given):
+        allowed = atol + rtol * scale
 
         def close(a: float, b: float, allowed: float = allowed) -> bool:
             return abs(a - b) <= allowed
@@ -199,20 +218,48 @@ def check_answers(exercise: Exercise, answers, *, rtol: float = RTOL, atol: floa
     return Verdict(exercise.title, entries, rtol, atol)
 
 
-def _answers_by_name(names: list[str], answers) -> dict[str, float]:
+def _asked(exercise: Exercise, given: dict[str, float]) -> list[tuple[str, float, float]]:
+    """(name, expected, scale) of each number to grade: a total in place of its uses."""
+    asked, done = [], set()
+    for name, expected in exercise.expected.items():
+        total = next((t for t, uses in exercise.totals.items() if name in uses), None)
+        if total is None or total not in given:
+            asked.append((name, expected, exercise.scale[name]))
+        elif total not in done:
+            done.add(total)
+            uses = exercise.totals[total]
+            value = math.fsum(exercise.expected[u] for u in uses)
+            floor = max(exercise.scale[u] for u in uses)
+            asked.append((total, value, max(abs(value), floor)))
+    return asked
+
+
+def _answers_by_name(exercise: Exercise, answers) -> dict[str, float]:
     where = "check"
+    names, totals = exercise.names, exercise.totals
     if isinstance(answers, Mapping):
-        unknown = [k for k in answers if k not in names]
+        unknown = [k for k in answers if k not in names and k not in totals]
         if unknown:
-            raise ValueError(f"{where}: unknown names {unknown!r}; this step asks for {names!r}")
+            also = f" (or {list(totals)!r} for a node's total)" if totals else ""
+            raise ValueError(
+                f"{where}: unknown names {unknown!r}; this step asks for {names!r}{also}"
+            )
+        for total, uses in totals.items():
+            if total in answers and any(u in answers for u in uses):
+                raise ValueError(
+                    f"{where}: give {total} either as its total or per use ({uses!r}), not "
+                    f"both (got {sorted(k for k in answers if k == total or k in uses)!r})"
+                )
         return {k: real_number(v, f"{where}: answers[{k!r}]") for k, v in answers.items()}
     if isinstance(answers, numbers.Real) and not isinstance(answers, bool):
-        if len(names) != 1:
-            raise ValueError(
-                f"{where}: this step asks for {len(names)} numbers {names!r} (got one number); "
-                "pass a dict or a list"
-            )
-        return {names[0]: real_number(answers, f"{where}: the answer")}
+        if len(names) == 1:
+            return {names[0]: real_number(answers, f"{where}: the answer")}
+        if len(totals) == 1 and sorted(*totals.values()) == sorted(names):  # x + x
+            return {next(iter(totals)): real_number(answers, f"{where}: the answer")}
+        raise ValueError(
+            f"{where}: this step asks for {len(names)} numbers {names!r} (got one number); "
+            "pass a dict or a list"
+        )
     if isinstance(answers, list | tuple):
         if len(answers) != len(names):
             raise ValueError(
@@ -256,47 +303,124 @@ def operand_names(parents, name_of=None) -> list[str]:
     return [f"{n} (operand {i + 1})" if names.count(n) > 1 else n for i, n in enumerate(names)]
 
 
-def backward_exercise(step: Step) -> Exercise:
+def backward_exercise(step: Step, arrivals: Sequence[float] = ()) -> Exercise:
     """Predict what each operand of ``step.node`` receives in this backward step.
 
     The expected numbers are ``step.added``: the gradient that arrived times the local
-    derivative towards each operand. The hints use the numbers the graph holds now (those
-    of the step's forward pass).
+    derivative towards each operand. An operand used several times (``x + x``) can be
+    answered per use or by its name, with its total. ``arrivals`` are the contributions
+    that made up the gradient arriving at ``step.node`` (one per use of it further up,
+    as the steppers know them): with two or more, an answer that passes on only one of
+    them is told to add them up. The hints use the numbers the graph holds now (those of
+    the step's forward pass) and never state a number that is the answer.
     """
     node, g, name_of = step.node, step.grad, step._name
     names = operand_names(node.parents, name_of)
-    rules = [local_rule(node, i, step.local[i], name_of) for i in range(len(node.parents))]
+    ask = _Backward(step, names, list(arrivals))
     formula = _in_words(node, [name_of(p) for p in node.parents], None)
-    at = name_of(node)
-    title = f"step {step.index} (backward): what each operand of {at} = {formula} receives"
+    title = f"step {step.index} (backward): what each operand of {ask.at} = {formula} receives"
+    totals: dict[str, list[str]] = {}
+    for p, name in zip(node.parents, names):
+        if name != name_of(p):  # a node used more than once here
+            totals.setdefault(name_of(p), []).append(name)
+    magnitude = max([abs(g), *(abs(a) for a in step.added)])
+    return Exercise(
+        title,
+        dict(zip(names, step.added)),
+        ask.diagnose,
+        magnitude=magnitude,
+        totals=totals,
+    )
 
-    def diagnose(name: str, given: float, close) -> str:
-        i = names.index(name)
-        local, expected, rule = step.local[i], step.added[i], rules[i]
+
+def arrivals(node, steps) -> list[float]:
+    """What ``steps`` (backward steps taken before ``node``'s) passed to ``node``, per use.
+
+    Their sum is the gradient that arrives at ``node``; ``backward_exercise`` uses them to
+    tell a learner who passed on only one of them.
+    """
+    return [a for s in steps for p, a in zip(s.node.parents, s.added) if p is node]
+
+
+def _times(n: int) -> tuple[str, str]:
+    """``("twice", "both")``, ``("3 times", "all 3")``: how often a node is used."""
+    return ("twice", "both") if n == 2 else (f"{n} times", f"all {n}")
+
+
+class _Backward:
+    """Why an answer for a backward step is wrong, without giving the answer away."""
+
+    def __init__(self, step: Step, names: list[str], arrivals: list[float]) -> None:
+        self.step, self.names, self.arrivals = step, names, arrivals
+        self.at = step._name(step.node)
+        node, n = step.node, len(step.node.parents)
+        # now, while the graph holds this step's forward values (a stepper moves on later)
+        self._rules = {
+            (i, result): local_rule(node, i, step.local[i], step._name, result=result)
+            for i in range(n)
+            for result in (True, False)
+        }
+
+    def rule(self, i: int, result: bool) -> str:
+        return self._rules[i, result]
+
+    def diagnose(self, name: str, given: float, close) -> str:
+        if name not in self.names:
+            return self._total(name, given, close)
+        i = self.names.index(name)
+        local, expected, g = self.step.local[i], self.step.added[i], self.step.grad
+        rule = self.rule(i, result=not close(local, expected))  # a local of g = 1 is the answer
+        arrived = f", {fixed(g)}" if not close(g, expected) else ""
         if close(given, g) and not close(local * g, g):
             return f"you forgot the local derivative {rule}"
+        if reused := self._forgot_a_use(given, local, expected, close):
+            return reused
         if close(given, local) and not close(local * g, local):
             return (
-                f"that is the local derivative alone: multiply it by the gradient that "
-                f"arrived at {at}, {g:.4f}"
+                "that is the local derivative alone: multiply it by the gradient that "
+                f"arrived at {self.at}{arrived}"
             )
         if close(given, -expected):
             return "the sign is wrong"
-        for j, other in enumerate(step.added):
+        for j, other in enumerate(self.step.added):
             if j != i and close(given, other):
                 return (
-                    f"that is what {names[j]} receives; towards {name} the local "
+                    f"that is what {self.names[j]} receives; towards {name} the local "
                     f"derivative is {rule}"
                 )
-        return f"{name} receives the gradient that arrived at {at} ({g:.4f}) times {rule}"
+        arrived = f" ({fixed(g)})" if arrived else ""
+        return f"{name} receives the gradient that arrived at {self.at}{arrived} times {rule}"
 
-    return Exercise(title, dict(zip(names, step.added)), diagnose)
+    def _forgot_a_use(self, given: float, local: float, expected: float, close) -> str:
+        """The hint for passing on one contribution of a node used several times, if so."""
+        if len(self.arrivals) < 2:
+            return ""
+        if any(close(given, a * local) and not close(a * local, expected) for a in self.arrivals):
+            twice, both = _times(len(self.arrivals))
+            return f"{self.at} is used {twice}: add {both} contributions"
+        return ""
+
+    def _total(self, name: str, given: float, close) -> str:
+        """Why a node's total over its uses in this step is wrong."""
+        uses = [i for i, p in enumerate(self.step.node.parents) if self.step._name(p) == name]
+        added = [self.step.added[i] for i in uses]
+        total = math.fsum(added)
+        twice, both = _times(len(uses))
+        if any(close(given, a) and not close(a, total) for a in added):
+            return f"{name} is used {twice}: add {both} contributions"
+        if close(given, -total):
+            return "the sign is wrong"
+        return (
+            f"{name} is used {twice}: it receives, from each use, the gradient that arrived "
+            f"at {self.at} times that use's local derivative; add them up"
+        )
 
 
-def local_rule(node, i: int, local: float, name_of=None) -> str:
+def local_rule(node, i: int, local: float, name_of=None, *, result: bool = True) -> str:
     """The local derivative d(node)/d(operand i) in words and numbers (``local`` is its value).
 
-    ``name_of(node)`` names the other operands (default: their labels).
+    ``name_of(node)`` names the other operands (default: their labels); ``result=False``
+    leaves out the value itself.
 
     >>> from autograd import Value
     >>> x = Value(0.5, label="x")
@@ -314,7 +438,7 @@ def local_rule(node, i: int, local: float, name_of=None) -> str:
         n = len(ps) // 2
         partner = name_of(ps[n + i] if i < n else ps[i - n])
     d = Local(local, node.data, ps[i].data, const, partner)
-    return notation_rule(name, kind, i, len(ps), d)
+    return notation_rule(name, kind, i, len(ps), d, result=result)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,7 +465,8 @@ def forward_exercise(step: ForwardStep) -> Exercise:
             return "the sign is wrong"
         return f"{name} = {symbolic}, with the values its inputs hold now"
 
-    return Exercise(title, {name: value}, diagnose)
+    magnitude = max([abs(value), *(abs(x) for x in step.inputs)])
+    return Exercise(title, {name: value}, diagnose, magnitude=magnitude)
 
 
 # the functions whose input is a tempting wrong answer for their value
@@ -396,7 +521,8 @@ def update_exercise(index: int, name: str, old: float, grad: float, lr: float, n
             return "that is the old value"
         return f"{name} - lr·grad with {name} = {old:.4f}, lr = {lr:g}, grad = {grad:.4f}"
 
-    return Exercise(title, {name: new}, diagnose, scale={name: abs(new - old)})
+    scale = max(abs(new - old), FLOOR * max(abs(old), abs(new)))
+    return Exercise(title, {name: new}, diagnose, scale={name: scale})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -407,9 +533,10 @@ def predict_widget(stepper, *, rtol: float = RTOL, atol: float = ATOL):
     """A predict-first panel for a stepper: enter the next step's numbers, check, then reveal.
 
     The panel shows the stepper's current position (words and picture) and, for the next
-    step, one box per number to predict. "check" compares them with ``stepper.check`` and
-    shows the verdict; "reveal" moves the stepper on one step; "back" moves it back. Needs
-    ipywidgets (``pip install 'stepgrad[widgets]'``).
+    step, one box per number to predict; the boxes start empty (an empty box counts as "no
+    answer given", never as 0). "check" compares them with ``stepper.check`` and shows the
+    verdict; "reveal" moves the stepper on one step; "back" moves it back. Needs ipywidgets
+    (``pip install 'stepgrad[widgets]'``).
     """
     try:
         import ipywidgets as widgets
@@ -436,14 +563,22 @@ def predict_widget(stepper, *, rtol: float = RTOL, atol: float = ATOL):
             exercise = stepper._expected(k + 1)
             question.value = f"<b>Predict first:</b> {html.escape(exercise.title)}"
             boxes.children = tuple(
-                widgets.FloatText(description=name, style={"description_width": "initial"})
+                widgets.Text(
+                    description=name,
+                    placeholder="your number",
+                    style={"description_width": "initial"},
+                )
                 for name in exercise.names
             )
         check.disabled = reveal.disabled = k == stepper.total
         back.disabled = k == 0
 
     def on_check(_) -> None:
-        answers = {box.description: box.value for box in boxes.children}
+        try:
+            answers = _typed(boxes.children)
+        except ValueError as error:
+            feedback.value = f'<pre style="color: #c62828">{html.escape(str(error))}</pre>'
+            return
         verdict = stepper.check(stepper.position + 1, answers, rtol=rtol, atol=atol)
         feedback.value = verdict._repr_html_()
 
@@ -462,3 +597,17 @@ def predict_widget(stepper, *, rtol: float = RTOL, atol: float = ATOL):
     panel.parts = {"boxes": boxes, "check": check, "reveal": reveal, "back": back}
     panel.parts.update(feedback=feedback, question=question, words=words, picture=picture)
     return panel
+
+
+def _typed(boxes) -> dict[str, float]:
+    """The numbers typed into the boxes, by name; empty boxes are left out."""
+    answers = {}
+    for box in boxes:
+        text = box.value.strip()
+        if not text:
+            continue
+        try:
+            answers[box.description] = float(text.replace("−", "-"))
+        except ValueError:
+            raise ValueError(f"{box.description}: type a number (got {text!r})") from None
+    return answers

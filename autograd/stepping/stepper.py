@@ -201,7 +201,7 @@ class Stepper:
         >>> stepper = BackwardStepper(y)
         >>> print(stepper.check(1, {"x": 1.0}))
         step 1 (backward): what each operand of y = tanh(x) receives: 0 of 1 right
-          x: 1.0000 is wrong: you forgot the local derivative 1 - tanh² = 1 - 0.4621² = 0.7864
+          x: 1.0000 is wrong: you forgot the local derivative 1 - tanh² = 1 - 0.4621²
         """
         name = type(self).__name__
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.total:
