@@ -278,7 +278,10 @@ def test_the_predict_widget_checks_then_reveals():
 
     stepper, *_ = _stepper()
     panel = predict_widget(stepper)
-    parts = panel.parts
+    words, question, boxes, buttons, feedback, _legend, picture = panel.children
+    back, check, reveal = buttons.children
+    parts = dict(words=words, question=question, boxes=boxes, feedback=feedback, picture=picture)
+    parts |= dict(back=back, check=check, reveal=reveal)
     assert "Predict first" in parts["question"].value and "<svg" in parts["picture"].value
     (box,) = parts["boxes"].children  # step 1: what tanh passes to its operand
     assert box.description == "n2"

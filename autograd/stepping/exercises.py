@@ -594,8 +594,6 @@ def predict_widget(stepper, *, rtol: float = RTOL, atol: float = ATOL):
     panel = widgets.VBox(
         [words, question, boxes, widgets.HBox([back, check, reveal]), feedback, legend, picture]
     )
-    panel.parts = {"boxes": boxes, "check": check, "reveal": reveal, "back": back}
-    panel.parts.update(feedback=feedback, question=question, words=words, picture=picture)
     return panel
 
 
