@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import cast
 
 from autograd import primitives as P
 from autograd.backprop import check_value, contributions, topological_order
@@ -199,14 +198,10 @@ def _in_words(node: Value, terms: list[str], fmt) -> str:
     prim = node._prim
     if prim is P.SUM:
         return " + ".join(_wrap(t) for t in terms) if terms else "0"
-    if prim in (P.AFFINE, P.AFFINE_CONST):
-        if prim is P.AFFINE:
-            n = len(terms) // 2
-            ws, xs = terms[:n], terms[n:-1]
-        else:
-            ws = terms[:-1]
-            consts = cast(tuple[float, ...], node._arg)  # AFFINE_CONST keeps its inputs as a tuple
-            xs = [f"{c:g}" if fmt is None else fmt(c) for c in consts]
+    if prim is not None and prim.split is not None:  # affine: weights, inputs, bias
+        ws, xs, _ = prim.split(terms, node._arg)
+        if prim.const:  # the inputs are numbers, kept as the node's constant
+            xs = [f"{c:g}" if fmt is None else fmt(c) for c in xs]
         products = [f"{_wrap(w)}·{_wrap(x)}" for w, x in zip(ws, xs)]
         return " + ".join([*products, _wrap(terms[-1])])
     return _formula(node, terms)

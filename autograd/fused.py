@@ -15,7 +15,7 @@ from autograd import primitives as P
 from autograd.primitives import _sum_in_order
 from autograd.value import Value, _as_float, _node
 
-__all__ = ["add_all", "affine", "affine_rows"]
+__all__ = ["add_all", "affine", "affine_operands", "affine_rows"]
 
 
 def add_all(values: Sequence[Value]) -> Value:
@@ -122,3 +122,21 @@ def affine_rows(
         data = _sum_in_order(map(mul, wdata, xdata), b._data)
         out.append(_node(data, (*w, *xs, b), P.AFFINE, None))
     return out
+
+
+def affine_operands(node: Value) -> tuple[list, list, Value]:
+    """The weights, the inputs and the bias of an ``affine`` node (its parents' layout).
+
+    The inputs are Values, or numbers where ``affine`` was given numbers (they are the node's
+    constant then). The one place that knows how an affine node keeps its operands.
+
+    >>> from autograd import Value, affine
+    >>> w, b = Value(2.0, label="w"), Value(1.0, label="b")
+    >>> ws, xs, bias = affine_operands(affine([w], [3.0], b))
+    >>> [v.label for v in ws], xs, bias.label
+    (['w'], [3.0], 'b')
+    """
+    split = node._prim.split if node._prim is not None else None
+    if split is None:
+        raise ValueError(f"affine_operands: expected an affine node (got op {node.op!r})")
+    return split(node.parents, node._arg)

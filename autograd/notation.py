@@ -25,7 +25,7 @@ Two styles: as a graph node reads (``as_code=False``: ``Step.explain``, ``n1 * -
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 __all__ = [
     "ATOM",
@@ -49,8 +49,8 @@ __all__ = [
     "op_text",
 ]
 
-if TYPE_CHECKING:
-    from autograd.value import Value
+from autograd import primitives as P
+from autograd.value import Value
 
 INFIX = "infix"
 CONSTANT_RIGHT = "constant right"
@@ -212,9 +212,10 @@ def _wrapped(term: Term, need: int) -> str:
 def _call(name: str, operands: Sequence[Term], const: object, as_code: bool) -> str:
     args = [t.text for t in operands]
     if as_code and name == "affine":
-        ws = args[:-1] if isinstance(const, tuple) else args[: len(args) // 2]
-        xs = [f"{c:g}" for c in const] if isinstance(const, tuple) else args[len(ws) : -1]
-        return f"affine([{', '.join(ws)}], [{', '.join(xs)}], {args[-1]})"
+        ws, xs, b = _affine_split(const)(args, const)
+        if isinstance(const, tuple):
+            xs = [f"{c:g}" for c in xs]
+        return f"affine([{', '.join(ws)}], [{', '.join(xs)}], {b})"
     if as_code and name == "add_all":
         return f"add_all([{', '.join(args)}])"
     if isinstance(const, int | float | str):
@@ -289,5 +290,11 @@ def _affine_rule(position: int, operands: int, d: Local) -> tuple[str, str]:
         return "1 for the bias", ""
     if isinstance(d.const, tuple):
         return "the input it multiplies", f", {d.const[position]:g}"
-    role = "input" if position < operands // 2 else "weight"
+    ws, _, _ = _affine_split(d.const)(range(operands), d.const)
+    role = "input" if position in ws else "weight"
     return f"the {role} it multiplies, {d.partner}", f" = {d.value:.4f}"
+
+
+def _affine_split(const):
+    """``split`` of the affine primitive that has this constant (numbers as inputs, or not)."""
+    return (P.AFFINE_CONST if isinstance(const, tuple) else P.AFFINE).split

@@ -21,7 +21,7 @@ import inspect
 import math
 import operator
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any, cast
@@ -101,6 +101,9 @@ class Primitive:
     the code templates and the strategies read them from ``builtin_primitives()``);
     ``arity`` is the number of parents (``None``: any number, the fused ``sum`` and
     ``affine``) and ``const`` says that the vjp gets a constant after the parents' data.
+    ``split(operands, const)`` (the fused ``affine`` only) says which operands are the
+    weights, the inputs and the bias: ``operands`` may be the parents, their names or their
+    positions, and the inputs of ``affine`` with constant inputs come from ``const``.
     """
 
     name: str
@@ -113,6 +116,7 @@ class Primitive:
     builtin: bool = False
     arity: int | None = 1
     const: bool = False
+    split: Callable[[Sequence, Any], tuple[list, list, Any]] | None = None
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -787,6 +791,17 @@ def _affine_vjp_code(g: str, out: str, v: list[str], c) -> list[str]:
     return [*[f"{g} * {x}" for x in v[n:-1]], *[f"{g} * {w}" for w in v[:n]], g]
 
 
+def _split_affine(operands: Sequence, c) -> tuple[list, list, Any]:
+    """Parents (w1..wn, x1..xn, b): the weights, the inputs, the bias."""
+    n = len(operands) // 2
+    return list(operands[:n]), list(operands[n:-1]), operands[-1]
+
+
+def _split_affine_const(operands: Sequence, c) -> tuple[list, list, Any]:
+    """Parents (w1..wn, b) and the inputs as the constant: the weights, the inputs, the bias."""
+    return list(operands[:-1]), list(c), operands[-1]
+
+
 SUM = Primitive(
     "sum",
     lambda *xs: _sum_in_order(xs, 0.0),
@@ -805,6 +820,7 @@ AFFINE = Primitive(
     code=Code(_affine_code, _affine_vjp_code),
     zero_skip=True,
     builtin=True,
+    split=_split_affine,
     arity=None,
 )
 AFFINE_CONST = Primitive(
@@ -824,6 +840,7 @@ AFFINE_CONST = Primitive(
     ),
     zero_skip=True,
     builtin=True,
+    split=_split_affine_const,
     arity=None,
     const=True,
 )

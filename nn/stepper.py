@@ -34,6 +34,7 @@ from autograd import (
     forward_steps,
     topological_order,
 )
+from autograd.fused import affine_operands
 from autograd.stepping.exercises import (
     Exercise,
     arrivals,
@@ -476,10 +477,11 @@ def _parameter_names(params: list[Value], names: list[str], root: Value) -> list
     for number, z in enumerate(sums, start=1):  # numbered as _name_nodes numbers them
         if isinstance(z._arg, tuple):  # constant inputs: no weights among the operands to name
             continue
-        k, n = str(number), len(z.parents) // 2
-        for i, w in enumerate(z.parents[:n], start=1):
+        k = str(number)
+        weights, _, bias = affine_operands(z)
+        for i, w in enumerate(weights, start=1):
             roles.setdefault(w, f"w{k}{i}" if len(k) == 1 and i < 10 else f"w{k}_{i}")
-        roles.setdefault(z.parents[-1], f"b{k}")
+        roles.setdefault(bias, f"b{k}")
     taken = {p.label for p in params if p.label}
     out = []
     for p, name in zip(params, names):

@@ -8,7 +8,7 @@ and ``*`` it replaces, with the intermediate values micrograd would have made.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from autograd import primitives as P
 from autograd.backprop import contributions
@@ -34,20 +34,20 @@ def parts_of(v: Value, names: dict, expand: bool, show_local: bool) -> Parts:
     name = names[v]
     if expand and v._prim is P.SUM and len(v.parents) > 1:
         return expanded(name, [(names[p], p.data, i) for i, p in enumerate(v.parents)], [])
-    if expand and v._prim in (P.AFFINE, P.AFFINE_CONST) and len(v.parents) > 1:
+    affine_split = v._prim.split if v._prim is not None else None
+    if expand and affine_split is not None and len(v.parents) > 1:
         ps = v.parents
-        n = len(ps) // 2 if v._prim is P.AFFINE else len(ps) - 1
-        bias = [(names[ps[-1]], ps[-1].data, len(ps) - 1)]
-        factors: list[tuple[_Term, _Term | float]]
-        if v._prim is P.AFFINE:
-            factors = [
-                ((names[ps[i]], ps[i].data, i), (names[ps[n + i]], ps[n + i].data, n + i))
-                for i in range(n)
-            ]
-        else:
-            consts = cast(tuple[float, ...], v._arg)  # AFFINE_CONST keeps its inputs as a tuple
-            factors = [((names[ps[i]], ps[i].data, i), consts[i]) for i in range(n)]
-        return expanded(name, bias, factors)
+
+        def term(i: int) -> _Term:
+            return (names[ps[i]], ps[i].data, i)
+
+        # positions of the weights, of the inputs (or the inputs themselves: numbers) and bias
+        ws, xs, b = affine_split(range(len(ps)), v._arg)
+        numbers = isinstance(v._arg, tuple)  # affine of numbers: its inputs are the constant
+        factors: list[tuple[_Term, _Term | float]] = [
+            (term(w), x if numbers else term(x)) for w, x in zip(ws, xs)
+        ]
+        return expanded(name, [term(b)], factors)
     local = contributions(v, 1.0) if show_local else [None] * len(v.parents)
     op = name + "_op"
     edges = [(names[p], op, i, d) for i, (p, d) in enumerate(zip(v.parents, local))]

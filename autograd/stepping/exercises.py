@@ -41,6 +41,7 @@ from typing import NamedTuple
 from autograd.backward_steps import Step
 from autograd.draw import page as page_html
 from autograd.forward_steps import ForwardStep, _in_words
+from autograd.fused import affine_operands
 from autograd.inputs import real_number
 from autograd.notation import INFIX, Local, fixed, node_op
 from autograd.notation import local_rule as notation_rule
@@ -435,8 +436,8 @@ def local_rule(node, i: int, local: float, name_of=None, *, result: bool = True)
     if name == "*" and kind == INFIX:
         partner = name_of(ps[1 - i])
     elif name == "affine" and not isinstance(const, tuple) and i < len(ps) - 1:
-        n = len(ps) // 2
-        partner = name_of(ps[n + i] if i < n else ps[i - n])
+        ws, xs, _ = affine_operands(node)  # a weight multiplies its input, and the other way
+        partner = name_of(xs[i] if i < len(ws) else ws[i - len(ws)])
     d = Local(local, node.data, ps[i].data, const, partner)
     return notation_rule(name, kind, i, len(ps), d, result=result)
 
@@ -485,13 +486,11 @@ def _left_out(node, inputs: tuple, value: float, given: float, close, name_of) -
 
 
 def _affine_terms(node, inputs: tuple, name_of) -> list[tuple[float, str]]:
-    ps = node.parents
+    ws, xs, _ = affine_operands(node)
+    data = dict(zip(node.parents, inputs))  # the values these operands have in the step
     if not isinstance(node._arg, tuple):  # weights and inputs are Values
-        n = len(ps) // 2
-        return [
-            (inputs[i] * inputs[n + i], f"{name_of(ps[i])}·{name_of(ps[n + i])}") for i in range(n)
-        ]
-    return [(inputs[i] * c, f"{name_of(ps[i])}·{c:g}") for i, c in enumerate(node._arg)]
+        return [(data[w] * data[x], f"{name_of(w)}·{name_of(x)}") for w, x in zip(ws, xs)]
+    return [(data[w] * c, f"{name_of(w)}·{c:g}") for w, c in zip(ws, xs)]
 
 
 # ----------------------------------------------------------------------------------------------
