@@ -65,9 +65,10 @@ def main() -> int:
     _stage_pages()
     _stage_api()
     notebooks = _stage_notebooks()
-    quiet = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+    quiet = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": path}
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--clean", "-q"]
-    _run([*mkdocs, "-f", str(ROOT / "mkdocs.yml")], env=quiet)
+    _run([*mkdocs, "-f", str(_config(notebooks))], env=quiet)
     _insert_notebooks(notebooks)
     _playground(notebooks)
     took = time.monotonic() - started
@@ -92,6 +93,37 @@ def _require_docs_extra() -> None:
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, cwd=ROOT, **kwargs)
+
+
+def _config(notebooks: dict[str, dict]) -> Path:
+    """mkdocs.yml with the navigation: guide pages in README order, notebooks, API, playground."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").partition("## Where the rest")[2]
+    order = list(dict.fromkeys(re.findall(r"\]\(docs/([\w-]+\.md)\)", readme)))
+    order += sorted(p.name for p in (ROOT / "docs").glob("*.md") if p.name not in order)
+    nav = ["nav:", "  - Home: index.md", "  - Guide:"]
+    nav += [f"    - {json.dumps(_title(STAGE / name))}: {name}" for name in order]
+    nav += ["  - Notebooks:"]
+    nav += [
+        f"    - {json.dumps(_notebook_title(nb, stem))}: notebooks/{stem}.md"
+        for stem, nb in notebooks.items()
+    ]
+    nav += ["  - API reference:"]
+    nav += [f"    - {namespace}: api/{slug}.md" for namespace, slug in NAMESPACES.items()]
+    nav += ["  - Playground: playground/"]
+    config = ROOT / "build" / "mkdocs.yml"
+    config.write_text(
+        "# written by docs/build: the project's mkdocs.yml plus the navigation\n"
+        "INHERIT: ../mkdocs.yml\ndocs_dir: site-src\nsite_dir: ../site\n" + "\n".join(nav) + "\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def _title(page: Path) -> str:
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return page.stem
 
 
 # -- pages ----------------------------------------------------------------------------------
