@@ -167,6 +167,7 @@ def test_a_stored_stepper_on_a_notebook_page_steps_with_the_keyboard(open_site):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert where.inner_text().startswith("step 2 of ")
+    assert page.locator(".nb-body .katex").count() >= 1  # the notes' formulas, typeset
     run = page.get_by_role("link", name="▶ Run in your browser")
     assert "playground/?notebook=02_feedforward_and_backprop" in run.get_attribute("href")
 

@@ -50,8 +50,15 @@ NPM = {
         {"dist/index.js": "graphviz/index.js", "LICENSE": "graphviz/LICENSE"},
     ),
 }
+# KaTeX for the notebooks' $...$ formulas (nbconvert leaves them as text): into the staged
+# pages (mkdocs copies them to site/assets/katex), woff2 fonts only (what browsers load first)
+KATEX = (
+    "katex",
+    "0.19.1",
+    "sha512-jG8uKntjSEcm2EpQOh0XturpPuuC9r3Sq5HLHdsFdWZT27E672SF19QEi+of0/YeOy15lDgRhKvr5614uRrEfA==",
+)
 NAMESPACES = {"autograd": "autograd", "nn": "nn", "autograd.testing": "autograd-testing"}
-KERNEL_ONLY = ("ipywidgets", ".widget(")
+KERNEL_ONLY = ("ipywidgets", "widget(")  # a cell with one of these needs a live kernel
 
 
 def main() -> int:
@@ -65,6 +72,7 @@ def main() -> int:
     _stage_pages()
     _stage_api()
     notebooks = _stage_notebooks()
+    _stage_katex()
     path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
     quiet = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": path}
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--clean", "-q"]
@@ -104,7 +112,7 @@ def _config(notebooks: dict[str, dict]) -> Path:
     nav += [f"    - {json.dumps(_title(STAGE / name))}: {name}" for name in order]
     nav += ["  - Notebooks:"]
     nav += [
-        f"    - {json.dumps(_notebook_title(nb, stem))}: notebooks/{stem}.md"
+        f"    - {json.dumps(_notebook_title(nb, stem).replace('`', ''))}: notebooks/{stem}.md"
         for stem, nb in notebooks.items()
     ]
     nav += ["  - API reference:"]
@@ -197,6 +205,22 @@ def _stage_notebooks() -> dict[str, dict]:
             encoding="utf-8",
         )
     return found
+
+
+def _stage_katex() -> None:
+    name, version, integrity = KATEX
+    folder = STAGE / "assets" / "katex"
+    with tarfile.open(_npm(name, version, integrity)) as archive:
+        for member in archive.getmembers():
+            inside = member.name.removeprefix("package/dist/")
+            wanted = inside in ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+            if wanted or (inside.startswith("fonts/") and inside.endswith(".woff2")):
+                source = archive.extractfile(member)
+                if source is None:
+                    raise RuntimeError(f"docs/build: {name} has no {inside}")
+                (folder / inside).parent.mkdir(parents=True, exist_ok=True)
+                (folder / inside).write_bytes(source.read())
+    shutil.copy2(HERE / "math.js", folder / "math.js")
 
 
 def _insert_notebooks(notebooks: dict[str, dict]) -> None:

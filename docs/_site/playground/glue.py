@@ -166,3 +166,15 @@ def _stepper_picture_without_png():
 
 
 _stepper_picture_without_png()
+
+
+def _tqdm_without_threads():
+    """tqdm's monitor is a thread; the browser has none (tqdm would warn at every bar)."""
+    try:
+        import tqdm
+    except ImportError:
+        return
+    tqdm.tqdm.monitor_interval = 0
+
+
+_tqdm_without_threads()

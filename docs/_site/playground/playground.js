@@ -100,7 +100,7 @@ async function notebook(pyodide, name) {
       out.replaceChildren();
       if (cell.kernel_only && editor.value.includes(cell.kernel_only)) {
         out.innerHTML = `<p class="note">Not run here: this cell needs a live Jupyter kernel ` +
-          `(ipywidgets). Open the notebook in Jupyter for it; the steppers above work here.</p>`;
+          `(ipywidgets). Open the notebook in Jupyter for it; the steppers and pictures work here.</p>`;
         return;
       }
       run(pyodide, editor.value, out);
