@@ -186,3 +186,12 @@ def test_a_notebook_runs_in_the_playground_with_its_stepper(open_site):
     stepper.click()
     page.keyboard.press("ArrowRight")
     assert stepper.locator(".sg-where").inner_text().startswith("step 1 of ")
+
+
+def test_a_notebook_cell_that_needs_a_kernel_says_so_in_the_playground(open_site):
+    page = open_site("/playground/?notebook=06_one_learning_step")
+    page.wait_for_function("window.playgroundDone === true", timeout=120_000)
+    notes = page.locator(".cell-output .note").all_inner_texts()
+    assert any("needs a live Jupyter kernel (ipywidgets)" in note for note in notes), notes
+    errors = page.locator(".cell-output pre.error").all_inner_texts()
+    assert all("not available in the browser playground" in e for e in errors), errors
