@@ -10,7 +10,8 @@ Each subclasses the built-in exception it is a case of, so ``except ValueError``
 - ``CompileError``: a graph ``compile`` cannot replay exactly (a ``ValueError``);
 - ``EngineCheckError``: ``check_engine`` found a disagreement (an ``AssertionError``);
 - ``RendererNotFound``: no program to draw with (a ``graphviz.ExecutableNotFound``, so a
-  ``RuntimeError``).
+  ``RuntimeError``);
+- ``RendererFormatError``: the renderer function cannot make that format (a ``ValueError``).
 
 The modules that raise them re-export them: ``autograd.compiling.CompileError`` is this class.
 """
@@ -27,6 +28,7 @@ __all__ = [
     "DivisionByZeroError",
     "EngineCheckError",
     "GradcheckError",
+    "RendererFormatError",
     "RendererNotFound",
     "StaleGraphError",
 ]
@@ -92,10 +94,11 @@ class RendererNotFound(graphviz.ExecutableNotFound):
     finds no ``dot``; its message says how to get a renderer.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, message: str | None = None) -> None:
         RuntimeError.__init__(
             self,
-            "stepgrad found no Graphviz renderer to make a picture with: neither a system "
+            message
+            or "stepgrad found no Graphviz renderer to make a picture with: neither a system "
             "`dot` on PATH nor the `graphviz-pure` renderer in this environment "
             f"({sysconfig.get_path('scripts')}). Install the bundled renderer with "
             "`pip install graphviz-pure` (it comes with stepgrad; use the pip of this "
@@ -103,3 +106,7 @@ class RendererNotFound(graphviz.ExecutableNotFound):
             "`brew install graphviz`, `conda install graphviz`). The graph itself needs "
             "none: its DOT text is in `.source`.",
         )
+
+
+class RendererFormatError(ValueError):
+    """The renderer function cannot make this format (the WebAssembly one makes no PNG)."""

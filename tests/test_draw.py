@@ -36,6 +36,7 @@ from autograd import (
     scope,
 )
 from autograd.draw.render import RendererNotFound, StepgradDigraph, current_renderer, use_renderer
+from autograd.stepping.backward_stepper import BackwardStepper
 
 
 def _example():
@@ -974,3 +975,125 @@ def test_a_picture_never_shows_a_negative_zero_nor_plus_a_negative_constant():
     assert first.formula() == "e = y - 0.01 = 0.6000 - 0.01 = 0.5900"
     assert "-0.0000" not in second.formula()
     assert all("-0.0000" not in s.explain() for s in backward_steps(root))
+
+
+# -- a renderer function instead of a program (Pyodide in the browser) ----------------------
+
+
+@pytest.fixture
+def renderer_function(monkeypatch):
+    """A Python renderer function that records its calls; no program may run meanwhile."""
+    calls = []
+
+    def function(source, *, format, engine, neato_no_op):
+        calls.append((source, format, engine, neato_no_op))
+        return f'<svg xmlns="http://www.w3.org/2000/svg"><text>{engine}</text></svg>'
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"a program ran although a renderer function is set: {args}")
+
+    monkeypatch.setattr(render.subprocess, "run", no_subprocess)
+    monkeypatch.setattr(render, "_function", None)  # put back after the test
+    render.set_renderer(function, formats=["svg", "json"])
+    return calls
+
+
+def test_a_renderer_function_makes_the_pictures_without_a_subprocess(renderer_function):
+    *_, L = _example()
+    graph = draw_dot(L)
+    assert graph.pipe(encoding="utf-8") == (
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>dot</text></svg>'
+    )
+    assert renderer_function == [(graph.source, "svg", "dot", None)]
+    assert render.current_renderer_function() is not None
+
+
+def test_a_python_function_around_graphviz_pure_draws_a_whole_stepper(
+    bundled_renderer, monkeypatch
+):
+    """The hook on the desktop: a Python function runs the renderer; the stepper's page works."""
+    calls, run = [], subprocess.run
+
+    def function(source, *, format, engine, neato_no_op):
+        calls.append((format, engine, neato_no_op))
+        cmd = [str(bundled_renderer), f"-K{engine}", f"-T{format}"]
+        cmd += [f"-n{neato_no_op}"] if neato_no_op else []
+        return run(cmd, input=source.encode(), capture_output=True, check=True).stdout
+
+    monkeypatch.setattr(render, "_function", None)
+    render.set_renderer(function)
+    monkeypatch.setattr(render.subprocess, "run", None)  # stepgrad itself runs nothing
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    y.label = "y"
+    page = BackwardStepper(y)._repr_html_()
+    assert ("json", "dot", None) in calls and ("svg", "neato", 2) in calls
+    assert ("png", "neato", 2) in calls and 'class="stepgrad-stepper"' in page
+    assert html.unescape(page).count("grad 1.0000") >= 1
+
+
+def test_a_renderer_without_png_gives_a_stepper_page_without_the_png_fallback(
+    bundled_renderer, monkeypatch
+):
+    """The browser's renderer makes SVG (and the layout's JSON) only: the page still works."""
+    run = subprocess.run
+
+    def function(source, *, format, engine, neato_no_op):
+        cmd = [str(bundled_renderer), f"-K{engine}", f"-T{format}"]
+        cmd += [f"-n{neato_no_op}"] if neato_no_op else []
+        return run(cmd, input=source.encode(), capture_output=True, check=True).stdout
+
+    monkeypatch.setattr(render, "_function", None)
+    render.set_renderer(function, formats=["svg", "json"])
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    y.label = "y"
+    page = BackwardStepper(y)._repr_html_()
+    assert 'class="stepgrad-stepper"' in page and "data:image/png" not in page
+
+
+def test_without_png_the_display_carries_the_svg_alone(renderer_function):
+    *_, L = _example()
+    bundle = draw_dot(L)._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml"}
+    with pytest.raises(render.RendererFormatError, match=r"one of \['json', 'svg'\].*'png'"):
+        draw_dot(L).pipe(format="png")
+
+
+def test_a_renderer_function_may_return_bytes_and_is_checked(renderer_function):
+    render.set_renderer(lambda source, **_: b"<svg/>")
+    assert render.run_renderer("digraph { a }", format="png") == b"<svg/>"  # formats: all
+    render.set_renderer(lambda source, **_: 42)
+    with pytest.raises(TypeError, match=r"must return str or bytes \(got int\)"):
+        render.run_renderer("digraph { a }")
+    with pytest.raises(TypeError, match=r"must be callable or None \(got str\)"):
+        render.set_renderer("dot")
+    with pytest.raises(TypeError, match=r"formats must be a list of formats \(got 'svg'\)"):
+        render.set_renderer(lambda source, **_: "", formats="svg")
+    with pytest.raises(ValueError, match=r"engine must be one of .*\(got 'nope'\)"):
+        render.run_renderer("digraph { a }", engine="nope")
+
+
+def test_set_renderer_none_goes_back_to_the_program(bundled_renderer, renderer_function):
+    render.set_renderer(None)
+    assert render.current_renderer_function() is None
+    assert draw_dot(_product()).pipe.__self__ is not None
+
+
+def test_under_pyodide_the_page_s_javascript_function_is_chosen(monkeypatch):
+    import sys
+    import types
+
+    monkeypatch.setattr(render, "_function", None)
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    seen = []
+    js = types.ModuleType("js")
+    js.stepgradRenderDot = lambda *args: seen.append(args) or "<svg>wasm</svg>"
+    monkeypatch.setitem(sys.modules, "js", js)
+    assert render.current_renderer_function() is render.browser_renderer
+    assert render.run_renderer("digraph { a }", engine="neato", neato_no_op=2) == b"<svg>wasm</svg>"
+    assert seen == [("digraph { a }", "svg", "neato", 2)]
+    assert set(draw_dot(_product())._repr_mimebundle_()) == {"image/svg+xml"}
+    del js.stepgradRenderDot
+    with pytest.raises(RendererNotFound, match="stepgradRenderDot"):
+        render.run_renderer("digraph { a }")

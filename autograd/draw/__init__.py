@@ -5,7 +5,8 @@
   colours of a step), ``clusters`` (boxes of recorded calls) and ``parts`` (what one operation
   draws, fused ones expanded);
 - ``StepgradDigraph`` and ``use_renderer`` (``autograd.draw.render``): which program turns DOT
-  text into pictures (a system ``dot``, else the bundled ``graphviz-pure``);
+  text into pictures (a system ``dot``, else the bundled ``graphviz-pure``), and
+  ``set_renderer`` (a Python function instead: Graphviz in WebAssembly under Pyodide);
 - ``pinning`` (one layout for every frame of a stepper) and ``page`` (a stepper's HTML page).
 
 >>> from autograd import Value
@@ -20,6 +21,7 @@ from autograd.draw.render import (
     StepgradDigraph,
     bundled_renderer,
     current_renderer,
+    set_renderer,
     use_renderer,
 )
 
@@ -29,5 +31,6 @@ __all__ = [
     "bundled_renderer",
     "current_renderer",
     "draw_dot",
+    "set_renderer",
     "use_renderer",
 ]

@@ -313,7 +313,12 @@ def page(
     texts = [visible(t, keep="\n") for t in texts]  # no control character, no lone surrogate
     title = visible(title)
     total = len(texts) - 1
-    picture = base64.b64encode(png).decode("ascii")
+    picture = (  # none where the renderer makes no PNG (the browser's): scripts run there
+        f'<img alt="the graph at step {start}" src="data:image/png;base64,'
+        f'{base64.b64encode(png).decode("ascii")}" style="max-width:100%">'
+        if png
+        else ""
+    )
     words = "".join(f'<pre data-k="{k}">{html.escape(text)}</pre>' for k, text in enumerate(texts))
     body = (
         f'<div class="stepgrad-stepper" tabindex="0" data-start="{start}" '
@@ -321,8 +326,7 @@ def page(
         f"<style>{_STYLE}</style>"
         f"{legend(colours)}"
         f'<div class="sg-static"><pre>{html.escape(texts[start])}</pre>'
-        f'<img alt="the graph at step {start}" src="data:image/png;base64,{picture}" '
-        'style="max-width:100%">'
+        f"{picture}"
         f"<details><summary>all {total + 1} positions, 0 to {total}, in words (where scripts "
         "run, this is a stepper: buttons, a slider, the arrow keys)</summary>"
         f"{words}</details></div>"

@@ -6,6 +6,13 @@ display run an executable. The graphs stepgrad returns (``StepgradDigraph``, a
 renderer that the ``graphviz-pure`` wheel installs into this environment's scripts folder
 (found from the interpreter, so it works in a kernel started without an activated venv).
 
+Where no program can run (Pyodide in a browser: ``sys.platform == "emscripten"``, no
+subprocesses), a *renderer function* does the work instead: ``set_renderer(function)`` plugs
+one in (DOT text in, the picture out, e.g. Graphviz compiled to WebAssembly), and under
+Pyodide stepgrad picks ``browser_renderer`` by itself, which calls the page's JavaScript
+function ``stepgradRenderDot``. Every picture stepgrad makes goes through ``run_renderer``,
+so a renderer function serves ``draw_dot``, the steppers and ``.render()`` alike.
+
 The choice is made at the first picture, not at import: ``import autograd`` works without any
 renderer, and only making a picture needs one. stepgrad never changes the ``graphviz``
 package's own settings (``graphviz.backend.dot_command.DOT_BINARY``): a plain
@@ -23,26 +30,32 @@ True
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import graphviz
 
 from autograd.draw.page import natural
-from autograd.errors import RendererNotFound
+from autograd.errors import RendererFormatError, RendererNotFound
 
 __all__ = [
+    "RendererFormatError",
     "RendererNotFound",
     "StepgradDigraph",
+    "browser_renderer",
     "bundled_renderer",
     "current_renderer",
+    "current_renderer_function",
     "mimebundle",
     "run_renderer",
+    "set_renderer",
     "use_renderer",
 ]
 
@@ -50,6 +63,8 @@ _BUNDLED = "graphviz-pure" + (".exe" if os.name == "nt" else "")
 
 _lock = threading.Lock()
 _chosen: Path | None = None  # None until the first picture (or a use_renderer() call)
+# a renderer function and the formats it makes (None: any), or None for the program
+_function: tuple[Callable[..., str | bytes], frozenset[str] | None] | None = None
 
 
 def bundled_renderer() -> Path | None:
@@ -97,8 +112,81 @@ def current_renderer() -> Path:
         return _chosen
 
 
-def _command(engine: str, format: str, neato_no_op) -> list[str]:
-    """The command line that draws DOT text from stdin in ``format``, checked as graphviz does."""
+def set_renderer(
+    function: Callable[..., str | bytes] | None, *, formats: Iterable[str] | None = None
+) -> None:
+    """Make stepgrad's pictures with ``function`` instead of a program (None: back to one).
+
+    ``function(source, format=, engine=, neato_no_op=)`` gets the DOT text, the output format
+    (``"svg"``, ``"json"``, ``"png"``...), the layout engine (``"dot"``, ``"neato"``) and
+    neato's no-layout flag (None, or 2 for ``-n2``), and returns the picture as text or bytes.
+    No subprocess runs: this is how a platform without programs (Pyodide in the browser) plugs
+    in Graphviz compiled to WebAssembly. ``formats`` names the formats it makes (None: all);
+    asking for another raises ``RendererFormatError``, and Jupyter's display then shows the
+    SVG alone. Only stepgrad's graphs are affected.
+
+    >>> def renderer(source, *, format, engine, neato_no_op):
+    ...     return f"<svg><!-- {engine} {format} {len(source)} --></svg>"
+    >>> set_renderer(renderer, formats=["svg"])
+    >>> run_renderer("digraph { a -> b }")
+    b'<svg><!-- dot svg 18 --></svg>'
+    >>> set_renderer(None)  # the program again (a system dot, else graphviz-pure)
+    """
+    global _function
+    if function is not None and not callable(function):
+        raise TypeError(
+            f"set_renderer: function must be callable or None (got {type(function).__name__})"
+        )
+    if isinstance(formats, str):
+        raise TypeError(f"set_renderer: formats must be a list of formats (got {formats!r})")
+    chosen = None if formats is None else frozenset(formats)
+    with _lock:
+        _function = None if function is None else (function, chosen)
+
+
+def current_renderer_function() -> Callable[..., str | bytes] | None:
+    """The renderer function in use: ``set_renderer``'s, else under Pyodide ``browser_renderer``.
+
+    None where stepgrad runs a program (``current_renderer()``) instead.
+    """
+    chosen = _function_and_formats()
+    return None if chosen is None else chosen[0]
+
+
+def _function_and_formats():
+    with _lock:
+        if _function is not None:
+            return _function
+    if sys.platform == "emscripten":  # Pyodide: no subprocesses; the page renders
+        return browser_renderer, _BROWSER_FORMATS
+    return None
+
+
+_BROWSER_FORMATS = frozenset({"svg", "json", "dot", "xdot", "plain", "plain-ext", "canon"})
+
+
+def browser_renderer(source: str, *, format: str, engine: str, neato_no_op=None) -> str:
+    """The renderer under Pyodide: the page's JavaScript ``stepgradRenderDot`` draws the graph.
+
+    The page defines ``globalThis.stepgradRenderDot(source, format, engine, nop)`` (the
+    playground does, with ``@hpcc-js/wasm-graphviz``); it returns the picture as text. SVG and
+    Graphviz's text formats only: there is no PNG (Jupyter's display shows the SVG alone).
+    """
+    try:
+        import js  # type: ignore[import-not-found]  # Pyodide's bridge to JavaScript
+
+        draw = js.stepgradRenderDot
+    except (ImportError, AttributeError):
+        raise RendererNotFound(
+            "this page defines no `stepgradRenderDot(source, format, engine, nop)` JavaScript "
+            "function to draw with (stepgrad's playground does); or call "
+            "autograd.draw.render.set_renderer(function)"
+        ) from None
+    return str(draw(source, format, engine, int(neato_no_op or 0)))
+
+
+def _check(engine: str, format: str) -> None:
+    """Refuse an engine or format that graphviz does not know, as graphviz does."""
     if engine not in graphviz.ENGINES:
         raise ValueError(
             f"render: engine must be one of {sorted(graphviz.ENGINES)} (got {engine!r})"
@@ -108,6 +196,10 @@ def _command(engine: str, format: str, neato_no_op) -> list[str]:
             f"render: format must be a graphviz format such as 'svg' or 'png', one of "
             f"graphviz.FORMATS (got {format!r})"
         )
+
+
+def _command(engine: str, format: str, neato_no_op) -> list[str]:
+    """The command line that draws DOT text from stdin in ``format``."""
     cmd = [str(current_renderer()), f"-K{engine}", f"-T{format}"]
     if neato_no_op:  # True or 1: -n, 2: -n2 (neato draws the positions it is given)
         cmd.append(f"-n{int(neato_no_op)}")
@@ -115,14 +207,21 @@ def _command(engine: str, format: str, neato_no_op) -> list[str]:
 
 
 def run_renderer(source: str, *, format: str = "svg", engine: str = "dot", neato_no_op=None):
-    """DOT text in, the picture's bytes out, made by ``current_renderer()`` in a subprocess.
+    """DOT text in, the picture's bytes out: the renderer function's, else a subprocess's.
 
-    Raises ``RendererNotFound`` without a renderer and ``graphviz.CalledProcessError`` (a
-    ``subprocess.CalledProcessError``, with the renderer's message) when it fails.
+    With a renderer function (``set_renderer``, or ``browser_renderer`` under Pyodide) no
+    program runs; a format it does not make raises ``RendererFormatError``. Otherwise
+    ``current_renderer()`` runs on the DOT text. Raises ``RendererNotFound`` without a
+    renderer and ``graphviz.CalledProcessError`` (a ``subprocess.CalledProcessError``, with the
+    renderer's message) when the program fails.
 
     >>> run_renderer("digraph { a -> b }")[:5]
     b'<?xml'
     """
+    _check(engine, format)
+    chosen = _function_and_formats()
+    if chosen is not None:
+        return _call(chosen, source, format, engine, neato_no_op)
     cmd = _command(engine, format, neato_no_op)
     done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, check=False)
     if done.returncode != 0:
@@ -130,6 +229,23 @@ def run_renderer(source: str, *, format: str = "svg", engine: str = "dot", neato
             done.returncode, cmd, output=done.stdout, stderr=done.stderr.decode(errors="replace")
         )
     return done.stdout
+
+
+def _call(chosen, source: str, format: str, engine: str, neato_no_op) -> bytes:
+    function, formats = chosen
+    if formats is not None and format.split(":")[0] not in formats:
+        raise RendererFormatError(
+            f"render: format must be one the renderer function makes, one of {sorted(formats)} "
+            f"(got {format!r})"
+        )
+    picture = function(source, format=format, engine=engine, neato_no_op=neato_no_op)
+    if isinstance(picture, str):
+        return picture.encode("utf-8")
+    if isinstance(picture, bytes | bytearray):
+        return bytes(picture)
+    raise TypeError(
+        f"render: the renderer function must return str or bytes (got {type(picture).__name__})"
+    )
 
 
 def _format(graph: graphviz.Digraph, format, renderer, formatter) -> str:
@@ -223,6 +339,8 @@ def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str,
     The SVG keeps its own size (text at 100 % readable; JupyterLab, VS Code and nbviewer do
     not stretch it to the output's width) and shrinks to fit a narrower output; the PNG is
     what Jupyter shows where it does not trust the notebook.
+    A renderer function that makes no PNG (``set_renderer(..., formats=["svg"])``, the
+    browser's) gives the SVG alone.
     """
     wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
     bundle = {}
@@ -231,5 +349,7 @@ def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str,
     if "image/png" in wanted:  # at 72 dpi (1 px per point): a fallback, kept small
         small = graph.copy()
         small.graph_attr.setdefault("dpi", "72")
-        bundle["image/png"] = base64.b64encode(small.pipe(format="png")).decode("ascii")
+        # a renderer function that makes SVG only (the browser's): the SVG alone
+        with contextlib.suppress(RendererFormatError):
+            bundle["image/png"] = base64.b64encode(small.pipe(format="png")).decode("ascii")
     return bundle

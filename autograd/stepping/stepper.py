@@ -25,6 +25,7 @@ from autograd.draw import page as page_html
 from autograd.draw.nodes import visible
 from autograd.draw.pinning import PinnedGraph, pin
 from autograd.draw.sheet import Sheet, sheet, write
+from autograd.errors import RendererFormatError
 from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
 
 __all__ = ["Stepper"]
@@ -150,7 +151,10 @@ class Stepper:
         x0, y0, x1, y1 = (float(c) for c in small.graph_attr.get("bb", "0,0,1,1").split(","))
         pixels = max((x1 - x0) * (y1 - y0), 1.0)  # at 72 dpi, one pixel per point
         small.graph_attr["dpi"] = f"{72 * min(1.0, (_PNG_PIXELS / pixels) ** 0.5):.1f}"
-        return small.pipe(format="png")
+        try:
+            return small.pipe(format="png")
+        except RendererFormatError:  # a renderer function without PNG: the page shows none
+            return b""
 
     def _repr_svg_(self) -> str:
         return self.svg()
