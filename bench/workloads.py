@@ -175,6 +175,19 @@ def _demo_model(engine, sizes: list[int]):
     return model
 
 
+def _timed(run, repeat: int) -> tuple[list[float], list[float], list]:
+    """``run(k)`` for k = 0..repeat: wall and CPU time of each but the first, and every loss."""
+    steps, cpu, losses = [], [], []
+    for k in range(repeat + 1):  # step 0 warms up and is not timed
+        c0, t0 = time.process_time(), time.perf_counter()
+        losses.append(run(k))
+        t1, c1 = time.perf_counter(), time.process_time()
+        if k:
+            steps.append(t1 - t0)
+            cpu.append(c1 - c0)
+    return steps, cpu, losses
+
+
 def w3(engine, repeat: int, width: int = W3_SIZES[0]) -> dict:
     """``repeat`` training steps after one untimed warm-up step; wall and CPU time of each.
 
@@ -182,7 +195,6 @@ def w3(engine, repeat: int, width: int = W3_SIZES[0]) -> dict:
     """
     X, y = two_moons(100)
     sizes = [width, width, 1]
-    steps, cpu, losses = [], [], []
     if engine is None:  # the floor: pure Python, no graph
         from floor import FloorMLP
 
@@ -194,13 +206,7 @@ def w3(engine, repeat: int, width: int = W3_SIZES[0]) -> dict:
     else:
         model = _demo_model(engine, sizes)
         run = lambda k: demo_step(model, engine, X, y, k)
-    for k in range(repeat + 1):  # step 0 warms up and is not timed
-        c0, t0 = time.process_time(), time.perf_counter()
-        losses.append(run(k))
-        t1, c1 = time.perf_counter(), time.process_time()
-        if k:
-            steps.append(t1 - t0)
-            cpu.append(c1 - c0)
+    steps, cpu, losses = _timed(run, repeat)
     result = {"wall": steps, "cpu": cpu, "check": losses[0], "losses": losses}
     if engine is not None and engine.name == "stepgrad-compiled":
         wall, cpu_time = compiled_in
@@ -278,14 +284,7 @@ def w3_batched(name: str, repeat: int) -> dict:
     X, y = two_moons(100)
     make = batched.numpy_step if name == "numpy" else batched.torch_step
     run = make(X, y, 2, W3_SIZES, initial_parameters(2, W3_SIZES), ALPHA)
-    steps, cpu, losses = [], [], []
-    for k in range(repeat + 1):  # step 0 warms up and is not timed
-        c0, t0 = time.process_time(), time.perf_counter()
-        losses.append(run(k))
-        t1, c1 = time.perf_counter(), time.process_time()
-        if k:
-            steps.append(t1 - t0)
-            cpu.append(c1 - c0)
+    steps, cpu, losses = _timed(run, repeat)
     if name == "numpy":
         import numpy
 

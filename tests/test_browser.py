@@ -13,6 +13,7 @@ a missing browser fails them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -68,15 +69,24 @@ def test_a_missing_browser_skips_by_hand_and_fails_in_ci(monkeypatch):
         _require_browser()
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium through Playwright, headless; skips or fails as ``_require_browser``."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
-        yield chromium
-        chromium.close()
+        launched = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

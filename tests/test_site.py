@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
-from tests.test_browser import ARGS, _require_browser
+from tests.test_browser import chromium
 
 pytestmark = pytest.mark.slow
 
@@ -79,15 +79,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser(server):
-    _require_browser()
-    import shutil
-
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
