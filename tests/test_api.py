@@ -48,6 +48,7 @@ def test_guard_message_says_what_to_do():
     assert "pip uninstall autograd stepgrad" in text
 
 
+@pytest.mark.slow
 def test_guard_refuses_to_import_with_a_clashing_distribution(tmp_path):
     # a fake installed distribution named "autograd" (as HIPS autograd would register)
     info = tmp_path / "autograd-1.7.0.dist-info"

@@ -64,6 +64,7 @@ def test_random_expressions_at_new_inputs(case, moved):
     assert bits([value]) == bits(expected[0]) and bits(grads) == bits(expected[1])
 
 
+@pytest.mark.slow
 @given(mlps())
 def test_random_mlps_bit_for_bit(case):
     f, inputs = case

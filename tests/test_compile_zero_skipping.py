@@ -270,6 +270,7 @@ def _train(compiled_step, *, epochs, tweak=None):
     return history, bits([p.data for p in model.parameters()])
 
 
+@pytest.mark.slow
 def test_sixty_epochs_of_the_demo_are_the_engine_s_bit_for_bit():
     assert _train(True, epochs=60) == _train(False, epochs=60)
 

@@ -251,6 +251,7 @@ def test_the_finite_difference_guard_estimates_arithmetic_forwards():
     assert finite_differences_are_accurate(g, [1e-3])
 
 
+@pytest.mark.slow
 def test_ops_that_are_not_a_list_are_a_type_error():
     with pytest.raises(TypeError, match=r"expressions: ops must be a list of operations \(got 3\)"):
         expressions(ops=3)  # type: ignore[arg-type]

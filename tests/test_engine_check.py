@@ -214,6 +214,7 @@ def failure(cls) -> EngineCheckError:
 # correct engines pass
 
 
+@pytest.mark.slow
 def test_micrograd_value_passes_with_the_ops_it_has():
     report = check_engine(MicrogradValue)
     assert report.passed and bool(report)
@@ -231,10 +232,12 @@ def test_stepgrad_value_passes_with_every_op():
     assert {"x ** y", "c ** x", "sigmoid(x)", "log(x)", "leaky_relu(x, c)"} <= set(report.ops)
 
 
+@pytest.mark.slow
 def test_a_correct_learner_engine_passes_as_a_pytest_one_liner():
     check_engine(Mini)
 
 
+@pytest.mark.slow
 def test_an_engine_with_only_value_operands_is_tested_on_what_it_has():
     report = check_engine(OnlyValues)
     assert report.ops == ("x + y", "x * y", "tanh(x)")

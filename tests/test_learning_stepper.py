@@ -52,6 +52,7 @@ def test_the_end_is_one_sgd_step_and_the_start_the_original_bit_for_bit(case, da
     assert _state(model) == _state(expected)
 
 
+@pytest.mark.slow
 @given(learning_steps(), st.data())
 def test_a_position_looks_the_same_however_it_was_reached(case, data):
     model, x, target, loss, lr = case

@@ -251,5 +251,6 @@ def test_a_neuron_is_one_affine_node_unless_fused_is_false():
 # what stays the same
 
 
+@pytest.mark.slow
 def test_micrograds_value_passes_check_engine():
     assert check_engine(M, max_examples=50)

@@ -9,6 +9,7 @@ from nn import MLP
 from nn.testing import Network, mlps
 
 
+@pytest.mark.slow
 @given(mlps())
 def test_a_network_runs_nn_and_agrees_with_its_formula(case):
     f, inputs = case

@@ -30,6 +30,7 @@ def test_fast_paths_give_exactly_what_the_rule_table_gives(graph):
         assert len(added) == len(expected) and all(map(_same, added, expected))
 
 
+@pytest.mark.slow
 @given(graphs())
 def test_backward_sums_exactly_as_the_generic_walk(graph):
     """Every node's grad equals a walk that calls contributions() for every node."""
@@ -55,6 +56,7 @@ def _reference_order(root):
     return micrograd_topological_order(root, lambda v: v.parents)
 
 
+@pytest.mark.slow
 @given(graphs())
 def test_topological_order_is_the_depth_first_order(graph):
     root, _ = graph
