@@ -270,6 +270,7 @@ class _Writer:
     names: _Names
     bound: dict[str, Any] = field(default_factory=dict)
     fallbacks: int = 0
+    exprs: dict[Value, str] = field(default_factory=dict)
 
     def const(self, v: Value) -> str | list[str] | None:
         c = v._arg
@@ -291,6 +292,13 @@ class _Writer:
         return mapping
 
     def forward_expr(self, v: Value) -> str:
+        """The source of ``v``'s value, written once (the forward line, the backward comment)."""
+        expr = self.exprs.get(v)
+        if expr is None:
+            expr = self.exprs[v] = self._forward_expr(v)
+        return expr
+
+    def _forward_expr(self, v: Value) -> str:
         code = v._prim.code  # type: ignore[union-attr]
         ops = self.operands(v)
         if code is None:
