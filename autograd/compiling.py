@@ -484,20 +484,23 @@ def _rule_lines(
 ) -> list[str]:
     """``v``'s contributions to its parents' gradients, under ``if d_v or run_all:`` if guarded."""
     g = f"d_{w.names[v]}"
-    terms, body = w.contributions(v, g)
-    zeroed = []
+    terms, pre = w.contributions(v, g)
+    lines, at = [], indent
+    if skipping is not None and skipping.guards(v, g, terms):
+        lines.append(f"{indent}if {g} or {skipping.run_all}:")
+        at = indent + "    "
+    lines += [at + line for line in pre]
+    of, zeroed = w.names.of, []
     for p, term in zip(v.parents, terms):
-        if p not in needs:
-            continue
-        d = f"d_{w.names[p]}"
-        if p not in assigned:
-            zeroed.append(d)
-        body.append(f"{d} {'+=' if p in assigned else '='} {term}")
-        assigned.add(p)
-    if skipping is None or not skipping.guards(v, g, terms):
-        return [indent + line for line in body]
-    skipping.zeroed += zeroed  # set to 0.0 before the backward lines: 0.0 when skipped
-    return [f"{indent}if {g} or {skipping.run_all}:", *[f"{indent}    {x}" for x in body]]
+        if p in assigned:  # the seed, an input or a parameter, or a later contribution
+            lines.append(f"{at}d_{of[p]} += {term}")
+        elif p in needs:  # its first contribution
+            zeroed.append(f"d_{of[p]}")
+            lines.append(f"{at}{zeroed[-1]} = {term}")
+            assigned.add(p)
+    if skipping is not None and at != indent:  # set to 0.0 up front: 0.0 when skipped
+        skipping.zeroed += zeroed
+    return lines
 
 
 def _all_finite(*values: float) -> bool:
