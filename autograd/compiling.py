@@ -270,6 +270,7 @@ class _Writer:
     names: _Names
     bound: dict[str, Any] = field(default_factory=dict)
     fallbacks: int = 0
+    exprs: dict[Value, str] = field(default_factory=dict)
 
     def const(self, v: Value) -> str | list[str] | None:
         c = v._arg
@@ -291,6 +292,13 @@ class _Writer:
         return mapping
 
     def forward_expr(self, v: Value) -> str:
+        """The source of ``v``'s value, written once (the forward line, the backward comment)."""
+        expr = self.exprs.get(v)
+        if expr is None:
+            expr = self.exprs[v] = self._forward_expr(v)
+        return expr
+
+    def _forward_expr(self, v: Value) -> str:
         code = v._prim.code  # type: ignore[union-attr]
         ops = self.operands(v)
         if code is None:
@@ -394,8 +402,11 @@ class _Skipping:
     A rule whose incoming gradient is 0 adds only signed zeros when its primitive is marked
     ``zero_skip`` and every value is finite; adding them changes no gradient that does not
     start at -0.0 (``backprop._zero_rules_change_nothing``). Such a rule is written under
-    ``if d_v or run_all:``, its parents' gradients set to 0.0 otherwise; ``run_all`` is True
-    when some value is inf or nan (or a gradient starts at -0.0): then every rule runs.
+    ``if d_v or run_all:``; ``run_all`` is True when some value is inf or nan (or a gradient
+    starts at -0.0): then every rule runs. The gradients such a rule assigns first
+    (``zeroed``) are set to 0.0 before the backward lines, for when it is skipped: one line
+    for eight of them, where an ``else:`` branch would be two statements per rule, which
+    Python's compiler pays for (compile time and memory grow with the statements).
     """
 
     root: Value
@@ -403,6 +414,7 @@ class _Skipping:
     all_finite: str
     no_minus_zero: str
     used: bool = False
+    zeroed: list[str] = field(default_factory=list)
 
     @classmethod
     def for_writer(cls, w: _Writer, root: Value) -> _Skipping:
@@ -427,6 +439,15 @@ class _Skipping:
             return [*lines, f"{head}{', '.join(values)}{tail}"]
         rows = [values[i : i + 8] for i in range(0, len(values), 8)]  # 8 names a line
         return [*lines, head, *[f"{indent}    {', '.join(r)}," for r in rows], indent + tail]
+
+    def zeros(self, indent: str) -> list[str]:
+        """``d_a = d_b = 0.0``: the gradients first assigned under a guard, eight a line."""
+        if not self.zeroed:
+            return []
+        names = self.zeroed
+        rows = [names[i : i + 8] for i in range(0, len(names), 8)]
+        head = f"{indent}# gradients set by a guarded rule: 0.0 if it is skipped"
+        return [head, *[f"{indent}{' = '.join(r)} = 0.0" for r in rows]]
 
 
 def _backward_lines(
@@ -463,21 +484,22 @@ def _rule_lines(
 ) -> list[str]:
     """``v``'s contributions to its parents' gradients, under ``if d_v or run_all:`` if guarded."""
     g = f"d_{w.names[v]}"
-    terms, body = w.contributions(v, g)
-    zeroed = []
+    terms, pre = w.contributions(v, g)
+    lines, at = [], indent
+    if skipping is not None and skipping.guards(v, g, terms):
+        lines.append(f"{indent}if {g} or {skipping.run_all}:")
+        at = indent + "    "
+    lines += [at + line for line in pre]
+    of, zeroed = w.names.of, []
     for p, term in zip(v.parents, terms):
-        if p not in needs:
-            continue
-        d = f"d_{w.names[p]}"
-        if p not in assigned:
-            zeroed.append(d)
-        body.append(f"{d} {'+=' if p in assigned else '='} {term}")
-        assigned.add(p)
-    if skipping is None or not skipping.guards(v, g, terms):
-        return [indent + line for line in body]
-    lines = [f"{indent}if {g} or {skipping.run_all}:", *[f"{indent}    {x}" for x in body]]
-    if zeroed:  # gradients that the rule would assign first: 0.0 when it is skipped
-        lines += [f"{indent}else:", f"{indent}    {' = '.join(zeroed)} = 0.0"]
+        if p in assigned:  # the seed, an input or a parameter, or a later contribution
+            lines.append(f"{at}d_{of[p]} += {term}")
+        elif p in needs:  # its first contribution
+            zeroed.append(f"d_{of[p]}")
+            lines.append(f"{at}{zeroed[-1]} = {term}")
+            assigned.add(p)
+    if skipping is not None and at != indent:  # set to 0.0 up front: 0.0 when skipped
+        skipping.zeroed += zeroed
     return lines
 
 
@@ -841,14 +863,14 @@ def compile(
         # zero skipping: a rule whose gradient is 0 adds only zeros, unless a value
         # it reads is inf or nan (0 * inf is nan); then every rule runs
         run_all = not all_finite(x, y, mul_1, tanh_1, add_1)
+        # gradients set by a guarded rule: 0.0 if it is skipped
+        d_mul_1 = 0.0
         # add_1 = tanh_1 + x
         d_tanh_1 = d_add_1
         d_x += d_add_1
         # tanh_1 = tanh(mul_1)
         if d_tanh_1 or run_all:
             d_mul_1 = d_tanh_1 * (1.0 - tanh_1 * tanh_1)
-        else:
-            d_mul_1 = 0.0
         # mul_1 = x * y
         if d_mul_1 or run_all:
             d_x += d_mul_1 * y
@@ -909,6 +931,7 @@ def _source(name: str, root: Value, nodes: list[Value], inputs: list[Value]):
     backward = _backward_lines(w, nodes, needs, assigned, "    ", skipping)
     if skipping.used:  # the gradients start at 0.0, never -0.0: only the values are checked
         lines += skipping.check([names[v] for v in nodes], "    ")
+        lines += skipping.zeros("    ")
     lines += backward
     lines.append(f"    return {r}, [{', '.join(grads)}]")
     return "\n".join(lines) + "\n", _namespace(w, skipping), args
@@ -1002,6 +1025,7 @@ def _loop_source(root, recorded, nodes, leaves, params):
         weights = set(params)
         inner = [names[v] for v in nodes if v not in weights]
         lines += skipping.check(inner, "        ", also=may_skip)
+        lines += skipping.zeros("        ")
     lines += backward
     lines.append(f"    return losses, outputs, [{', '.join(grads)}]")
     return "\n".join(lines) + "\n", _namespace(w, skipping)

@@ -308,3 +308,43 @@ def test_a_weight_set_to_inf_or_nan_gives_the_engine_s_step(special, where):
     batches = [(X, labels)] + [([x], [t]) for x, t in zip(X, labels)]
     got, expected = _steps_both_ways(model, batches)
     assert got == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# the size of the code: Python's compile() costs about the same per statement, so the guards
+# add no statement that is not needed (compile time and memory grow with the lines)
+
+
+def tanh_chain(n):
+    def chain(x):
+        for _ in range(n):
+            x = (x * 0.5).tanh()
+        return x
+
+    return chain
+
+
+def test_skipped_rules_leave_their_gradients_at_zero_without_an_else_branch():
+    n = 50
+    cf = compile(tanh_chain(n), [0.3])
+    assert "else:" not in cf.source
+    # per node: its forward line, the rule's comment, guard and line; 8 names a line in the
+    # zeros and in the test for inf and nan (an else: branch was 2 more lines per node)
+    assert len(cf.source.splitlines()) <= 2 * n * (4 + 2 / 8) + 16
+    for x in (0.3, -2.0, 0.0, -0.0, 40.0, math.inf, math.nan):  # 40: tanh's gradient is 0
+        assert compiled(cf, [x]) == engine(tanh_chain(n), [x])
+
+
+def test_a_loop_body_zeroes_its_gradients_for_every_example():
+    w = Value(0.5, label="w")
+    body = loop_body(lambda x: (w * x).relu() * (w * x).tanh(), [1.0], params=[w])
+    assert "else:" not in body.source
+    rows = [(1.0,), (-1.0,), (2.0,), (0.0,), (-3.0,)]  # relu active, dead, active, ...
+    for grads in ([0.0], [-0.0], [1.5]):
+        _, _, got = body(rows, 0.25, [0.5], list(grads))
+        w.grad = grads[0]
+        for (x,) in rows:
+            xv = Value(x)
+            loss = (w * xv).relu() * (w * xv).tanh() * 0.25
+            loss.backward()
+        assert bits(got) == bits([w.grad])
