@@ -120,7 +120,7 @@ def test_a_step_picture_renders_with_its_labels(bundled_renderer):
 def test_the_display_carries_a_png_beside_the_svg(bundled_renderer):
     *_, L = _example()
     bundle = draw_dot(L)._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "image/png"}
+    assert set(bundle) == {"text/html", "image/svg+xml", "image/png"}
     assert "<svg" in bundle["image/svg+xml"]
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert set(draw_dot(L)._repr_mimebundle_(include=["image/png"])) == {"image/png"}
@@ -135,6 +135,26 @@ def test_the_display_keeps_its_own_size_and_is_never_stretched(bundled_renderer)
     height = re.search(r'height="([\d.]+)pt"', tag)
     assert width and height and float(width.group(1)) > 100  # its size, in the drawing's units
     assert "100%" not in tag.replace("max-width:100%", "")  # shrinks to fit, never grows
+
+
+def test_jupyterlab_shows_the_svg_shrunk_to_the_output_never_cut_off(bundled_renderer):
+    # JupyterLab 4 puts an image/svg+xml output in an <img> that keeps its own size: a graph
+    # wider than the output was cut off at its right edge; text/html comes first there
+    *_, L = _example()
+    bundle = draw_dot(L)._repr_mimebundle_()
+    tag = bundle["text/html"]
+    assert tag.startswith("<img ") and tag.count("<") == 1  # one image, kept by sanitizers
+    src = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', tag)
+    assert src and base64.b64decode(src.group(1)).decode() == bundle["image/svg+xml"]
+    svg_tag = bundle["image/svg+xml"][: bundle["image/svg+xml"].index(">")]
+    points = float(re.search(r'width="([\d.]+)pt"', svg_tag).group(1))
+    assert f'width="{round(points * 4 / 3)}"' in tag  # its own size, in CSS pixels
+    assert "max-width:100%" in tag and "height:auto" in tag  # shrinks, never grows
+    assert 'alt="' in tag
+    assert set(draw_dot(L)._repr_mimebundle_(exclude=["text/html"])) == {
+        "image/svg+xml",
+        "image/png",
+    }
 
 
 @pytest.mark.parametrize("choose", [use_renderer, lambda: use_renderer(prefer_system=False)])

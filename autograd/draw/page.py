@@ -24,7 +24,7 @@ from typing import Protocol, cast
 
 from autograd.draw.nodes import visible
 
-__all__ = ["fit", "legend", "natural", "page"]
+__all__ = ["fit", "image", "legend", "natural", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
@@ -224,6 +224,29 @@ def natural(svg: str) -> str:
     if "style=" not in tag:
         tag = tag[:-1] + ' style="max-width:100%;height:auto">'
     return tag + svg[start.end() :]
+
+
+def image(svg: str) -> str:
+    """An SVG as one ``<img>`` for Jupyter's ``text/html``: its own size, shrunk to fit.
+
+    JupyterLab 4 shows an ``image/svg+xml`` output in an ``<img>`` that keeps the picture's
+    own size: a graph wider than the output was cut off at its right edge. This image has
+    the picture's size in CSS pixels (text at 100 %), shrinks to the output's width and is
+    never stretched; sanitizers of untrusted notebooks keep it (an image, no script).
+
+    >>> print(image('<svg width="75pt" height="15pt" viewBox="0 0 75 15"></svg>')[:88])
+    <img width="100" height="20" alt="a graph of 0 nodes" style="max-width:100%;height:auto"
+    """
+    svg = svg[svg.index("<svg") :]
+    start = cast(re.Match[str], _SVG_START.search(svg))  # graphviz closes the tag
+    sizes = {name: float(value) * 4 / 3 for name, value in _SIZE.findall(start.group(0))}
+    nodes = svg.count('class="node')
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img width="{round(sizes.get("width", 0))}" height="{round(sizes.get("height", 0))}" '
+        f'alt="a graph of {nodes} nodes" style="max-width:100%;height:auto" '
+        f'src="data:image/svg+xml;base64,{data}">'
+    )
 
 
 def legend(items) -> str:
