@@ -218,15 +218,16 @@ class StepgradDigraph(graphviz.Digraph):
 
 
 def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
-    """``text/html``, ``image/svg+xml`` and ``image/png`` (base64) of a graph, for Jupyter.
+    """``{"text/html": svg in an img, "image/png": base64 png}`` of a graph, for Jupyter.
 
     The HTML is the SVG in one ``<img>`` (``autograd.draw.page.image``), at its own size
-    (text at 100 % readable) and shrunk, never stretched, to the output's width: JupyterLab
-    shows it first, trusted or not (its own ``image/svg+xml`` image keeps the picture's
-    size, and a wide graph was cut off). The SVG keeps its own size too; the PNG is for
-    where HTML and SVG are not shown (nbconvert to LaTeX/PDF).
+    (text at 100 % readable) and shrunk, never stretched, to the output's width: JupyterLab,
+    VS Code, nbconvert and GitHub show it first, trusted or not (JupyterLab's own
+    ``image/svg+xml`` image keeps the picture's size: a wide graph was cut off). The PNG is
+    for where HTML is not shown (nbconvert to LaTeX/PDF). ``include=["image/svg+xml"]`` asks
+    for the SVG itself (its own size too), left out by default: the HTML carries it.
     """
-    default = ("text/html", "image/svg+xml", "image/png")
+    default = ("text/html", "image/png")
     wanted = set(include or default) - set(exclude or ())
     bundle = {}
     if wanted & {"text/html", "image/svg+xml"}:  # its own size, shrunk to a narrower output
