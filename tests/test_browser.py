@@ -288,10 +288,12 @@ def test_the_stored_notebook_exported_to_html_shows_working_steppers(open_page, 
     assert after["label"] is not None and after["text"] != first["text"]
     right = _box(page, ".stepgrad-stepper .sg-pic svg")[2]
     assert right <= WIDTH
-    pictures = page.locator(".output_svg img[src^='data:'], .output_png img[src^='data:']")
-    assert pictures.count() >= 3  # draw_dot's graph, a stepper picture, the error curve
+    pictures = page.locator(".output_html > img[src^='data:'], .output_png img[src^='data:']")
+    assert pictures.count() >= 3  # draw_dot's graphs (an SVG in an <img>), the error curve
     widths = pictures.evaluate_all("(images) => images.map(i => i.naturalWidth)")
     assert all(w > 0 for w in widths)
+    shown = pictures.evaluate_all("(i) => i.map(i => i.getBoundingClientRect().right)")
+    assert max(shown) <= WIDTH  # shrunk to the page, never cut off
 
 
 @pytest.mark.parametrize("kind", CASES)
