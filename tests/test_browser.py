@@ -298,10 +298,12 @@ def test_the_stored_notebook_exported_to_html_shows_working_steppers(open_page, 
     assert after["label"] is not None and after["text"] != first["text"]
     right = _box(page, ".stepgrad-stepper .sg-pic svg")[2]
     assert right <= WIDTH
-    pictures = page.locator(".output_svg img[src^='data:'], .output_png img[src^='data:']")
-    assert pictures.count() >= 3  # draw_dot's graph, a stepper picture, the error curve
+    pictures = page.locator(".output_html > img[src^='data:'], .output_png img[src^='data:']")
+    assert pictures.count() >= 3  # draw_dot's graphs (an SVG in an <img>), the error curve
     widths = pictures.evaluate_all("(images) => images.map(i => i.naturalWidth)")
     assert all(w > 0 for w in widths)
+    shown = pictures.evaluate_all("(i) => i.map(i => i.getBoundingClientRect().right)")
+    assert max(shown) <= WIDTH  # shrunk to the page, never cut off
 
 
 @pytest.mark.parametrize("kind", CASES)
@@ -374,3 +376,24 @@ def test_the_keyboard_and_a_screen_reader_can_use_the_page(open_page, tmp_path):
         "(g) => getComputedStyle(g.querySelector('polygon')).strokeDasharray"
     )
     assert dashes not in ("", "none")
+
+
+def test_a_screen_reader_reads_the_graph_as_a_list_of_its_values(open_page, tmp_path):
+    # the SVG was one image named by every node's text run together ("v1 data 0.0225 ...")
+    stepper = _backward_case()[0]
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"))
+    picture = page.locator(".sg-pic").aria_snapshot()
+    assert picture.count("\n") == 0 and 'img "the graph: 18 values' in picture
+    assert "data" not in picture and "grad" not in picture  # one summary, no node read out
+    values = page.get_by_role("list", name="the graph's values").get_by_role("listitem")
+    assert values.count() == stepper.draw().source.count("shape=record") > 10
+    first = values.all_inner_texts()
+    assert all("grad 0.0000" in item for item in first) and not any("this step" in i for i in first)
+    assert len(first) == len(set(first))
+    page.keyboard.press("ArrowRight")  # step 1: the root E = n16 * 0.5 is this step, grad 1
+    now = values.all_inner_texts()
+    (current,) = [item for item in now if "this step" in item.split(", ")]
+    assert current.startswith("E, from * 0.5 of n16: data ") and "grad 1.0000" in current
+    assert _shown(page)["label"] == "E"
+    assert any(item.startswith("n16, from ** 2 of n15: ") for item in now)
+    assert any(item.startswith("v1: data ") for item in now)  # a leaf: its name and numbers

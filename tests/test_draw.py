@@ -121,8 +121,8 @@ def test_a_step_picture_renders_with_its_labels(bundled_renderer):
 def test_the_display_carries_a_png_beside_the_svg(bundled_renderer):
     *_, L = _example()
     bundle = draw_dot(L)._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "image/png"}
-    assert "<svg" in bundle["image/svg+xml"]
+    assert set(bundle) == {"text/html", "image/png"}  # the HTML carries the SVG
+    assert "<svg" in draw_dot(L)._repr_mimebundle_(include=["image/svg+xml"])["image/svg+xml"]
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert set(draw_dot(L)._repr_mimebundle_(include=["image/png"])) == {"image/png"}
 
@@ -130,12 +130,29 @@ def test_the_display_carries_a_png_beside_the_svg(bundled_renderer):
 def test_the_display_keeps_its_own_size_and_is_never_stretched(bundled_renderer):
     # JupyterLab stretched a width="100%" SVG to the output's width: text grew to any size
     *_, L = _example()
-    svg = draw_dot(L)._repr_mimebundle_()["image/svg+xml"]
+    svg = draw_dot(L)._repr_mimebundle_(include=["image/svg+xml"])["image/svg+xml"]
     tag = svg[: svg.index(">") + 1]
     width = re.search(r'width="([\d.]+)pt"', tag)
     height = re.search(r'height="([\d.]+)pt"', tag)
     assert width and height and float(width.group(1)) > 100  # its size, in the drawing's units
     assert "100%" not in tag.replace("max-width:100%", "")  # shrinks to fit, never grows
+
+
+def test_jupyterlab_shows_the_svg_shrunk_to_the_output_never_cut_off(bundled_renderer):
+    # JupyterLab 4 puts an image/svg+xml output in an <img> that keeps its own size: a graph
+    # wider than the output was cut off at its right edge; text/html comes first there
+    *_, L = _example()
+    bundle = draw_dot(L)._repr_mimebundle_(include=["text/html", "image/svg+xml"])
+    tag = bundle["text/html"]
+    assert tag.startswith("<img ") and tag.count("<") == 1  # one image, kept by sanitizers
+    src = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', tag)
+    assert src and base64.b64decode(src.group(1)).decode() == bundle["image/svg+xml"]
+    svg_tag = bundle["image/svg+xml"][: bundle["image/svg+xml"].index(">")]
+    points = float(re.search(r'width="([\d.]+)pt"', svg_tag).group(1))
+    assert f'width="{round(points * 4 / 3)}"' in tag  # its own size, in CSS pixels
+    assert "max-width:100%" in tag and "height:auto" in tag  # shrinks, never grows
+    assert 'alt="' in tag
+    assert set(draw_dot(L)._repr_mimebundle_(exclude=["text/html"])) == {"image/png"}
 
 
 @pytest.mark.parametrize("choose", [use_renderer, lambda: use_renderer(prefer_system=False)])
@@ -630,6 +647,24 @@ def test_a_notebook_shows_a_network_as_a_collapsed_diagram():
     assert diagrams, "no cell of notebook 03 draws a collapsed network diagram"
     outputs = [o.get("data", {}) for cell in diagrams for o in cell["outputs"]]
     assert any("image/png" in data for data in outputs)  # stored: shows on GitHub too
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb")),
+    ids=lambda p: p.name,
+)
+def test_every_stored_picture_shows_in_an_untrusted_notebook(notebook):
+    # JupyterLab shows no image/svg+xml of a notebook it does not trust: notebook 07 showed
+    # "<autograd.render.StepgradDigraph at 0x...>" in place of every graph
+    import json
+
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            shows = "image/svg+xml" in data or "Digraph" in "".join(data.get("text/plain", ""))
+            if shows:  # a picture: HTML or a PNG shows where SVG does not
+                assert {"image/png", "text/html"} & set(data), "".join(cell["source"])[:80]
 
 
 def test_compact_pictures_stack_the_numbers_and_show_what_each_operand_gets():

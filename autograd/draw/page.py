@@ -24,7 +24,7 @@ from typing import Protocol, cast
 
 from autograd.draw.nodes import visible
 
-__all__ = ["fit", "legend", "natural", "page"]
+__all__ = ["fit", "image", "legend", "natural", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
@@ -48,6 +48,8 @@ _STYLE = """
 .stepgrad-stepper .sg-pic g.node.sg-final>polygon:first-of-type,
 .stepgrad-stepper .sg-pic g.node.sg-final>ellipse{stroke-dasharray:5 2;stroke-width:1.5}
 .stepgrad-stepper .sg-legend{font-size:12px;margin:4px 0}
+.stepgrad-stepper .sg-sr{position:absolute;width:1px;height:1px;overflow:hidden;
+ clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
 .stepgrad-stepper .sg-legend span{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;
  border:1px solid #999;vertical-align:middle}
 """
@@ -123,6 +125,15 @@ _SCRIPT = """
     root.querySelectorAll(".sg-static").forEach(function (e) { e.parentNode.removeChild(e); });
     root.appendChild(bar); root.appendChild(words); root.appendChild(pic);
     var svg = pic.querySelector("svg");
+    /* a screen reader reads one summary for the picture and its values as a list */
+    pic.setAttribute("role", "img"); pic.setAttribute("aria-label", data.summary);
+    svg.setAttribute("aria-hidden", "true");  /* not every node's text run together */
+    var list = document.createElement("ul");
+    list.className = "sg-sr sg-values"; list.setAttribute("aria-label", "the graph's values");
+    var lines = data.nodes.map(function () {
+      return list.appendChild(document.createElement("li"));
+    });
+    root.appendChild(list);
     var items = entries(pic, data.keys);
     var shownLook = [], shownTexts = [];
     function stateAt(j) {
@@ -133,8 +144,22 @@ _SCRIPT = """
       });
       return [looks, texts];
     }
+    var states = {"sg-current": "this step", "sg-final": "gradient final",
+                  "sg-receiving": "receives from this step"};
+    function say(state) {  /* each value's line: name, how it is computed, numbers, state */
+      data.nodes.forEach(function (node, n) {
+        var i = node[0], texts = state[1][i];
+        var words = (data.looks[state[0][i]][4] || "").split(" ").map(function (c) {
+          return states[c];
+        }).filter(Boolean);
+        var line = (texts[0] || data.keys[i]) + (node[1] ? ", " + node[1] : "") + ": " +
+          texts.slice(1).concat(words).join(", ");
+        if (lines[n].textContent !== line) lines[n].textContent = line;
+      });
+    }
     function draw(j) {
       var state = stateAt(j);
+      say(state);
       items.forEach(function (item, i) {
         if (!item) return;
         var look = state[0][i], texts = state[1][i];
@@ -226,6 +251,29 @@ def natural(svg: str) -> str:
     return tag + svg[start.end() :]
 
 
+def image(svg: str) -> str:
+    """An SVG as one ``<img>`` for Jupyter's ``text/html``: its own size, shrunk to fit.
+
+    JupyterLab 4 shows an ``image/svg+xml`` output in an ``<img>`` that keeps the picture's
+    own size: a graph wider than the output was cut off at its right edge. This image has
+    the picture's size in CSS pixels (text at 100 %), shrinks to the output's width and is
+    never stretched; sanitizers of untrusted notebooks keep it (an image, no script).
+
+    >>> print(image('<svg width="75pt" height="15pt" viewBox="0 0 75 15"></svg>')[:88])
+    <img width="100" height="20" alt="a graph of 0 nodes" style="max-width:100%;height:auto"
+    """
+    svg = svg[svg.index("<svg") :]
+    start = cast(re.Match[str], _SVG_START.search(svg))  # graphviz closes the tag
+    sizes = {name: float(value) * 4 / 3 for name, value in _SIZE.findall(start.group(0))}
+    nodes = svg.count('class="node')
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img width="{round(sizes.get("width", 0))}" height="{round(sizes.get("height", 0))}" '
+        f'alt="a graph of {nodes} nodes" style="max-width:100%;height:auto" '
+        f'src="data:image/svg+xml;base64,{data}">'
+    )
+
+
 def legend(items) -> str:
     """The colours of the pictures in words, as HTML (empty without items)."""
     if not items:
@@ -254,6 +302,36 @@ class Sheet(Protocol):
     def looks(self) -> Sequence[Sequence[tuple]]: ...
 
 
+def _values(keys: Sequence[str], texts: Sequence[Sequence[str]]) -> list[list]:
+    """The nodes a screen reader lists: [entry, how it is computed], in the picture's order.
+
+    Every node but the small ones of operations (``name_op``), whose operation and operands
+    are said with the node they compute: ``[5, "from * of a, b"]`` (empty for a leaf).
+
+    >>> _values(["a", "b", "e_op", "e", "a->e_op#0", "b->e_op#0", "e_op->e#0"],
+    ...         [["a", "data 2"], ["b", "data 3"], ["*"], ["e", "data 6"], [], [], []])
+    [[0, ''], [1, ''], [3, 'from * of a, b']]
+    """
+    index = {key: i for i, key in enumerate(keys)}
+    name = {key: (texts[i] or [key])[0] for i, key in enumerate(keys)}
+    operands: dict[str, list[str]] = {}
+    for key in keys:
+        if "->" in key:
+            tail, head = key.rsplit("#", 1)[0].split("->")
+            operands.setdefault(head, []).append(name.get(tail, tail))
+    values = []
+    for i, key in enumerate(keys):
+        if key == "#graph" or "->" in key or key.endswith("_op"):
+            continue
+        op = f"{key}_op"
+        how = ""
+        if op in index:
+            what = " ".join(texts[index[op]]) or "an operation"
+            how = f"from {what} of {', '.join(operands.get(op, []))}".rstrip(" of")
+        values.append([i, how])
+    return values
+
+
 def _data(texts: list[str], svg: str, sheet: Sheet) -> str:
     """The one picture and what each position changes, as JSON safe inside a script element.
 
@@ -280,8 +358,11 @@ def _data(texts: list[str], svg: str, sheet: Sheet) -> str:
                 if lk != old_lk or tx != old_tx
             ]
         )
+    nodes = _values(sheet.keys, sheet.texts[0])
     data = {
         "svg": fit(svg),
+        "summary": f"the graph: {len(nodes)} values, each listed with its numbers below",
+        "nodes": nodes,
         "keys": sheet.keys,
         "looks": list(table),
         "start": start,

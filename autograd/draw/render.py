@@ -42,7 +42,7 @@ from pathlib import Path
 
 import graphviz
 
-from autograd.draw.page import natural
+from autograd.draw.page import image, natural
 from autograd.errors import RendererFormatError, RendererNotFound
 
 __all__ = [
@@ -334,18 +334,26 @@ class StepgradDigraph(graphviz.Digraph):
 
 
 def mimebundle(graph: graphviz.Digraph, include=None, exclude=None) -> dict[str, str]:
-    """``{"image/svg+xml": svg, "image/png": base64 png}`` of a graph, for Jupyter.
+    """``{"text/html": svg in an img, "image/png": base64 png}`` of a graph, for Jupyter.
 
-    The SVG keeps its own size (text at 100 % readable; JupyterLab, VS Code and nbviewer do
-    not stretch it to the output's width) and shrinks to fit a narrower output; the PNG is
-    what Jupyter shows where it does not trust the notebook.
+    The HTML is the SVG in one ``<img>`` (``autograd.draw.page.image``), at its own size
+    (text at 100 % readable) and shrunk, never stretched, to the output's width: JupyterLab,
+    VS Code, nbconvert and GitHub show it first, trusted or not (JupyterLab's own
+    ``image/svg+xml`` image keeps the picture's size: a wide graph was cut off). The PNG is
+    for where HTML is not shown (nbconvert to LaTeX/PDF). ``include=["image/svg+xml"]`` asks
+    for the SVG itself (its own size too), left out by default: the HTML carries it.
     A renderer function that makes no PNG (``set_renderer(..., formats=["svg"])``, the
-    browser's) gives the SVG alone.
+    browser's) gives the HTML alone.
     """
-    wanted = set(include or ("image/svg+xml", "image/png")) - set(exclude or ())
+    default = ("text/html", "image/png")
+    wanted = set(include or default) - set(exclude or ())
     bundle = {}
-    if "image/svg+xml" in wanted:  # its own size, shrunk to a narrower output
-        bundle["image/svg+xml"] = natural(graph.pipe(format="svg", encoding="utf-8"))
+    if wanted & {"text/html", "image/svg+xml"}:  # its own size, shrunk to a narrower output
+        svg = natural(graph.pipe(format="svg", encoding="utf-8"))
+        if "text/html" in wanted:
+            bundle["text/html"] = image(svg)
+        if "image/svg+xml" in wanted:
+            bundle["image/svg+xml"] = svg
     if "image/png" in wanted:  # at 72 dpi (1 px per point): a fallback, kept small
         small = graph.copy()
         small.graph_attr.setdefault("dpi", "72")

@@ -39,10 +39,14 @@ def _png(data):
 
 
 def _from_bundle(obj):
-    bundle = obj._repr_mimebundle_() or {}
+    try:  # the SVG itself, inline on the page (draw_dot's Jupyter default is HTML + PNG)
+        bundle = obj._repr_mimebundle_(include=["image/svg+xml", "text/html", "image/png"])
+    except TypeError:
+        bundle = obj._repr_mimebundle_()
+    bundle = bundle or {}
     if isinstance(bundle, tuple):  # (data, metadata)
         bundle = bundle[0]
-    for kind in ("text/html", "image/svg+xml"):
+    for kind in ("image/svg+xml", "text/html"):
         if kind in bundle:
             return bundle[kind]
     return _png(bundle["image/png"]) if "image/png" in bundle else None
