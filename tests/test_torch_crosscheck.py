@@ -29,6 +29,7 @@ TORCH_FUNCTIONS = {  # ops whose float reference does not work on tensors as it 
     "softplus": F.softplus,
     "sin": torch.sin,
     "cos": torch.cos,
+    "tan": torch.tan,
     "leaky_relu": lambda x, c: F.leaky_relu(x, negative_slope=c),
 }
 
