@@ -1090,7 +1090,7 @@ def test_a_renderer_without_png_gives_a_stepper_page_without_the_png_fallback(
 def test_without_png_the_display_carries_the_svg_alone(renderer_function):
     *_, L = _example()
     bundle = draw_dot(L)._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml"}
+    assert set(bundle) == {"text/html"} and "data:image/svg+xml" in bundle["text/html"]
     with pytest.raises(render.RendererFormatError, match=r"one of \['json', 'svg'\].*'png'"):
         draw_dot(L).pipe(format="png")
 
@@ -1128,7 +1128,7 @@ def test_under_pyodide_the_page_s_javascript_function_is_chosen(monkeypatch):
     assert render.current_renderer_function() is render.browser_renderer
     assert render.run_renderer("digraph { a }", engine="neato", neato_no_op=2) == b"<svg>wasm</svg>"
     assert seen == [("digraph { a }", "svg", "neato", 2)]
-    assert set(draw_dot(_product())._repr_mimebundle_()) == {"image/svg+xml"}
+    assert set(draw_dot(_product())._repr_mimebundle_()) == {"text/html"}  # the SVG, no PNG
     del js.stepgradRenderDot
     with pytest.raises(RendererNotFound, match="stepgradRenderDot"):
         render.run_renderer("digraph { a }")
