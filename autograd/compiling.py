@@ -47,7 +47,6 @@ import numbers
 import random
 import re
 import unicodedata
-import warnings
 import weakref
 import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -57,6 +56,7 @@ from typing import Any, Literal, NamedTuple, cast
 from autograd import primitives as P
 from autograd.backprop import topological_order, zero_skippable
 from autograd.errors import CompileError
+from autograd.inputs import renamed_keyword
 from autograd.mode import enable_grad
 from autograd.value import Value, _CustomRule
 
@@ -764,18 +764,7 @@ def _argument_names(fn: Callable) -> list[str]:
     return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
-def _renamed(params, parameters, where: str):
-    """``params``, or the same given by its old name ``parameters=`` (DeprecationWarning)."""
-    if parameters is None:
-        return params
-    if params != ():
-        raise TypeError(f"{where}: give params only (parameters is its old name)")
-    warnings.warn(
-        f"{where}: parameters= is now called params= (the keyword of SGD and Adam too)",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return parameters
+_PARAMS = ("params", "parameters")  # compile's keyword for a list of parameters, then its old name
 
 
 def _parameter_list(parameters: Iterable) -> list[Value]:
@@ -884,7 +873,7 @@ def compile(
     """
     if not isinstance(check, bool) and check != "always":  # 1 is not True here
         raise ValueError(f"compile: check must be True, False or 'always' (got {check!r})")
-    params = _parameter_list(_renamed(params, parameters, "compile"))
+    params = _parameter_list(renamed_keyword(params, parameters, "compile", _PARAMS, unset=()))
     leaves = _leaves(fn, example_inputs)
     with enable_grad():
         root = fn(*leaves)
@@ -985,7 +974,7 @@ def loop_body(
     >>> losses, grads
     ([2.0, 5.0], [2.0])
     """
-    params = _parameter_list(_renamed(params, parameters, "loop_body"))
+    params = _parameter_list(renamed_keyword(params, parameters, "loop_body", _PARAMS, unset=()))
     leaves = _leaves(fn, example_inputs, names)
     with enable_grad():
         result = fn(*leaves)

@@ -22,13 +22,13 @@ its tangent is exactly 0 and no rule runs for it, as in PyTorch's and JAX's forw
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 from autograd import primitives as P
 from autograd.backprop import check_value, topological_order
+from autograd.inputs import renamed_keyword
 from autograd.mode import enable_grad
 from autograd.value import Scalar, Value, _as_float
 
@@ -115,18 +115,10 @@ def duals(
 
 def _renamed(tangents, seeds, where: str):
     """``tangents``, or the same given by its old name ``seeds=`` (with a DeprecationWarning)."""
-    if seeds is None:
-        if tangents is None:
-            raise TypeError(f"{where}: missing tangents (a mapping of Values to their tangents)")
-        return tangents
-    if tangents is not None:
-        raise TypeError(f"{where}: give tangents only (seeds is its old name)")
-    warnings.warn(
-        f"{where}: seeds= is now called tangents= (the name jvp and forward_steps use)",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return seeds
+    given = renamed_keyword(tangents, seeds, where, ("tangents", "seeds"), stacklevel=4)
+    if given is None:
+        raise TypeError(f"{where}: missing tangents (a mapping of Values to their tangents)")
+    return given
 
 
 def jvp(
