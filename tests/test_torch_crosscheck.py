@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, grad, jvp
 from autograd.testing import expressions
+from autograd.testing.strategy_ops import OPS
 from tests.optional_torch import import_torch
 
 torch = import_torch()  # skipped without torch; required under STEPGRAD_REQUIRE_TORCH=1
@@ -34,17 +35,40 @@ TORCH_FUNCTIONS = {  # ops whose float reference does not work on tensors as it 
 }
 
 
+def torch_function(op):
+    """What computes ``op`` on tensors: its float reference, unless that loses the graph."""
+    if op.name == "**" and op.kind == "constant left":
+        return lambda x, c: c**x  # the reference uses math.pow
+    return TORCH_FUNCTIONS.get(op.name, op.reference)
+
+
 def torch_evaluate(f, xs):
     """The output of expression ``f`` computed with torch on the tensors ``xs``."""
     vals = list(xs)
     for node in f.nodes:
-        if node.op.name == "**" and node.op.kind == "constant left":
-            fn = lambda x, c: c**x  # the reference uses math.pow
-        else:
-            fn = TORCH_FUNCTIONS.get(node.op.name, node.op.reference)
+        fn = torch_function(node.op)
         args = [vals[i] for i in node.args]
         vals.append(fn(*args, node.const) if node.op.constants else fn(*args))
     return vals[-1]
+
+
+def _example_constant(op):
+    if op.constant_count is not None:
+        return tuple(op.constants[0] for _ in range(op.constant_count(op.arities[0])))
+    return op.constants[0] if op.constants else None
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: f"{op.name} ({op.kind})")
+def test_every_op_the_strategies_draw_keeps_its_torch_graph(op):
+    # The registry drives this list: a built-in added without a tensor function here (tan
+    # once was) would go through math.tan, turn the tensor into a float and lose the graph.
+    xs = [0.5 + 0.125 * i for i in range(op.arities[0])]
+    const = _example_constant(op)
+    extra = () if const is None else (const,)
+    ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    out = torch_function(op)(*ts, *extra)
+    assert isinstance(out, torch.Tensor) and out.requires_grad, (op.name, out)
+    assert close(out.item(), op.reference(*xs, *extra))
 
 
 def torch_grad(out, xs):
