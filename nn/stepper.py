@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import graphviz
-
 from autograd import (
     ForwardStep,
     Step,
@@ -34,6 +32,8 @@ from autograd import (
     forward_steps,
     topological_order,
 )
+from autograd.draw.dot import DotGraph, Drawing
+from autograd.draw.entries import Entry
 from autograd.fused import affine_operands
 from autograd.stepping.exercises import (
     Exercise,
@@ -203,6 +203,7 @@ class LearningStepper(NamedStepper):
         self.loss = root.data
         draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
         self._options = {"compact": True, **draw_options, "legend": False}  # legend: the page's
+        self._drawing = Drawing(root, unknown=True, **self._options)  # nan data: "data ?"
 
         self.forward_steps = list(forward_steps(root))
         self._data = {s.node: s.value for s in self.forward_steps}
@@ -309,29 +310,33 @@ class LearningStepper(NamedStepper):
         text = self.updates[i - 1].explain(p)
         return f"{_TITLES[phase]}: parameter {i} of {self.update_total} {where}\n{text}"
 
-    def draw(self) -> graphviz.Digraph:
+    def draw(self) -> DotGraph:
         """The graph at the current position, the current node or parameter highlighted.
 
         Forward: values computed so far (``?`` for the rest), no gradients yet. Backward: the
         gradients backward has passed on so far, as ``BackwardStepper`` draws them. Update:
         every gradient, and each parameter updated so far as ``w  old -> new``.
         """
+        highlight, options = self._marks()
+        return self._drawing.dot(highlight, **options)
+
+    def _entries(self) -> list[Entry]:
+        highlight, options = self._marks()
+        return self._drawing.entries(highlight, **options)
+
+    def _marks(self) -> tuple[Value | Step | None, dict[str, Any]]:
+        """What the picture at the current position highlights, and its options."""
         phase, i = self.phase_of(self.position)
-        options = dict(self._options)
         highlight: Value | Step | None = None
+        options: dict[str, Any] = {"title": self.describe().splitlines()[0]}
         if phase in ("start", "forward"):
-            options.update(show_local=False)
+            options["show_local"] = False
             highlight = self.forward_steps[i - 1].node if i else None
         elif phase == "backward":
             highlight = self.backward_steps[i - 1]
         else:
             highlight = self._params[i - 1]
-        dot = draw_dot(self.root, highlight=highlight, **options)
-        unknown = {"data nan": "data ?", "grad nan": "grad ?"}
-        for old, new in unknown.items():
-            dot.body = [line.replace(old, new) for line in dot.body]
-        dot.attr(label=self.describe().splitlines()[0], labelloc="t")
-        return dot
+        return highlight, options
 
     phases = ("forward", "backward", "update")
 
