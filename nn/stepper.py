@@ -27,7 +27,6 @@ from autograd import (
     Step,
     Value,
     backward_steps,
-    draw_dot,
     enable_grad,
     forward_steps,
     topological_order,
@@ -156,6 +155,7 @@ class LearningStepper(NamedStepper):
     _originals: list[float]
     _params: list[Value]
     _options: dict[str, Any]
+    _drawing: Drawing
     _data: dict[Value, float]
     _final_grads: dict[Value, float]
 
@@ -201,9 +201,9 @@ class LearningStepper(NamedStepper):
             p.label = name
         self.root = root
         self.loss = root.data
-        draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
         self._options = {"compact": True, **draw_options, "legend": False}  # legend: the page's
-        self._drawing = Drawing(root, unknown=True, **self._options)  # nan data: "data ?"
+        # checks the options (and the size guard) up front; shows nan data as "data ?"
+        self._drawing = Drawing(root, unknown=True, **self._options)
 
         self.forward_steps = list(forward_steps(root))
         self._data = {s.node: s.value for s in self.forward_steps}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import cast
 
-
 from autograd.draw.entries import Entry, Recorded, node_entry, record_label
 from autograd.draw.highlight import Highlight
 from autograd.draw.nodes import Records, escape, plain_label

@@ -195,7 +195,9 @@ class Drawing:
         marks, records, nodes = self._parts(highlight, show_local)
         o = self.options
         clusters = Clusters(o["scopes"], self.names, o["collapse"])  # fresh boxes to fill
-        dot = _new_graph(o["rankdir"], o["compact"], spread=bool(clusters.calls), format=o["format"])
+        dot = _new_graph(
+            o["rankdir"], o["compact"], spread=bool(clusters.calls), format=o["format"]
+        )
         if (legend := self._legend(marks)) is not None:
             dot.add(legend)
         clusters.draw_calls(dot, records, marks)
@@ -212,17 +214,20 @@ class Drawing:
     ) -> list[Entry]:
         """What ``dot(highlight, ...)`` shows, as entries in the order of its DOT lines."""
         marks, records, nodes = self._parts(highlight, show_local)
-        groups: dict[object, list[Entry]] = {"calls": []}
+        groups: dict[object, list[Entry]] = {}
         if (legend := self._legend(marks)) is not None:
             groups["legend"] = [legend]
-        for i in self.clusters.calls:
-            groups["calls"].append(self.clusters.call_entry(i, records, marks))
+        groups["calls"] = [self.clusters.call_entry(i, records, marks) for i in self.clusters.calls]
         for v in self.order:
             groups[v] = self._group(v, nodes, marks)
         if title is not None:
             groups["title"] = [graph_entry(title, labelloc="t")]
         if self._slots is None:
-            self._slots = _slots(self.dot(highlight, show_local=show_local, title=title), groups)
+            self._slots = (
+                _slots(self.dot(highlight, show_local=show_local, title=title), groups)
+                if self.clusters.boxes
+                else _unboxed(groups)
+            )
         return [groups[origin][j] for origin, j in self._slots]
 
     def _parts(self, highlight, show_local) -> tuple[Highlight, Records, Nodes]:
@@ -230,7 +235,9 @@ class Drawing:
         marks = Highlight(highlight, self.order, self.root)
         adds = marks.adds if o["compact"] else {}  # wide pictures show them on the edges
         tangents = o["tangents"] or {}
-        records = Records(o["precision"], o["show_grad"], o["compact"], tangents, adds, self.unknown)
+        records = Records(
+            o["precision"], o["show_grad"], o["compact"], tangents, adds, self.unknown
+        )
         local = o["show_local"] if show_local is None else show_local
         nodes = Nodes(
             self.names,
@@ -287,6 +294,23 @@ def _state(v: Value, nodes: Nodes, marks: Highlight) -> tuple:
     if nodes.show_local or nodes.expand_fused:  # local derivatives, partial sums: the operands
         state += tuple(p.data for p in v.parents)
     return state
+
+
+def _unboxed(groups: dict[object, list[Entry]]) -> list[tuple[object, int]]:
+    """Where each entry of a picture without boxes comes from: nodes, then edges, then title."""
+    slots = [
+        (origin, j)
+        for origin, entries in groups.items()
+        for j, entry in enumerate(entries)
+        if entry.kind != "edge" and origin != "title"
+    ]
+    slots += [
+        (origin, j)
+        for origin, entries in groups.items()
+        for j, entry in enumerate(entries)
+        if entry.kind == "edge"
+    ]
+    return slots + ([("title", 0)] if "title" in groups else [])
 
 
 def _slots(dot: DotGraph, groups: dict[object, list[Entry]]) -> list[tuple[object, int]]:

@@ -1,4 +1,4 @@
-"""What each node, edge and graph label of a picture shows, kept as data beside its DOT line.
+r"""What each node, edge and graph label of a picture shows, kept as data beside its DOT line.
 
 ``draw_dot``'s pieces (``nodes``, ``clusters``, ``dot``) do not only write DOT text: everything
 they draw is an ``Entry`` too, made from the numbers and colours it shows, never read back from
@@ -92,6 +92,7 @@ def node_entry(
     label: str,
     fields: tuple[str, ...] = (),
     form: tuple[str, ...] = (),
+    /,
     **attrs: str,
 ) -> Entry:
     """The entry of a node: a record (``fields`` and ``form`` from ``record_label``) or not."""
@@ -186,13 +187,24 @@ def entry_line(entry: Entry) -> str:
     return _SCRATCH.body[0]
 
 
-def with_entries(graph: Recorded, entries: Sequence[Entry]) -> Recorded:
-    """A copy of ``graph`` whose entries are ``entries`` (the same keys, other texts or looks)."""
+def with_entries(
+    graph: Recorded, entries: Sequence[Entry], lines: dict[int, tuple[Entry, str]] | None = None
+) -> Recorded:
+    """A copy of ``graph`` whose entries are ``entries`` (the same keys, other texts or looks).
+
+    An entry equal to ``graph``'s keeps its line; ``lines`` keeps the lines written for
+    entries (by ``id``) from one call to the next.
+    """
     twin = graph.copy()
     body = list(graph.body)
-    for line, entry in zip(graph.entry_lines, entries):
+    lines = {} if lines is None else lines
+    for line, old, entry in zip(graph.entry_lines, graph.entries, entries):
+        if entry is old or entry == old:
+            continue
+        if id(entry) not in lines:
+            lines[id(entry)] = (entry, entry_line(entry))  # the entry kept: its id stays its own
         indent = len(body[line]) - len(body[line].lstrip("\t"))
-        body[line] = "\t" * (indent - 1) + entry_line(entry)
+        body[line] = "\t" * (indent - 1) + lines[id(entry)][1]
     twin.body, twin.entries = body, list(entries)
     return twin
 
@@ -222,6 +234,8 @@ def _lines(text: str) -> list[str]:
     >>> _lines("local 1.0\nadds 2.0"), _lines(r"a\|b\lc")
     (['local 1.0', 'adds 2.0'], ['a|b', 'c'])
     """
+    if "\\" not in text and "\n" not in text:  # the usual text: one line as it is
+        return [text] if text else []
     lines: list[str] = []
     current: list[str] = []
     escaped = False

@@ -34,7 +34,8 @@ Label = tuple[str, tuple[str, ...], tuple[str, ...]]  # a record's label, fields
 class Sink(Protocol):
     """Where entries are drawn: a ``Recorded`` graph (DOT and data) or a list (data only)."""
 
-    def add(self, entry: Entry) -> None: ...
+    def add(self, entry: Entry) -> None:
+        """Draw ``entry``."""
 
 
 class Records:
@@ -78,7 +79,9 @@ class Records:
         if adds:
             numbers.append("adds " + " + ".join(fmt(a) for a in adds))
         fields: list[str | list[str]] = [escape(title)] if title else []
-        return record_label([*fields, numbers] if self.compact and len(numbers) > 1 else fields + numbers)
+        return record_label(
+            [*fields, numbers] if self.compact and len(numbers) > 1 else [*fields, *numbers]
+        )
 
     def _shown(self, x: float) -> str:
         return "?" if self.unknown and math.isnan(x) else self.fmt(x)
@@ -116,13 +119,17 @@ class Nodes:
             return
         style = self.marks.style([v])
         where.add(
-            node_entry(self.names[v], *self.records.value(self.titles[v], v), shape="record", **style)
+            node_entry(
+                self.names[v], *self.records.value(self.titles[v], v), shape="record", **style
+            )
         )
         if not v.parents:
             return
         parts = parts_of(v, self.names, self.expand_fused, self.show_local)
         for name, data in parts.records:  # intermediate values of an expanded fused node
-            where.add(node_entry(name, *self.records.partial(data, v.grad), shape="record", **style))
+            where.add(
+                node_entry(name, *self.records.partial(data, v.grad), shape="record", **style)
+            )
         small = SMALL_OP if self.records.compact else {}
         for name, text in parts.ops:
             where.add(node_entry(name, escape(text), shape="oval", **small))

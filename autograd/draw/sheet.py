@@ -51,16 +51,22 @@ class Sheet(NamedTuple):
     looks: list[list[Look]]
 
 
-def sheet(base: Recorded, positions: Sequence[Sequence[Entry]], where: Layout) -> Sheet:
+def sheet(
+    base: Recorded,
+    positions: Sequence[Sequence[Entry]],
+    where: Layout,
+    lines: dict[int, tuple[Entry, str]] | None = None,
+) -> Sheet:
     """The sheet of a stepper's positions: each one's entries, in the order of ``base``'s.
 
     ``base`` is the picture at any position (its DOT lines are the ones every position
-    rewrites) and ``where`` the layout they share (``autograd.draw.pinning.layout``).
+    rewrites), ``where`` the layout they share (``autograd.draw.pinning.layout``) and
+    ``lines`` the DOT lines already written for entries (see ``with_entries``).
     """
     if not positions:
         raise ValueError("sheet: there must be at least one position (got none)")
     columns = list(zip(*positions))
-    picture = pinned(with_entries(base, [_widest(column) for column in columns]), where)
+    picture = pinned(with_entries(base, [_widest(column) for column in columns], lines), where)
     keys = _keys(positions[0])
     texts = [[entry.texts for entry in entries] for entries in positions]
     looks = [[entry.look for entry in entries] for entries in positions]
@@ -155,10 +161,7 @@ def _widest(column: Sequence[Entry]) -> Entry:
     fields = [entry.fields for entry in distinct]
     return refilled(
         chosen,
-        [
-            max((f[i] for f in fields if i < len(f)), key=len)
-            for i in range(len(chosen.fields))
-        ],
+        [max((f[i] for f in fields if i < len(f)), key=len) for i in range(len(chosen.fields))],
     )
 
 

@@ -28,7 +28,7 @@ from autograd.backward_steps import (
     node_names,
 )
 from autograd.draw.clusters import call_names, collapsed_nodes
-from autograd.draw.dot import LEGEND, DotGraph, Drawing, draw_dot
+from autograd.draw.dot import LEGEND, DotGraph, Drawing
 from autograd.draw.entries import Entry
 from autograd.scopes import Scope, ScopeRecording
 from autograd.stepping.exercises import Exercise, arrivals, backward_exercise
@@ -75,7 +75,7 @@ class BackwardStepper(NamedStepper):
         check_value(root, "BackwardStepper")
         if "highlight" in draw_options:
             raise ValueError("BackwardStepper: highlight is set by the stepper (remove it)")
-        draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
+        Drawing(root, **draw_options)  # checks the options (and the size guard) up front
         order = topological_order(root)
         check_fresh(root, "BackwardStepper", order)
         self._copies = _snapshot(order)

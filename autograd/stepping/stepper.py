@@ -64,7 +64,8 @@ class Stepper:
         self._texts: list[str] | None = None
         self._shown: list[list[Entry]] | None = None  # every position's entries
         self._layout: Layout | None = None
-        self._drawn: dict[int, Recorded] = {}  # pictures drawn on their own, by position
+        self._drawn: Recorded | None = None  # the picture at position 0, drawn once
+        self._lines: dict[int, tuple[Entry, str]] = {}  # DOT lines written for entries
         self._svgs: dict[int, str] = {}
         self._sheet: Sheet | None = None  # the page's one picture and its changes
         self._sheet_svg = ""
@@ -158,22 +159,25 @@ class Stepper:
             self._shown, self._texts = shown, texts
         return self._shown
 
-    def _picture(self, k: int) -> Recorded:
-        """The picture at position ``k`` on its own (not pinned); the position stays."""
-        if k not in self._drawn:
+    def _template(self) -> Recorded:
+        """The picture at position 0, drawn once: every picture is it with other entries."""
+        if self._drawn is None:
             here = self.position
             try:
-                self._drawn[k] = cast(Recorded, self.goto(k).draw())
+                self._drawn = cast(Recorded, self.goto(0).draw())
             finally:
                 self.goto(here)
-        return self._drawn[k]
+        return self._drawn
+
+    def _picture(self, k: int) -> Recorded:
+        """The picture at position ``k`` (not pinned), from its entries: no drawing."""
+        return with_entries(self._template(), self._positions()[k], self._lines)
 
     def _where(self) -> Layout:
         """The layout every picture shares: of each entry's widest label over all positions."""
         if self._layout is None:
             columns = list(zip(*self._positions()))
-            base = self._picture(self.position)
-            self._layout = layout(with_entries(base, widest(columns)))
+            self._layout = layout(with_entries(self._template(), widest(columns), self._lines))
         return self._layout
 
     def svg(self, k: int | None = None) -> str:
@@ -215,9 +219,9 @@ class Stepper:
             self.goto(slider.value)
             text = visible(self.describe(), keep="\n")  # no control character, no lone surrogate
             words.value = f"<pre>{html.escape(text)}</pre>"
-            picture.value = page_html.fit(write(self._sheet_svg, layout, self.position))
+            picture.value = page_html.fit(write(self._sheet_svg, changes, self.position))
 
-        layout = self._one_picture()
+        changes = self._one_picture()
 
         slider.observe(show, names="value")
         back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
@@ -286,19 +290,19 @@ class Stepper:
     def _one_picture(self) -> Sheet:
         """The page's and the widget's one picture (drawn once) and what each position changes."""
         if self._sheet is None:
-            self._sheet = sheet(self._picture(self.position), self._positions(), self._where())
+            self._sheet = sheet(self._template(), self._positions(), self._where(), self._lines)
             self._sheet_svg = self._sheet.layout.pipe(format="svg", encoding="utf-8")
         return self._sheet
 
     def _page(self, *, standalone: bool) -> str:
         """The page: the layout drawn once, and per position only what changes in it."""
         texts = self.texts()
-        layout = self._one_picture()
+        changes = self._one_picture()
         return page_html.page(
             title=self.title,
             texts=texts,
             svg=self._sheet_svg,
-            sheet=layout,
+            sheet=changes,
             start=self.position,
             png=self._png(self.position),
             colours=self.legend,
