@@ -156,6 +156,7 @@ class LearningStepper(NamedStepper):
     _params: list[Value]
     _options: dict[str, Any]
     _drawing: Drawing
+    _labels: list[tuple[str, str]]
     _data: dict[Value, float]
     _final_grads: dict[Value, float]
 
@@ -214,6 +215,10 @@ class LearningStepper(NamedStepper):
             Update(i, name, p.data, p.grad, self.lr, p.data - self.lr * p.grad)
             for i, (name, p) in enumerate(zip(self.names, self._params), start=1)
         ]
+        self._labels = [  # each parameter's label in the update, before and after it moves
+            (f"{u.name}  {_f(u.old)} -> ?", f"{u.name}  {_f(u.old)} -> {_f(u.new)}")
+            for u in self.updates
+        ]
         self.forward_total = len(self.forward_steps)
         self.backward_total = len(self.backward_steps)
         self.update_total = len(self.updates)
@@ -264,13 +269,13 @@ class LearningStepper(NamedStepper):
 
     def _show_parameters(self, phase: str, done: int) -> None:
         """Each parameter before or after its update; labels ``w  old -> new`` while updating."""
-        for u, p in zip(self.updates, self._params):
+        for u, p, (before, after) in zip(self.updates, self._params, self._labels):
             moved = u.index <= done
             p.data = u.new if moved else u.old
             if phase != "update":
                 p.label = u.name
             else:  # the same width before and after the move: the layout stays put
-                p.label = f"{u.name}  {_f(u.old)} -> {_f(u.new) if moved else '?'}"
+                p.label = after if moved else before
 
     def _show_grads(self, phase: str, i: int) -> None:
         """No gradient before backward; what backward added after i nodes; then all of them."""

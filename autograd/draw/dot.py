@@ -182,6 +182,7 @@ class Drawing:
         if not options["collapse"]:  # before anything else is worked out for a graph too big
             _check_size(len(self.order), options["max_nodes"])
         self.names = {v: f"v{i}" for i, v in enumerate(self.order)}
+        self.titles = _Titles(self.order)
         self.clusters = Clusters(options["scopes"], self.names, options["collapse"])
         shown = len(self.order) - len(self.clusters.hidden) + len(self.clusters.calls)
         _check_size(shown, options["max_nodes"])
@@ -218,8 +219,14 @@ class Drawing:
         if (legend := self._legend(marks)) is not None:
             groups["legend"] = [legend]
         groups["calls"] = [self.clusters.call_entry(i, records, marks) for i in self.clusters.calls]
+        state = _State(nodes, marks)
         for v in self.order:
-            groups[v] = self._group(v, nodes, marks)
+            now = state(v)
+            kept = self._memo.get(v)
+            if now is not None and kept is not None and kept[0] == now:
+                groups[v] = kept[1]
+            else:
+                groups[v] = self._redraw(v, nodes, now)
         if title is not None:
             groups["title"] = [graph_entry(title, labelloc="t")]
         if self._slots is None:
@@ -246,6 +253,7 @@ class Drawing:
             self.clusters.alias,
             expand_fused=o["expand_fused"],
             show_local=local,
+            titles=self.titles,
         )
         return marks, records, nodes
 
@@ -255,18 +263,14 @@ class Drawing:
             return None
         return graph_entry(legend_label(), labelloc="b", labeljust="l", fontsize="10")
 
-    def _group(self, v: Value, nodes: Nodes, marks: Highlight) -> list[Entry]:
-        """What ``v`` draws (its record, operation, operand edges): redrawn only if it changed."""
-        key = None if nodes.edges.alias else _state(v, nodes, marks)
-        kept = self._memo.get(v)
-        if key is not None and kept is not None and kept[0] == key:
-            return kept[1]
+    def _redraw(self, v: Value, nodes: Nodes, state: tuple | None) -> list[Entry]:
+        """What ``v`` draws (its record, operation, operand edges), kept with its state."""
         drawn: list[Entry] = []
         sink = _List(drawn)
         start = len(nodes.edges.edges)
         nodes.draw(v, sink)
         nodes.add_edges(sink, start)
-        self._memo[v] = (key, drawn)
+        self._memo[v] = (state, drawn)
         return drawn
 
 
@@ -277,23 +281,44 @@ class _List:
         self.add = into.append
 
 
-def _state(v: Value, nodes: Nodes, marks: Highlight) -> tuple:
-    """Everything the drawing of ``v`` reads: equal states draw the same entries."""
-    current = v is marks.current
-    state: tuple = (
-        v.data,
-        v.grad,
-        v.label,
-        current,
-        v in marks.done,
-        v in marks.receiving,
-        nodes.show_local,
-        tuple(nodes.records.adds.get(v, ())),
-        marks.step.added if current and marks.step is not None else None,
-    )
-    if nodes.show_local or nodes.expand_fused:  # local derivatives, partial sums: the operands
-        state += tuple(p.data for p in v.parents)
-    return state
+class _State:
+    """Everything the drawing of a node reads: equal states draw the same entries.
+
+    None where nodes are collapsed into boxes (their edges depend on the nodes drawn before).
+    """
+
+    def __init__(self, nodes: Nodes, marks: Highlight) -> None:
+        self.nodes, self.marks = nodes, marks
+        self.operands = nodes.show_local or nodes.expand_fused  # local derivatives, partial sums
+        self.added = marks.step.added if marks.step is not None else None
+
+    def __call__(self, v: Value) -> tuple | None:
+        nodes, marks = self.nodes, self.marks
+        if nodes.edges.alias:
+            return None
+        current = v is marks.current
+        return (
+            v.data,
+            v.grad,
+            v.label,
+            current,
+            v in marks.done,
+            v in marks.receiving,
+            nodes.show_local,
+            nodes.records.adds.get(v),
+            self.added if current else None,
+            tuple(p.data for p in v.parents) if self.operands else None,
+        )
+
+
+class _Titles:
+    """What the picture calls each node (``node_names``), read when asked: labels may change."""
+
+    def __init__(self, order: list[Value]) -> None:
+        self.unnamed = {v: f"n{i}" for i, v in enumerate(order)}
+
+    def __getitem__(self, v: Value) -> str:
+        return v.label or self.unnamed[v]
 
 
 def _unboxed(groups: dict[object, list[Entry]]) -> list[tuple[object, int]]:

@@ -31,6 +31,12 @@ BOX_EDGE = {"color": "#78909c", "arrowsize": "0.5", "penwidth": "0.6"}  # betwee
 Label = tuple[str, tuple[str, ...], tuple[str, ...]]  # a record's label, fields and borders
 
 
+class _Titles(Protocol):
+    """What a picture calls each node (a mapping, or computed when asked)."""
+
+    def __getitem__(self, v: Value, /) -> str: ...
+
+
 class Sink(Protocol):
     """Where entries are drawn: a ``Recorded`` graph (DOT and data) or a list (data only)."""
 
@@ -104,9 +110,11 @@ class Nodes:
         *,
         expand_fused: bool,
         show_local: bool,
+        titles: _Titles | None = None,
     ) -> None:
         self.names, self.records, self.marks = names, records, marks
-        self.titles = node_names(list(names))  # n3 for an unlabelled node, as in explain()
+        # n3 for an unlabelled node, as in explain()
+        self.titles = node_names(list(names)) if titles is None else titles
         self.expand_fused, self.show_local = expand_fused, show_local
         self.edges = Edges(alias)
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from autograd.draw.entries import Entry, Recorded, label_width, with_entries
-from autograd.draw.render import StepgradDigraph
+from autograd.draw.render import StepgradDigraph, current_renderer_function
 
 __all__ = ["Layout", "PinnedGraph", "layout", "pin", "pinned", "widest"]
 
@@ -62,8 +62,13 @@ def widest(columns: Sequence[Sequence[Entry]]) -> list[Entry]:
 
 
 def layout(graph: StepgradDigraph) -> Layout:
-    """Lay ``graph`` out with ``dot`` and read where everything went."""
-    placed = json.loads(graph.pipe(format="json", engine="dot", encoding="utf-8"))
+    """Lay ``graph`` out with ``dot`` and read where everything went.
+
+    A renderer program writes ``json0`` (the layout without the drawing instructions: a
+    quarter of the text to parse); a renderer function gets ``json``, which every one makes.
+    """
+    form = "json0" if current_renderer_function() is None else "json"
+    placed = json.loads(graph.pipe(format=form, engine="dot", encoding="utf-8"))
     nodes, clusters, names = {}, {}, {}
     for obj in placed.get("objects", []):
         names[obj["_gvid"]] = obj["name"]
@@ -121,7 +126,7 @@ def pin(graphs: Sequence[Recorded]) -> list[PinnedGraph]:
 
 def _distinct(column: Sequence[Entry]) -> list[Entry]:
     """The entries of a column, each object once (most are the same at every position)."""
-    return list({id(entry): entry for entry in column}.values())
+    return list(dict(zip(map(id, column), column)).values())
 
 
 def _corners(bb: str) -> list[str]:

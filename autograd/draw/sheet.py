@@ -154,7 +154,7 @@ def _widest(column: Sequence[Entry]) -> Entry:
     shows at any position (a parameter's name grows to ``w  old -> new`` while another field
     is the widest elsewhere).
     """
-    distinct = list({id(entry): entry for entry in column}.values())
+    distinct = list(dict(zip(map(id, column), column)).values())
     chosen = max(distinct, key=_size)
     if not chosen.form:
         return chosen
