@@ -213,7 +213,10 @@ def visible(text: str, keep: str = "") -> str:
     \x1b[31mred\x00 a\udc80 one
     two
     """
-    if text.isprintable():  # the usual label: nothing to do
+    kept = text
+    for ch in keep:
+        kept = kept.replace(ch, "")
+    if kept.isprintable():  # the usual label or text: nothing to do
         return text
     return "".join(ch if ch in keep else _visible_char(ch) for ch in text)
 
