@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -152,3 +153,17 @@ def test_a_collapsed_steppers_entries_are_its_pictures():
 def test_a_drawing_refuses_an_option_draw_dot_does_not_have():
     with pytest.raises(TypeError, match="draw_dot: unexpected option 'colour'"):
         Drawing(Value(1.0), colour="red")
+
+
+def test_pin_gives_pictures_of_one_graph_one_layout():
+    from autograd.draw.pinning import pin
+
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    steps = list(backward_steps(y))
+    frames = pin([draw_dot(y, highlight=step, show_local=True) for step in steps])
+    boxes = {re.findall(r'pos="([^"]*)"', frame.source)[0] for frame in frames}
+    assert len(frames) == 2 and len(boxes) == 1
+    assert frames[0].source != frames[1].source  # the same places, other numbers and colours
+    with pytest.raises(ValueError, match="the same nodes and edges"):
+        pin([draw_dot(y), draw_dot(x)])

@@ -13,7 +13,7 @@ layout (``autograd.draw.pinning``) and its page (``autograd.draw.sheet``) read t
 >>> g = Recorded()
 >>> g.add(entry)
 >>> g.body, g.entry_lines
-(['\\tv0 [label="{ a | { data 2.0 | grad 0.0 } }" shape=record]\\n'], [0])
+(['\tv0 [label="{ a | { data 2.0 | grad 0.0 } }" shape=record]\n'], [0])
 """
 
 from __future__ import annotations
