@@ -167,3 +167,21 @@ def test_pin_gives_pictures_of_one_graph_one_layout():
     assert frames[0].source != frames[1].source  # the same places, other numbers and colours
     with pytest.raises(ValueError, match="the same nodes and edges"):
         pin([draw_dot(y), draw_dot(x)])
+
+
+def test_a_stepper_whose_pictures_keep_no_entries_says_so():
+    import graphviz
+
+    class Plain(BackwardStepper):
+        def draw(self):
+            return graphviz.Digraph()
+
+    from autograd.draw.entries import with_entries
+    from autograd.stepping.stepper import Stepper
+
+    stepper = Plain(Value(2.0) * 3.0)
+    with pytest.raises(TypeError, match=r"Plain.draw\(\) must return a graph that keeps its"):
+        Stepper._entries(stepper)  # the base class's: a subclass's own pictures
+    picture = draw_dot(Value(1.0) + 2.0)
+    with pytest.raises(ValueError, match=r"with_entries: the picture has 5 entries \(got 1\)"):
+        with_entries(picture, picture.entries[:1])

@@ -195,6 +195,10 @@ def with_entries(
     An entry equal to ``graph``'s keeps its line; ``lines`` keeps the lines written for
     entries (by ``id``) from one call to the next.
     """
+    if len(entries) != len(graph.entries):
+        raise ValueError(
+            f"with_entries: the picture has {len(graph.entries)} entries (got {len(entries)})"
+        )
     twin = graph.copy()
     body = list(graph.body)
     lines = {} if lines is None else lines

@@ -87,7 +87,13 @@ class Stepper:
 
     def _entries(self) -> list[Entry]:
         """What the picture at the current position shows, as ``draw().entries`` has it."""
-        return cast(Recorded, self.draw()).entries
+        picture = self.draw()
+        if not isinstance(picture, Recorded):
+            raise TypeError(
+                f"{type(self).__name__}.draw() must return a graph that keeps its entries, as "
+                f"draw_dot's does (got {type(picture).__name__})"
+            )
+        return picture.entries
 
     # -- moving ------------------------------------------------------------------------------
 
