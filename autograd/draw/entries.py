@@ -43,6 +43,7 @@ __all__ = [
 # names it for styles and tests (sg-current, sg-final, sg-receiving, sg-used or "")
 Look = tuple[str | None, str, str, str, str]
 _LINE_BREAKS = {"n", "l", "r"}
+_FILLS = {CURRENT["fillcolor"]: "sg-current", DONE["fillcolor"]: "sg-final"}
 
 
 class Entry(NamedTuple):
@@ -114,7 +115,7 @@ def edge_entry(tail: str, head: str, attrs: dict[str, str]) -> Entry:
 def graph_entry(label: str, **attrs: str) -> Entry:
     """The entry of the graph's own label (an HTML-like label, ``<...>``, shows no texts)."""
     texts = () if label.startswith("<") else tuple(_lines(label))
-    return Entry("#graph", "graph", label, attrs, texts, (None, "black", "1", "black", ""))
+    return Entry("#graph", "graph", label, attrs, texts, _PLAIN)
 
 
 def refilled(entry: Entry, fields: Sequence[str]) -> Entry:
@@ -215,21 +216,25 @@ def with_entries(
 
 def _look(attrs: dict[str, str], *, edge: bool) -> Look:
     """An entry's colours: (fill, line colour, line width, font colour, class)."""
+    if not attrs or (len(attrs) == 1 and "shape" in attrs):  # the usual entry: plain black
+        return _PLAIN
     fill = attrs.get("fillcolor") if "filled" in attrs.get("style", "") else None
     colour = attrs.get("color", "black")
     look = (fill, colour, attrs.get("penwidth", "1"), attrs.get("fontcolor", "black"))
     return (*look, _class(fill, colour, edge=edge))
 
 
+_PLAIN: Look = (None, "black", "1", "black", "")
+
+
 def _class(fill: str | None, colour: str, *, edge: bool) -> str:
     """The name of a look, for styles and tests: what the highlight colours mean."""
     if edge:
         return "sg-used" if colour == USED_EDGE["color"] else ""
-    names = {CURRENT["fillcolor"]: "sg-current", DONE["fillcolor"]: "sg-final"}
-    classes = [names[fill]] if fill in names else []
+    name = _FILLS.get(fill, "") if fill is not None else ""
     if colour == RECEIVING["color"]:
-        classes.append("sg-receiving")
-    return " ".join(classes)
+        return f"{name} sg-receiving" if name else "sg-receiving"
+    return name
 
 
 def _lines(text: str) -> list[str]:
