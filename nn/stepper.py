@@ -22,18 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import graphviz
-
 from autograd import (
     ForwardStep,
     Step,
     Value,
     backward_steps,
-    draw_dot,
     enable_grad,
     forward_steps,
     topological_order,
 )
+from autograd.draw.dot import DotGraph, Drawing
+from autograd.draw.entries import Entry
 from autograd.fused import affine_operands
 from autograd.stepping.exercises import (
     Exercise,
@@ -156,6 +155,8 @@ class LearningStepper(NamedStepper):
     _originals: list[float]
     _params: list[Value]
     _options: dict[str, Any]
+    _drawing: Drawing
+    _labels: list[tuple[str, str]]
     _data: dict[Value, float]
     _final_grads: dict[Value, float]
 
@@ -201,8 +202,9 @@ class LearningStepper(NamedStepper):
             p.label = name
         self.root = root
         self.loss = root.data
-        draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
         self._options = {"compact": True, **draw_options, "legend": False}  # legend: the page's
+        # checks the options (and the size guard) up front; shows nan data as "data ?"
+        self._drawing = Drawing(root, unknown=True, **self._options)
 
         self.forward_steps = list(forward_steps(root))
         self._data = {s.node: s.value for s in self.forward_steps}
@@ -212,6 +214,10 @@ class LearningStepper(NamedStepper):
             # p.data -= lr * p.grad: nn.SGD's update, float for float
             Update(i, name, p.data, p.grad, self.lr, p.data - self.lr * p.grad)
             for i, (name, p) in enumerate(zip(self.names, self._params), start=1)
+        ]
+        self._labels = [  # each parameter's label in the update, before and after it moves
+            (f"{u.name}  {_f(u.old)} -> ?", f"{u.name}  {_f(u.old)} -> {_f(u.new)}")
+            for u in self.updates
         ]
         self.forward_total = len(self.forward_steps)
         self.backward_total = len(self.backward_steps)
@@ -263,13 +269,13 @@ class LearningStepper(NamedStepper):
 
     def _show_parameters(self, phase: str, done: int) -> None:
         """Each parameter before or after its update; labels ``w  old -> new`` while updating."""
-        for u, p in zip(self.updates, self._params):
+        for u, p, (before, after) in zip(self.updates, self._params, self._labels):
             moved = u.index <= done
             p.data = u.new if moved else u.old
             if phase != "update":
                 p.label = u.name
             else:  # the same width before and after the move: the layout stays put
-                p.label = f"{u.name}  {_f(u.old)} -> {_f(u.new) if moved else '?'}"
+                p.label = after if moved else before
 
     def _show_grads(self, phase: str, i: int) -> None:
         """No gradient before backward; what backward added after i nodes; then all of them."""
@@ -309,29 +315,33 @@ class LearningStepper(NamedStepper):
         text = self.updates[i - 1].explain(p)
         return f"{_TITLES[phase]}: parameter {i} of {self.update_total} {where}\n{text}"
 
-    def draw(self) -> graphviz.Digraph:
+    def draw(self) -> DotGraph:
         """The graph at the current position, the current node or parameter highlighted.
 
         Forward: values computed so far (``?`` for the rest), no gradients yet. Backward: the
         gradients backward has passed on so far, as ``BackwardStepper`` draws them. Update:
         every gradient, and each parameter updated so far as ``w  old -> new``.
         """
+        highlight, options = self._marks()
+        return self._drawing.dot(highlight, **options)
+
+    def _entries(self) -> list[Entry]:
+        highlight, options = self._marks()
+        return self._drawing.entries(highlight, **options)
+
+    def _marks(self) -> tuple[Value | Step | None, dict[str, Any]]:
+        """What the picture at the current position highlights, and its options."""
         phase, i = self.phase_of(self.position)
-        options = dict(self._options)
         highlight: Value | Step | None = None
+        options: dict[str, Any] = {"title": self.describe().splitlines()[0]}
         if phase in ("start", "forward"):
-            options.update(show_local=False)
+            options["show_local"] = False
             highlight = self.forward_steps[i - 1].node if i else None
         elif phase == "backward":
             highlight = self.backward_steps[i - 1]
         else:
             highlight = self._params[i - 1]
-        dot = draw_dot(self.root, highlight=highlight, **options)
-        unknown = {"data nan": "data ?", "grad nan": "grad ?"}
-        for old, new in unknown.items():
-            dot.body = [line.replace(old, new) for line in dot.body]
-        dot.attr(label=self.describe().splitlines()[0], labelloc="t")
-        return dot
+        return highlight, options
 
     phases = ("forward", "backward", "update")
 

@@ -7,7 +7,9 @@
 - ``StepgradDigraph`` and ``use_renderer`` (``autograd.draw.render``): which program turns DOT
   text into pictures (a system ``dot``, else the bundled ``graphviz-pure``), and
   ``set_renderer`` (a Python function instead: Graphviz in WebAssembly under Pyodide);
-- ``pinning`` (one layout for every frame of a stepper) and ``page`` (a stepper's HTML page).
+- ``entries`` (what each node and edge of a picture shows, kept as data beside its DOT line),
+  ``pinning`` (one layout for every frame of a stepper), ``sheet`` (what each position of a
+  stepper changes in its one picture) and ``page`` (a stepper's HTML page).
 
 >>> from autograd import Value
 >>> from autograd.draw import draw_dot

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-import graphviz
-
+from autograd.draw.entries import Entry, Recorded, node_entry, record_label
 from autograd.draw.highlight import Highlight
 from autograd.draw.nodes import Records, escape, plain_label
 from autograd.scopes import Scope, ScopeRecording
@@ -38,35 +37,37 @@ class Clusters:
         self.alias = {names[v]: f"s{i}" for v, i in self.hidden.items()}  # edges go to the box
         self.boxes = self._boxes()
 
-    def box_of(self, v: Value, top: graphviz.Digraph) -> graphviz.Digraph:
+    def box_of(self, v: Value, top: Recorded) -> Recorded:
         """The box ``v`` is drawn in: its call's, or ``top`` when no recorded call made it."""
         return self._box(self.owner.get(v), top)
 
-    def draw_calls(self, top: graphviz.Digraph, labels: Records, marks: Highlight) -> None:
+    def draw_calls(self, top: Recorded, labels: Records, marks: Highlight) -> None:
         """One record node per collapsed call, showing its output (or how many it has)."""
         for i in self.calls:
-            call = self._call(i)
-            title = self.titles[i][1]
-            outs = [o for o in call.outputs if self.hidden.get(o) == i]
-            label = (
-                labels.value(title, outs[0])
-                if len(outs) == 1
-                else f"{{ {escape(title)} | {len(outs)} outputs }}"
-            )
-            inside = [v for v, j in self.hidden.items() if j == i]
-            where = self._box(call.parent, top)
-            where.node(f"s{i}", label, shape="record", **marks.style(inside))
+            self._box(self._call(i).parent, top).add(self.call_entry(i, labels, marks))
 
-    def attach(self, top: graphviz.Digraph) -> None:
+    def call_entry(self, i: int, labels: Records, marks: Highlight) -> Entry:
+        """The record node of collapsed call ``i``: its output (or how many it has)."""
+        title = self.titles[i][1]
+        outs = [o for o in self._call(i).outputs if self.hidden.get(o) == i]
+        label = (
+            labels.value(title, outs[0])
+            if len(outs) == 1
+            else record_label([escape(title), f"{len(outs)} outputs"])
+        )
+        inside = [v for v, j in self.hidden.items() if j == i]
+        return node_entry(f"s{i}", *label, shape="record", **marks.style(inside))
+
+    def attach(self, top: Recorded) -> None:
         """Put each box inside its enclosing call's box (inner calls first), the rest in ``top``."""
         for i in sorted(self.boxes, key=lambda i: (-len(self.recording.ancestors(i)), i)):
-            self._box(self._call(i).parent, top).subgraph(self.boxes[i])
+            self._box(self._call(i).parent, top).add_box(self.boxes[i])
 
-    def _box(self, call: int | None, top: graphviz.Digraph) -> graphviz.Digraph:
+    def _box(self, call: int | None, top: Recorded) -> Recorded:
         """The box of ``call``; ``top`` for None (made outside every recorded call)."""
         return self.boxes.get(call, top) if call is not None else top
 
-    def _boxes(self) -> dict[int, graphviz.Digraph]:
+    def _boxes(self) -> dict[int, Recorded]:
         """One subgraph per call that holds a drawn node or a collapsed call, and the calls around.
 
         Keyed by call index.
@@ -75,7 +76,7 @@ class Clusters:
         homes |= {p for i in self.calls if (p := self._call(i).parent) is not None}
         used = {a for index in homes for a in self.recording.ancestors(index)}
         return {
-            i: graphviz.Digraph(
+            i: Recorded(
                 name=f"cluster_{i}",
                 graph_attr={
                     "label": plain_label(self.titles[i][0]),

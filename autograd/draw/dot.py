@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from autograd.backprop import check_value, topological_order
 from autograd.backward_steps import Step
 from autograd.draw.clusters import Clusters
+from autograd.draw.entries import Entry, Recorded, graph_entry
 from autograd.draw.highlight import LEGEND as LEGEND  # re-exported: the stepper shows it
 from autograd.draw.highlight import Highlight, legend_label
 from autograd.draw.nodes import Nodes, Records
@@ -28,19 +29,36 @@ from autograd.notation import op_text as op_text  # re-exported: how an op reads
 from autograd.scopes import ScopeRecording
 from autograd.value import Value
 
-__all__ = ["LEGEND", "MAX_NODES", "DotGraph", "draw_dot", "op_text"]
+__all__ = ["LEGEND", "MAX_NODES", "DotGraph", "Drawing", "draw_dot", "op_text"]
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 _COMPACT = {"ranksep": "0.3", "nodesep": "0.15"}
 _FORMATS = ("svg", "png", "json", "dot", "plain", "jpg", "gif")
 MAX_NODES = 500  # more Values than this make a picture that is slow to render and unreadable
+_DEFAULTS = {
+    "rankdir": "LR",
+    "precision": 4,
+    "show_grad": True,
+    "show_local": False,
+    "scopes": None,
+    "expand_fused": False,
+    "collapse": False,
+    "max_nodes": MAX_NODES,
+    "format": "svg",
+    "legend": None,
+    "compact": False,
+    "tangents": None,
+}
+_CHECKED = ("rankdir", "precision", "max_nodes", "scopes", "collapse", "format", "tangents")
 
 
-class DotGraph(StepgradDigraph):
+class DotGraph(Recorded, StepgradDigraph):
     """The ``graphviz.Digraph`` that ``draw_dot`` returns: shows as SVG with a PNG beside it.
 
     Jupyter shows the SVG where it trusts the notebook and the PNG where it does not (a stored
-    notebook opened fresh, GitHub), so saved notebooks show their graphs either way.
+    notebook opened fresh, GitHub), so saved notebooks show their graphs either way. Beside
+    its DOT text it keeps what each node and edge shows as data (``entries``, see
+    ``autograd.draw.entries``).
     """
 
 
@@ -122,28 +140,218 @@ def draw_dot(
         v1 [label="{ n1 | data 9.0 | tangent 6.0 }" shape=record]
     ...
     """
-    _check_options(root, rankdir, precision, max_nodes, scopes, collapse, format, tangents)
-    order = topological_order(root)
-    if not collapse:  # before anything else is worked out for a graph too big to draw
-        _check_size(len(order), max_nodes)
-    names = {v: f"v{i}" for i, v in enumerate(order)}
-    marks = Highlight(highlight, order, root)
-    clusters = Clusters(scopes, names, collapse)
-    _check_size(len(order) - len(clusters.hidden) + len(clusters.calls), max_nodes)
-    dot = _new_graph(rankdir, compact, spread=bool(clusters.calls), format=format)
-    if marks.step is not None if legend is None else legend:
-        dot.attr(label=legend_label(), labelloc="b", labeljust="l", fontsize="10")
-    adds = marks.adds if compact else {}  # wide pictures show them on the edges
-    records = Records(precision, show_grad, compact, tangents or {}, adds)
-    clusters.draw_calls(dot, records, marks)
-    nodes = Nodes(
-        names, records, marks, clusters.alias, expand_fused=expand_fused, show_local=show_local
+    drawing = Drawing(
+        root,
+        rankdir=rankdir,
+        precision=precision,
+        show_grad=show_grad,
+        show_local=show_local,
+        scopes=scopes,
+        expand_fused=expand_fused,
+        collapse=collapse,
+        max_nodes=max_nodes,
+        format=format,
+        legend=legend,
+        compact=compact,
+        tangents=tangents,
     )
-    for v in order:
-        nodes.draw(v, clusters.box_of(v, dot))
-    clusters.attach(dot)  # the boxes after the nodes at the top, the edges last
-    nodes.add_edges(dot)
-    return dot
+    return drawing.dot(highlight)
+
+
+class Drawing:
+    """The picture of ``root``'s graph with ``draw_dot``'s options, at any state of its nodes.
+
+    What does not change from one state to the next (the nodes in order, their names, the
+    boxes of recorded calls) is worked out once; ``dot(highlight)`` draws the graph as its
+    nodes are now, and ``entries(highlight)`` gives only what that picture shows, as data
+    (``autograd.draw.entries.Entry``), in the order of the DOT lines. ``entries`` redraws only
+    the nodes whose numbers, name or colours changed since its last call: a stepper's page
+    asks it for every position. ``unknown`` shows a data or grad that is nan as ``?``;
+    ``title`` (of ``dot``/``entries``) is a label above the picture.
+    """
+
+    def __init__(self, root: Value, *, unknown: bool = False, **options) -> None:
+        if wrong := sorted(set(options) - set(_DEFAULTS)):
+            raise TypeError(
+                f"draw_dot: unexpected option {wrong[0]!r} (the options are {sorted(_DEFAULTS)})"
+            )
+        options = {**_DEFAULTS, **options}
+        _check_options(root, **{k: options[k] for k in _CHECKED})
+        self.root, self.options, self.unknown = root, options, unknown
+        self.order = topological_order(root)
+        if not options["collapse"]:  # before anything else is worked out for a graph too big
+            _check_size(len(self.order), options["max_nodes"])
+        self.names = {v: f"v{i}" for i, v in enumerate(self.order)}
+        self.titles = _Titles(self.order)
+        self.clusters = Clusters(options["scopes"], self.names, options["collapse"])
+        shown = len(self.order) - len(self.clusters.hidden) + len(self.clusters.calls)
+        _check_size(shown, options["max_nodes"])
+        self._memo: dict[Value, tuple[tuple | None, list[Entry]]] = {}
+        self._slots: list[tuple[object, int]] | None = None
+
+    def dot(
+        self, highlight: Value | Step | None = None, *, show_local=None, title=None
+    ) -> DotGraph:
+        """The picture (DOT text, and its entries beside it) with ``highlight`` marked."""
+        marks, records, nodes = self._parts(highlight, show_local)
+        o = self.options
+        clusters = Clusters(o["scopes"], self.names, o["collapse"])  # fresh boxes to fill
+        dot = _new_graph(
+            o["rankdir"], o["compact"], spread=bool(clusters.calls), format=o["format"]
+        )
+        if (legend := self._legend(marks)) is not None:
+            dot.add(legend)
+        clusters.draw_calls(dot, records, marks)
+        for v in self.order:
+            nodes.draw(v, clusters.box_of(v, dot))
+        clusters.attach(dot)  # the boxes after the nodes at the top, the edges last
+        nodes.add_edges(dot)
+        if title is not None:
+            dot.add(graph_entry(title, labelloc="t"))
+        return dot
+
+    def entries(
+        self, highlight: Value | Step | None = None, *, show_local=None, title=None
+    ) -> list[Entry]:
+        """What ``dot(highlight, ...)`` shows, as entries in the order of its DOT lines."""
+        marks, records, nodes = self._parts(highlight, show_local)
+        groups: dict[object, list[Entry]] = {}
+        if (legend := self._legend(marks)) is not None:
+            groups["legend"] = [legend]
+        groups["calls"] = [self.clusters.call_entry(i, records, marks) for i in self.clusters.calls]
+        state = _State(nodes, marks)
+        for v in self.order:
+            now = state(v)
+            kept = self._memo.get(v)
+            if now is not None and kept is not None and kept[0] == now:
+                groups[v] = kept[1]
+            else:
+                groups[v] = self._redraw(v, nodes, now)
+        if title is not None:
+            groups["title"] = [graph_entry(title, labelloc="t")]
+        if self._slots is None:
+            self._slots = (
+                _slots(self.dot(highlight, show_local=show_local, title=title), groups)
+                if self.clusters.boxes
+                else _unboxed(groups)
+            )
+        return [groups[origin][j] for origin, j in self._slots]
+
+    def _parts(self, highlight, show_local) -> tuple[Highlight, Records, Nodes]:
+        o = self.options
+        marks = Highlight(highlight, self.order, self.root)
+        adds = marks.adds if o["compact"] else {}  # wide pictures show them on the edges
+        tangents = o["tangents"] or {}
+        records = Records(
+            o["precision"], o["show_grad"], o["compact"], tangents, adds, self.unknown
+        )
+        local = o["show_local"] if show_local is None else show_local
+        nodes = Nodes(
+            self.names,
+            records,
+            marks,
+            self.clusters.alias,
+            expand_fused=o["expand_fused"],
+            show_local=local,
+            titles=self.titles,
+        )
+        return marks, records, nodes
+
+    def _legend(self, marks: Highlight) -> Entry | None:
+        legend = self.options["legend"]
+        if not (marks.step is not None if legend is None else legend):
+            return None
+        return graph_entry(legend_label(), labelloc="b", labeljust="l", fontsize="10")
+
+    def _redraw(self, v: Value, nodes: Nodes, state: tuple | None) -> list[Entry]:
+        """What ``v`` draws (its record, operation, operand edges), kept with its state."""
+        drawn: list[Entry] = []
+        sink = _List(drawn)
+        start = len(nodes.edges.edges)
+        nodes.draw(v, sink)
+        nodes.add_edges(sink, start)
+        self._memo[v] = (state, drawn)
+        return drawn
+
+
+class _List:
+    """A sink that keeps the entries only (no DOT)."""
+
+    def __init__(self, into: list[Entry]) -> None:
+        self.add = into.append
+
+
+class _State:
+    """Everything the drawing of a node reads: equal states draw the same entries.
+
+    None where nodes are collapsed into boxes (their edges depend on the nodes drawn before).
+    """
+
+    def __init__(self, nodes: Nodes, marks: Highlight) -> None:
+        self.nodes, self.marks = nodes, marks
+        self.operands = nodes.show_local or nodes.expand_fused  # local derivatives, partial sums
+        self.added = marks.step.added if marks.step is not None else None
+
+    def __call__(self, v: Value) -> tuple | None:
+        nodes, marks = self.nodes, self.marks
+        if nodes.edges.alias:
+            return None
+        current = v is marks.current
+        return (
+            v.data,
+            v.grad,
+            v.label,
+            current,
+            v in marks.done,
+            v in marks.receiving,
+            nodes.show_local,
+            nodes.records.adds.get(v),
+            self.added if current else None,
+            tuple(p.data for p in v.parents) if self.operands else None,
+        )
+
+
+class _Titles:
+    """What the picture calls each node (``node_names``), read when asked: labels may change."""
+
+    def __init__(self, order: list[Value]) -> None:
+        self.unnamed = {v: f"n{i}" for i, v in enumerate(order)}
+
+    def __getitem__(self, v: Value) -> str:
+        return v.label or self.unnamed[v]
+
+
+def _unboxed(groups: dict[object, list[Entry]]) -> list[tuple[object, int]]:
+    """Where each entry of a picture without boxes comes from: nodes, then edges, then title."""
+    slots = [
+        (origin, j)
+        for origin, entries in groups.items()
+        for j, entry in enumerate(entries)
+        if entry.kind != "edge" and origin != "title"
+    ]
+    slots += [
+        (origin, j)
+        for origin, entries in groups.items()
+        for j, entry in enumerate(entries)
+        if entry.kind == "edge"
+    ]
+    return slots + ([("title", 0)] if "title" in groups else [])
+
+
+def _slots(dot: DotGraph, groups: dict[object, list[Entry]]) -> list[tuple[object, int]]:
+    """Where each entry of ``dot`` comes from: (its group, its place in the group)."""
+    found: dict[tuple[str, int], tuple[object, int]] = {}
+    seen: dict[str, int] = {}
+    for origin, entries in groups.items():
+        for j, entry in enumerate(entries):
+            seen[entry.key] = seen.get(entry.key, -1) + 1
+            found[(entry.key, seen[entry.key])] = (origin, j)
+    seen.clear()
+    slots = []
+    for entry in dot.entries:
+        seen[entry.key] = seen.get(entry.key, -1) + 1
+        slots.append(found[(entry.key, seen[entry.key])])
+    return slots
 
 
 # ----------------------------------------------------------------------------------------------

@@ -3,26 +3,24 @@
 The frames of a stepper draw the same nodes and edges with different numbers and colours.
 Laid out one by one, ``dot`` would move the nodes whenever a label grows or an edge gets a
 label. Here ``dot`` lays out one graph that holds, for every node and edge, its widest label
-over all frames; every frame then gets those positions (and the edges' curves) written into
-its DOT text and is drawn by ``neato -n2``, which draws what it is given without moving it.
+over all frames (``widest``); its positions are read from graphviz's JSON output, as data
+(``Layout``). Every frame then gets those positions (and the edges' curves) written into its
+DOT lines and is drawn by ``neato -n2``, which draws what it is given without moving it. The
+frames are ``autograd.draw.entries.Recorded`` graphs (what ``draw_dot`` returns): each node's
+and edge's name comes from the entry kept beside its DOT line, never from the DOT text.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import NamedTuple
 
-import graphviz
+from autograd.draw.entries import Entry, Recorded, label_width, with_entries
+from autograd.draw.render import StepgradDigraph, current_renderer_function
 
-from autograd.draw.render import StepgradDigraph
-
-__all__ = ["PinnedGraph", "pin"]
-
-_NODE = re.compile(r"^\t+(?!(?:graph|node|edge) \[)(\w+) \[")
-_EDGE = re.compile(r"^\t+(\w+) -> (\w+)")
-_CLUSTER = re.compile(r"^\t+subgraph (cluster_\w+) \{")
-_LABEL = re.compile(r'label=("(?:[^"\\]|\\.)*"|<.*>|\S+)', re.S)
+__all__ = ["Layout", "PinnedGraph", "layout", "pin", "pinned", "widest"]
 
 
 class PinnedGraph(StepgradDigraph):
@@ -44,54 +42,34 @@ class PinnedGraph(StepgradDigraph):
         return super().render(*args, neato_no_op=neato_no_op, **kwargs)
 
 
-def pin(graphs: list[graphviz.Digraph]) -> list[PinnedGraph]:
-    """The same pictures with one shared layout (ValueError if they are not one graph)."""
-    if not graphs:
-        return []
-    bodies = [g.body for g in graphs]
-    shapes = {tuple(_key(entry) for entry in body) for body in bodies}
-    if len(shapes) != 1:
-        raise ValueError("pin: the pictures must draw the same nodes and edges in the same order")
-    widest = [max(column, key=_label_width) for column in zip(*bodies)]
-    layout = graphs[0].copy()
-    layout.body = widest
-    placed = json.loads(layout.pipe(format="json", engine="dot", encoding="utf-8"))
-    where = _positions(placed)
-    pinned = []
-    for graph in graphs:
-        frame = PinnedGraph(
-            name=graph.name,
-            graph_attr={**graph.graph_attr, "bb": placed["bb"]},
-            node_attr=graph.node_attr,
-            edge_attr=graph.edge_attr,
-            format=graph.format,
-        )
-        frame.body = _pinned_body(graph.body, where) + _corners(placed["bb"])
-        pinned.append(frame)
-    return pinned
+class Layout(NamedTuple):
+    """Where graphviz put everything: read from its JSON output (``-Tjson``), as data.
+
+    ``bb`` is the picture's bounding box; ``nodes`` maps a node's name to (pos, width,
+    height); ``edges`` maps (tail, head) to the (pos, label pos) of each edge between them, in
+    order; ``clusters`` maps a cluster's name to its bounding box.
+    """
+
+    bb: str
+    nodes: dict[str, tuple[str, float, float]]
+    edges: dict[tuple[str, str], list[tuple[str, str | None]]]
+    clusters: dict[str, str]
 
 
-def _key(entry: str) -> str:
-    """What an entry of a DOT body draws (its node, its edge, its cluster), without labels."""
-    for pattern in (_EDGE, _NODE, _CLUSTER):
-        if m := pattern.match(entry):
-            return " ".join(m.groups())
-    return entry if "label" not in entry else "attrs"
+def widest(columns: Sequence[Sequence[Entry]]) -> list[Entry]:
+    """Per entry, the one with the widest label over all pictures (the first of equals)."""
+    return [max(_distinct(column), key=label_width) for column in columns]
 
 
-def _label_width(entry: str) -> tuple[int, int]:
-    """The size of an entry's label: its longest line, its number of lines (0, 0 without)."""
-    m = _LABEL.search(entry)
-    if m is None:
-        return (0, 0)
-    lines = re.split(r"\\n|\n", m.group(1).strip('"'))
-    return (max(len(line) for line in lines), len(lines))
+def layout(graph: StepgradDigraph) -> Layout:
+    """Lay ``graph`` out with ``dot`` and read where everything went.
 
-
-def _positions(placed: dict) -> dict:
-    """Node name -> (pos, width, height); (tail, head) -> [(pos, lp)]; cluster -> bb."""
-    nodes, clusters = {}, {}
-    names = {}
+    A renderer program writes ``json0`` (the layout without the drawing instructions: a
+    quarter of the text to parse); a renderer function gets ``json``, which every one makes.
+    """
+    form = "json0" if current_renderer_function() is None else "json"
+    placed = json.loads(graph.pipe(format=form, engine="dot", encoding="utf-8"))
+    nodes, clusters, names = {}, {}, {}
     for obj in placed.get("objects", []):
         names[obj["_gvid"]] = obj["name"]
         if "nodes" in obj or ("bb" in obj and obj["name"].startswith("cluster")):
@@ -100,32 +78,55 @@ def _positions(placed: dict) -> dict:
             nodes[obj["name"]] = (obj["pos"], obj["width"], obj["height"])
     edges = defaultdict(list)
     for edge in sorted(placed.get("edges", []), key=lambda e: e["_gvid"]):
-        key = (names[edge["tail"]], names[edge["head"]])
-        edges[key].append((edge["pos"], edge.get("lp")))
-    return {"nodes": nodes, "edges": edges, "clusters": clusters}
+        edges[(names[edge["tail"]], names[edge["head"]])].append((edge["pos"], edge.get("lp")))
+    return Layout(placed["bb"], nodes, dict(edges), clusters)
 
 
-def _pinned_body(body: list[str], where: dict) -> list[str]:
-    used: defaultdict[tuple[str, ...], int] = defaultdict(int)
-    out = []
-    for entry in body:
-        if m := _EDGE.match(entry):
-            key = m.groups()
-            pos, lp = where["edges"][key][used[key]]
-            used[key] += 1
-            attrs = f'pos="{pos}"' + (f' lp="{lp}"' if lp and _LABEL.search(entry) else "")
-            out.append(_with_attrs(entry, attrs))
-        elif m := _NODE.match(entry):
-            pos, width, height = where["nodes"][m.group(1)]
-            attrs = f'pos="{pos}" width={width} height={height} fixedsize=true'
-            out.append(_with_attrs(entry, attrs))
-        elif m := _CLUSTER.match(entry):
-            indent = entry[: len(entry) - len(entry.lstrip("\t"))]
-            out.append(entry)
-            out.append(f'{indent}\tbb="{where["clusters"][m.group(1)]}"\n')
-        else:
-            out.append(entry)
-    return out
+def pinned(graph: Recorded, where: Layout) -> PinnedGraph:
+    """``graph`` with every node and edge at its place in ``where``: drawn by ``neato -n2``."""
+    frame = PinnedGraph(
+        name=graph.name,
+        graph_attr={**graph.graph_attr, "bb": where.bb},
+        node_attr=graph.node_attr,
+        edge_attr=graph.edge_attr,
+        format=graph.format,
+    )
+    body = list(graph.body)
+    used: defaultdict[str, int] = defaultdict(int)
+    for line, entry in zip(graph.entry_lines, graph.entries):
+        if entry.kind == "edge":
+            tail, head = entry.key.split("->")
+            pos, lp = where.edges[(tail, head)][used[entry.key]]
+            used[entry.key] += 1
+            placed = f'pos="{pos}"' + (f' lp="{lp}"' if lp and entry.label is not None else "")
+            body[line] = _with_attrs(body[line], placed)
+        elif entry.kind == "node":
+            pos, width, height = where.nodes[entry.key]
+            body[line] = _with_attrs(
+                body[line], f'pos="{pos}" width={width} height={height} fixedsize=true'
+            )
+    for line, name in reversed(graph.boxes):  # from the end: the lines before stay in place
+        indent = body[line][: len(body[line]) - len(body[line].lstrip("\t"))]
+        body.insert(line + 1, f'{indent}\tbb="{where.clusters[name]}"\n')
+    frame.body = body + _corners(where.bb)
+    return frame
+
+
+def pin(graphs: Sequence[Recorded]) -> list[PinnedGraph]:
+    """The same pictures with one shared layout (ValueError if they are not one graph)."""
+    if not graphs:
+        return []
+    shapes = {tuple(entry.key for entry in g.entries) for g in graphs}
+    if len(shapes) != 1 or len({len(g.body) for g in graphs}) != 1:
+        raise ValueError("pin: the pictures must draw the same nodes and edges in the same order")
+    columns = list(zip(*(g.entries for g in graphs)))
+    where = layout(with_entries(graphs[0], widest(columns)))
+    return [pinned(graph, where) for graph in graphs]
+
+
+def _distinct(column: Sequence[Entry]) -> list[Entry]:
+    """The entries of a column, each object once (most are the same at every position)."""
+    return list(dict(zip(map(id, column), column)).values())
 
 
 def _corners(bb: str) -> list[str]:

@@ -19,8 +19,6 @@ from dataclasses import replace
 from itertools import islice
 from typing import cast
 
-import graphviz
-
 from autograd.backprop import check_value, topological_order
 from autograd.backward_steps import (
     Step,
@@ -30,7 +28,8 @@ from autograd.backward_steps import (
     node_names,
 )
 from autograd.draw.clusters import call_names, collapsed_nodes
-from autograd.draw.dot import LEGEND, draw_dot
+from autograd.draw.dot import LEGEND, DotGraph, Drawing
+from autograd.draw.entries import Entry
 from autograd.scopes import Scope, ScopeRecording
 from autograd.stepping.exercises import Exercise, arrivals, backward_exercise
 from autograd.stepping.positions import NamedStepper
@@ -76,7 +75,7 @@ class BackwardStepper(NamedStepper):
         check_value(root, "BackwardStepper")
         if "highlight" in draw_options:
             raise ValueError("BackwardStepper: highlight is set by the stepper (remove it)")
-        draw_dot(root, **draw_options)  # checks the options (and the size guard) up front
+        Drawing(root, **draw_options)  # checks the options (and the size guard) up front
         order = topological_order(root)
         check_fresh(root, "BackwardStepper", order)
         self._copies = _snapshot(order)
@@ -87,6 +86,7 @@ class BackwardStepper(NamedStepper):
             draw_options = {**draw_options, "scopes": _scopes_on(scopes, self._copies)}
         self._names = _names(self._root, draw_options)
         self._options = {"compact": True, **draw_options, "legend": False}
+        self._drawing = Drawing(self._root, **self._options)
         self.total = sum(1 for v in order if v.parents)
         self.title = f"stepgrad: backward of {root.label or 'the graph'}, node by node"
         self.step: Step | None = None
@@ -165,13 +165,16 @@ class BackwardStepper(NamedStepper):
             )
         return f"{self.step.explain(precision)}\n({self.position} of {self.total} steps done)"
 
-    def draw(self) -> graphviz.Digraph:
+    def draw(self) -> DotGraph:
         """The graph at the current position, the current step highlighted.
 
         One picture on its own; ``stepper[k]`` and ``frames()`` give the pictures in the
         layout they share.
         """
-        return draw_dot(self._root, highlight=self.step, **self._options)
+        return self._drawing.dot(self.step)
+
+    def _entries(self) -> list[Entry]:
+        return self._drawing.entries(self.step)
 
 
 def _snapshot(order: list[Value]) -> dict[Value, Value]:

@@ -10,7 +10,10 @@ output): the graph's picture once and, per position, only the texts and colours 
 JavaScript and nothing fetched from anywhere.
 
 All the pictures of a stepper share one layout (``autograd.draw.pinning``): a node stays where it
-is from the first position to the last.
+is from the first position to the last. The page and the widget need no picture per position:
+a subclass gives each position's entries (what each node and edge shows, as data:
+``autograd.draw.entries``) straight from its state (``_entries``), and only the layout, the one
+picture and the page's PNG are drawn.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import cast
 import graphviz
 
 from autograd.draw import page as page_html
+from autograd.draw.entries import Entry, Recorded, with_entries
 from autograd.draw.nodes import visible
-from autograd.draw.pinning import PinnedGraph, pin
+from autograd.draw.pinning import Layout, PinnedGraph, layout, pinned, widest
 from autograd.draw.sheet import Sheet, sheet, write
 from autograd.errors import RendererFormatError
 from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
@@ -41,10 +45,12 @@ class Stepper:
 
     - ``_show(k)``: put the stepper's own (snapshot) state at position ``k``;
     - ``describe() -> str``: the current position in words and numbers, phase named;
-    - ``draw() -> graphviz.Digraph``: the picture at the current position.
+    - ``draw() -> graphviz.Digraph``: the picture at the current position, a graph that
+      keeps its entries (``autograd.draw.entries.Recorded``, as ``draw_dot`` returns);
+    - optionally ``_entries() -> list[Entry]``: ``draw().entries`` without drawing (faster).
 
     Pictures got through the base class (``stepper[k]``, ``frames()``, ``widget()``, the
-    page) share one layout, computed once from the pictures of every position; they are
+    page) share one layout, computed once from the entries of every position; they are
     computed once and kept, as a stepper shows a snapshot that does not change.
     """
 
@@ -56,6 +62,10 @@ class Stepper:
         self.position = 0
         self._frames: list[PinnedGraph] | None = None
         self._texts: list[str] | None = None
+        self._shown: list[list[Entry]] | None = None  # every position's entries
+        self._layout: Layout | None = None
+        self._drawn: Recorded | None = None  # the picture at position 0, drawn once
+        self._lines: dict[int, tuple[Entry, str]] = {}  # DOT lines written for entries
         self._svgs: dict[int, str] = {}
         self._sheet: Sheet | None = None  # the page's one picture and its changes
         self._sheet_svg = ""
@@ -74,6 +84,16 @@ class Stepper:
     def draw(self) -> graphviz.Digraph:
         """The picture at the current position."""
         raise NotImplementedError(f"{type(self).__name__} must implement draw()")
+
+    def _entries(self) -> list[Entry]:
+        """What the picture at the current position shows, as ``draw().entries`` has it."""
+        picture = self.draw()
+        if not isinstance(picture, Recorded):
+            raise TypeError(
+                f"{type(self).__name__}.draw() must return a graph that keeps its entries, as "
+                f"draw_dot's does (got {type(picture).__name__})"
+            )
+        return picture.entries
 
     # -- moving ------------------------------------------------------------------------------
 
@@ -121,22 +141,50 @@ class Stepper:
     def frames(self) -> list[graphviz.Digraph]:
         """The pictures at every position 0..total, in order, in one shared layout."""
         if self._frames is None:
-            here = self.position
-            pictures, texts = [], []
-            try:
-                for k in range(len(self)):
-                    self.goto(k)
-                    pictures.append(self.draw())
-                    texts.append(self.describe())
-            finally:
-                self.goto(here)
-            self._frames, self._texts = pin(pictures), texts
+            where = self._where()
+            self._frames = [pinned(self._picture(k), where) for k in range(len(self))]
         return list(self._frames)
 
     def texts(self) -> list[str]:
         """``describe()`` at every position 0..total, in order."""
-        self.frames()
-        return list(cast("list[str]", self._texts))  # frames() has filled it
+        self._positions()
+        return list(cast("list[str]", self._texts))  # _positions() has filled it
+
+    def _positions(self) -> list[list[Entry]]:
+        """Every position's entries (and its text), worked out once."""
+        if self._shown is None:
+            here = self.position
+            shown, texts = [], []
+            try:
+                for k in range(len(self)):
+                    self.goto(k)
+                    shown.append(self._entries())
+                    texts.append(self.describe())
+            finally:
+                self.goto(here)
+            self._shown, self._texts = shown, texts
+        return self._shown
+
+    def _template(self) -> Recorded:
+        """The picture at position 0, drawn once: every picture is it with other entries."""
+        if self._drawn is None:
+            here = self.position
+            try:
+                self._drawn = cast(Recorded, self.goto(0).draw())
+            finally:
+                self.goto(here)
+        return self._drawn
+
+    def _picture(self, k: int) -> Recorded:
+        """The picture at position ``k`` (not pinned), from its entries: no drawing."""
+        return with_entries(self._template(), self._positions()[k], self._lines)
+
+    def _where(self) -> Layout:
+        """The layout every picture shares: of each entry's widest label over all positions."""
+        if self._layout is None:
+            columns = list(zip(*self._positions()))
+            self._layout = layout(with_entries(self._template(), widest(columns), self._lines))
+        return self._layout
 
     def svg(self, k: int | None = None) -> str:
         """The picture at position ``k`` (default: the current one) as SVG text."""
@@ -147,7 +195,8 @@ class Stepper:
 
     def _png(self, k: int) -> bytes:
         """The picture at ``k`` as a PNG of at most ``_PNG_PIXELS`` pixels (72 dpi or less)."""
-        small = self[k].copy()
+        frame = self._frames[k] if self._frames is not None else None
+        small = (frame or pinned(self._picture(k), self._where())).copy()
         x0, y0, x1, y1 = (float(c) for c in small.graph_attr.get("bb", "0,0,1,1").split(","))
         pixels = max((x1 - x0) * (y1 - y0), 1.0)  # at 72 dpi, one pixel per point
         small.graph_attr["dpi"] = f"{72 * min(1.0, (_PNG_PIXELS / pixels) ** 0.5):.1f}"
@@ -176,9 +225,9 @@ class Stepper:
             self.goto(slider.value)
             text = visible(self.describe(), keep="\n")  # no control character, no lone surrogate
             words.value = f"<pre>{html.escape(text)}</pre>"
-            picture.value = page_html.fit(write(self._sheet_svg, layout, self.position))
+            picture.value = page_html.fit(write(self._sheet_svg, changes, self.position))
 
-        layout = self._one_picture()
+        changes = self._one_picture()
 
         slider.observe(show, names="value")
         back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
@@ -247,19 +296,19 @@ class Stepper:
     def _one_picture(self) -> Sheet:
         """The page's and the widget's one picture (drawn once) and what each position changes."""
         if self._sheet is None:
-            self._sheet = sheet(self.frames())
+            self._sheet = sheet(self._template(), self._positions(), self._where(), self._lines)
             self._sheet_svg = self._sheet.layout.pipe(format="svg", encoding="utf-8")
         return self._sheet
 
     def _page(self, *, standalone: bool) -> str:
         """The page: the layout drawn once, and per position only what changes in it."""
         texts = self.texts()
-        layout = self._one_picture()
+        changes = self._one_picture()
         return page_html.page(
             title=self.title,
             texts=texts,
             svg=self._sheet_svg,
-            sheet=layout,
+            sheet=changes,
             start=self.position,
             png=self._png(self.position),
             colours=self.legend,
