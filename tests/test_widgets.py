@@ -393,3 +393,38 @@ def test_a_scope_name_makes_no_link_in_a_page(bundled_renderer):
         y = double(Value(1.0, label="x")).tanh()
     page = BackwardStepper(y, scopes=scopes)._repr_html_()
     assert not re.search(r'href=\\*"javascript', page)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_a_small_graphs_page_png_is_the_whole_picture_at_full_size():
+    x = Value(0.5, label="x")
+    stepper = BackwardStepper((x * 2.0).tanh())
+    x0, y0, x1, y1 = (float(c) for c in stepper._where().bb.split(","))
+    width, height = _png_size(stepper._png(1))
+    pad = 8 + 2  # graphviz pads 4 points each side; rounding
+    assert abs(width - (x1 - x0)) <= pad and abs(height - (y1 - y0)) <= pad  # 72 dpi, uncut
+
+
+def test_a_big_graphs_page_png_is_a_readable_window_around_the_current_step():
+    # It was the whole picture shrunk to 4 million pixels: MLP(2, [16, 16, 1])'s text drew at
+    # 5 px, a blur. Now the part around the step's node, at 72 dpi like the SVG at 100 %.
+    from autograd.stepping.stepper import _PNG_WINDOW, png_window
+
+    xs = [Value(0.1 * i, label=f"x{i}") for i in range(40)]
+    ws = [Value(0.2 - 0.01 * i, label=f"w{i}") for i in range(40)]
+    loss = sum((w * x for w, x in zip(ws, xs)), Value(0.0)).tanh()
+    stepper = BackwardStepper(loss, max_nodes=None)
+    where = stepper._where()
+    k = stepper.total // 2
+    focus = stepper._focus(k)
+    assert focus in where.nodes  # the node of step k
+    window = png_window(where, focus)
+    assert window is not None
+    width, height, _, x, y = (float(c) for c in window.split(","))
+    fx, fy = (float(c) for c in where.nodes[focus][0].split(","))
+    assert abs(x - fx) <= width / 2 and abs(y - fy) <= height / 2  # the node is in the window
+    assert _png_size(stepper._png(k)) == tuple(round(c) for c in _PNG_WINDOW)

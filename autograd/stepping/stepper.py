@@ -34,7 +34,10 @@ from autograd.stepping.exercises import ATOL, RTOL, Exercise, Verdict
 
 __all__ = ["Stepper"]
 
-_PNG_PIXELS = 4_000_000  # the page's PNG (where scripts are stripped): a big graph is shrunk
+# The page's PNG (where scripts are stripped): the whole picture at 72 dpi when it has at most
+# _PNG_PIXELS pixels, otherwise a readable window of _PNG_WINDOW points around the current node.
+_PNG_PIXELS = 1_500_000
+_PNG_WINDOW = (1200.0, 800.0)
 
 
 class Stepper:
@@ -194,16 +197,31 @@ class Stepper:
         return self._svgs[k]
 
     def _png(self, k: int) -> bytes:
-        """The picture at ``k`` as a PNG of at most ``_PNG_PIXELS`` pixels (72 dpi or less)."""
+        """The picture at ``k`` as a PNG at 72 dpi: whole, or the window around its step.
+
+        A picture of more than ``_PNG_PIXELS`` pixels would have to shrink until its text is
+        a blur (``MLP(2, [16, 16, 1])`` to 5 px); it is cut to a window of ``_PNG_WINDOW``
+        points around the node of step ``k`` instead (see ``png_window``), at full size.
+        """
         frame = self._frames[k] if self._frames is not None else None
         small = (frame or pinned(self._picture(k), self._where())).copy()
-        x0, y0, x1, y1 = (float(c) for c in small.graph_attr.get("bb", "0,0,1,1").split(","))
-        pixels = max((x1 - x0) * (y1 - y0), 1.0)  # at 72 dpi, one pixel per point
-        small.graph_attr["dpi"] = f"{72 * min(1.0, (_PNG_PIXELS / pixels) ** 0.5):.1f}"
+        small.graph_attr["dpi"] = "72"
+        window = png_window(self._where(), self._focus(k))
+        if window is not None:
+            small.graph_attr["viewport"] = window
         try:
             return small.pipe(format="png")
         except RendererFormatError:  # a renderer function without PNG: the page shows none
             return b""
+
+    def _focus(self, k: int) -> str | None:
+        """The node the PNG of position ``k`` centres on: its step's, else the next step's."""
+        for at in (k, k + 1):
+            if at < len(self):
+                for entry in self._positions()[at]:
+                    if entry.kind == "node" and entry.look[4] == "sg-current":
+                        return entry.key
+        return None
 
     def _repr_svg_(self) -> str:
         return self.svg()
@@ -314,6 +332,40 @@ class Stepper:
             colours=self.legend,
             standalone=standalone,
         )
+
+
+def png_window(where: Layout, focus: str | None) -> str | None:
+    """graphviz's ``viewport`` for the page's PNG: ``None`` when the whole picture fits.
+
+    A picture of at most ``_PNG_PIXELS`` pixels at 72 dpi is drawn whole. A bigger one is cut
+    to ``_PNG_WINDOW`` (points, at 72 dpi: pixels) centred on the node ``focus`` (the
+    picture's middle when there is none), moved back inside the picture at its edges.
+
+    >>> from autograd.draw.pinning import Layout
+    >>> where = Layout("0,0,3000,5000", {"v1": ("2900,100", "0.5", "0.5")}, {}, {})
+    >>> png_window(where, "v1")
+    '1200,800,1,2400,400'
+    >>> png_window(Layout("0,0,600,400", {}, {}, {}), None) is None
+    True
+    """
+    x0, y0, x1, y1 = (float(c) for c in where.bb.split(","))
+    if (x1 - x0) * (y1 - y0) <= _PNG_PIXELS:
+        return None
+    width, height = _PNG_WINDOW
+    if focus in where.nodes:
+        x, y = (float(c) for c in where.nodes[focus][0].split(","))
+    else:
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    x = _inside(x, x0, x1, width)
+    y = _inside(y, y0, y1, height)
+    return f"{width:g},{height:g},1,{x:g},{y:g}"
+
+
+def _inside(centre: float, low: float, high: float, size: float) -> float:
+    """``centre`` moved so that a window of ``size`` around it stays within low..high."""
+    if high - low <= size:
+        return (low + high) / 2
+    return min(max(centre, low + size / 2), high - size / 2)
 
 
 def _ipywidgets(name: str):
