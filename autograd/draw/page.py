@@ -42,11 +42,11 @@ _STYLE = """
 .stepgrad-stepper button[aria-disabled=true]{opacity:.45}
 .stepgrad-stepper .sg-bar{position:sticky;top:0;z-index:2;background:#fff;display:flex;
  flex-wrap:wrap;align-items:center;gap:6px;padding:4px 0;border-bottom:1px solid #ddd}
-.stepgrad-stepper .sg-bar>div{display:flex;align-items:center;gap:6px}
+.stepgrad-stepper .sg-bar>div{display:flex;flex-wrap:wrap;align-items:center;gap:6px}
 .stepgrad-stepper .sg-bar .sg-scale{flex:1 1 260px}
 .stepgrad-stepper .sg-bar input[type=range]{flex:1 1 120px;min-width:80px}
-.stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px}
-.stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
+.stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px;white-space:nowrap}
+.stepgrad-stepper .sg-where{font-weight:600;min-width:8em;white-space:nowrap}
 .stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;overflow:auto;
  line-height:1.35}
 .stepgrad-stepper .sg-pic{overflow:auto;max-width:100%;max-height:70vh}
