@@ -3,12 +3,15 @@
 The picture (one SVG, the layout drawn once) and what each position changes in it (texts,
 colours; ``autograd.draw.sheet``) travel as JSON inside a ``<script type="application/json">``
 that no browser runs; a small script builds the stepper from them: previous/next buttons, a
-slider, the arrow keys (Home/End too) and zoom buttons (the picture fits the width it is
-shown in, and grows in steps of 1.5x, following the current node). The step text has a fixed
-height, so no node moves between positions; it is announced to screen readers
-(``aria-live``). Where scripts are stripped (a stored notebook opened untrusted in
-JupyterLab, GitHub), both scripts vanish and what stays is the static fallback: the current
-position's text and its picture as a PNG, and every position's text under ``<details>``.
+slider, the arrow keys (Home/End too) and zoom buttons. The picture starts readable (its
+text ``READABLE`` px high, never above the graph's own size) and scrolls in its frame, which
+follows the current node, also once a notebook lays the output out late; the buttons zoom in
+steps of 1.5x down to the whole graph. The step text has a fixed height and an empty "adds"
+row lets the other numbers share its box, so no node moves between positions; the step text
+is announced to screen readers (``aria-live``). Where scripts are stripped (a stored
+notebook opened untrusted in JupyterLab, GitHub), both scripts vanish and what stays is the
+static fallback: the current position's text and its picture as a PNG, and every position's
+text under ``<details>``.
 (JupyterLab's sanitizer removes inline SVG from untrusted HTML, but keeps images.) Nothing is
 loaded from anywhere: no fonts, no scripts, no images outside the page.
 """
@@ -24,7 +27,7 @@ from typing import Protocol, cast
 
 from autograd.draw.nodes import visible
 
-__all__ = ["fit", "image", "legend", "natural", "page"]
+__all__ = ["READABLE", "fit", "image", "legend", "natural", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
