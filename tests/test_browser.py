@@ -440,31 +440,46 @@ def test_a_stepper_laid_out_after_its_script_ran_follows_the_node_once_it_has_a_
     assert _text_px(page) >= READABLE - 0.01
 
 
-def test_a_node_with_nothing_added_draws_no_empty_row_and_no_node_moves(open_page, tmp_path):
-    stepper = _backward_case()[0].goto(5)  # v1, v2, h1, h2 and c receive; w11 ... do not
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_node_with_nothing_added_draws_no_empty_cell_and_no_node_moves(
+    open_page, tmp_path, rankdir
+):
+    E, _ = _network()  # at step 5, v1, v2, h1, h2 and c receive; w11 ... do not
+    stepper = BackwardStepper(E, precision=4, rankdir=rankdir).goto(5)
     page = open_page(stepper.save_html(tmp_path / "stepper.html"))
-    rows = page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('.sg-pic g.node')]
+    cells = page.evaluate(  # LR: data, grad, adds stacked; TB: side by side under the name
+        """(tb) => Object.fromEntries([...document.querySelectorAll('.sg-pic g.node')]
             .filter(g => g.querySelectorAll('text').length === 4).map(g => {
               const t = [...g.querySelectorAll('text')], box = g.getBoundingClientRect();
               const lines = [...g.querySelectorAll('polyline')].filter(
                 l => getComputedStyle(l).visibility !== 'hidden');
-              const mid = b => (b.top + b.bottom) / 2 - box.top;
+              const at = b => tb ? ((b.left + b.right) / 2 - box.left) / box.width
+                                 : ((b.top + b.bottom) / 2 - box.top) / box.height;
               return [t[0].textContent, {adds: t[3].textContent, lines: lines.length,
-                      at: t.slice(1, 3).map(e => mid(e.getBoundingClientRect()) / box.height)}];
-            }))"""
+                      at: t.slice(1, 3).map(e => at(e.getBoundingClientRect()))}];
+            }))""",
+        rankdir == "TB",
     )
-    receiving = {name for name, row in rows.items() if row["adds"]}
+    receiving = {name for name, cell in cells.items() if cell["adds"]}
     assert receiving == {"v1", "v2", "h1", "h2", "c"}
-    for row in rows.values():
-        if row["adds"]:  # three rows: data, grad, adds
-            assert row["lines"] == 3 and row["at"] == pytest.approx([1 / 6, 1 / 2], abs=0.05)
-        else:  # two rows share the box: no empty third row
-            assert row["lines"] == 2 and row["at"] == pytest.approx([1 / 4, 3 / 4], abs=0.05)
-    first = _node_boxes(page)
+    for cell in cells.values():
+        if cell["adds"]:  # three cells: data, grad, adds
+            assert cell["lines"] == 3 and cell["at"] == pytest.approx([1 / 6, 1 / 2], abs=0.08)
+        else:  # data and grad share the box: no empty third cell
+            assert cell["lines"] == 2 and cell["at"] == pytest.approx([1 / 4, 3 / 4], abs=0.08)
+
+    def in_picture():  # the view follows the current node: where each node is in the picture
+        left, top, _, _ = _box(page, ".sg-pic svg")
+        return {
+            n: [b[0] - left, b[1] - top, b[2] - left, b[3] - top]
+            for n, b in _node_boxes(page).items()
+        }
+
+    first = in_picture()
     for key in ("ArrowRight", "ArrowLeft", "ArrowLeft", "End", "Home"):
         page.keyboard.press(key)
-        assert _node_boxes(page) == first
+        now = in_picture()
+        assert all(now[n] == pytest.approx(first[n], abs=0.01) for n in first)
 
 
 def test_on_a_phone_the_controls_make_two_tidy_rows(open_page, tmp_path):

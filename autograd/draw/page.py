@@ -80,43 +80,44 @@ _SCRIPT = """
     });
     g.querySelectorAll("text").forEach(function (t) { t.style.fill = look[3]; });
   }
-  function ys(shape) {  /* the y of each point of a polygon or polyline */
-    return shape.getAttribute("points").trim().split(/[ ,]+/).filter(function (_, i) {
-      return i % 2;
-    }).map(parseFloat);
+  function at(shape, axis) {  /* the x (axis 0) or y (axis 1) of each point of a shape */
+    return shape.getAttribute("points").trim().split(" ").map(function (p) {
+      return parseFloat(p.split(",")[axis]);
+    });
   }
   function rows(g, texts) {
-    /* A record whose last row says what a step adds: where nothing is added, its other
-       numbers share the box (same size, nothing moves) instead of an empty row under them.
-       Returns a function of "the last row is empty", or null for any other node. */
+    /* A record whose last cell says what a step adds: where nothing is added, the other
+       numbers share the box (same size, nothing moves) instead of leaving that cell empty.
+       Returns a function of "the last cell is empty", or null for any other node. */
     var last = texts[texts.length - 1], line = last && last.previousElementSibling;
     if (!line || line.tagName !== "polyline" || !/^adds /.test(last.textContent)) return null;
-    var y = ys(line), xs = line.getAttribute("points");
-    if (y.length !== 2 || y[0] !== y[1]) return null;  /* a row under the others only */
-    var box = ys(g.querySelector("polygon")), top = Math.min.apply(null, box);
-    var bottom = Math.max.apply(null, box), x = last.getAttribute("x");
+    var along = at(line, 1)[0] === at(line, 1)[1] ? 1 : 0;  /* cells stacked on y, or on x */
+    var name = along ? "y" : "x", across = along ? "x" : "y";
+    var box = at(g.querySelector("polygon"), along), low = Math.min.apply(null, box);
+    var high = Math.max.apply(null, box), same = last.getAttribute(across);
     var cells = Array.prototype.filter.call(texts, function (t) {
-      return t.getAttribute("x") === x;
+      return t.getAttribute(across) === same;
     });
     var lines = Array.prototype.filter.call(g.querySelectorAll("polyline"), function (l) {
-      var p = l.getAttribute("points").split(" ");
-      return p.length === 2 && p[0].split(",")[0] === xs.split(",")[0] &&
-        ys(l)[0] === ys(l)[1];
+      var p = at(l, along), q = at(l, 1 - along);
+      return p.length === 2 && p[0] === p[1] && q[0] === at(line, 1 - along)[0];
     });
     var n = cells.length;
-    if (lines.length !== n - 1 || lines[n - 2] !== line) return null;
-    var edges = [top].concat(lines.map(function (l) { return ys(l)[0]; }), [bottom]);
-    var was = cells.map(function (t) { return t.getAttribute("y"); });
+    if (n < 2 || lines.length !== n - 1 || lines[n - 2] !== line) return null;
+    var edges = [low].concat(lines.map(function (l) { return at(l, along)[0]; }), [high]);
+    var was = cells.map(function (t) { return t.getAttribute(name); });
     var points = lines.map(function (l) { return l.getAttribute("points"); });
+    var grow = (high - low) / (edges[n - 1] - low);  /* the cells before the last fill it */
+    function moved(e) { return low + (e - low) * grow; }
     return function (empty) {
-      var h = (bottom - top) / (empty ? n - 1 : n);
       cells.forEach(function (t, i) {
-        var mid = top + (i + 0.5) * h - (edges[i] + edges[i + 1]) / 2;
-        t.setAttribute("y", empty ? +was[i] + mid : was[i]);
+        var by = (moved(edges[i]) + moved(edges[i + 1]) - edges[i] - edges[i + 1]) / 2;
+        t.setAttribute(name, empty ? +was[i] + by : was[i]);
       });
       lines.forEach(function (l, i) {
-        var at = (top + (i + 1) * h).toFixed(2);
-        l.setAttribute("points", empty ? points[i].replace(/,[^ ]+/g, "," + at) : points[i]);
+        l.setAttribute("points", !empty ? points[i] : points[i].split(" ").map(function (p) {
+          var c = p.split(","); c[along] = moved(edges[i + 1]).toFixed(2); return c.join(",");
+        }).join(" "));
       });
       line.style.visibility = empty ? "hidden" : "";
     };
