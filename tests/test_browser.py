@@ -5,7 +5,9 @@ of its error, and an ``nn.LearningStepper`` of the same network and example), an
 stored (with its outputs) exported to HTML by nbconvert (its ``basic`` template: the ``lab``
 template itself loads MathJax and require.js from CDNs). On both, the tests step with the
 keys and buttons, read the step text and the highlighted node off the page, check that
-nothing is requested from the network and that the picture fits a 1400 px wide window.
+nothing is requested from the network, that the picture's frame fits a 1400 px wide window
+and that at 1400 and 390 px the picture starts readable (its text measured in px as drawn)
+with the current node in view.
 
 Run by hand without Chromium or Playwright, the tests skip and say why; in CI (``CI=true``)
 a missing browser fails them.
