@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import re
 from collections.abc import Sequence
 from typing import Protocol, cast
@@ -47,7 +48,8 @@ _STYLE = """
  flex-wrap:wrap;align-items:center;gap:6px;padding:4px 0;border-bottom:1px solid #ddd}
 .stepgrad-stepper .sg-bar>div{display:flex;flex-wrap:wrap;align-items:center;gap:6px}
 .stepgrad-stepper .sg-bar .sg-scale{flex:1 1 260px}
-.stepgrad-stepper .sg-bar input[type=range]{flex:1 1 120px;min-width:80px}
+.stepgrad-stepper .sg-zoom{display:flex;gap:6px}
+.stepgrad-stepper .sg-bar input[type=range]{flex:1 1 60px;min-width:60px}
 .stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px;white-space:nowrap}
 .stepgrad-stepper .sg-where{font-weight:600;min-width:8em;white-space:nowrap}
 .stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;overflow:auto;
@@ -170,9 +172,11 @@ _SCRIPT = """
     slider.setAttribute("aria-label", "step");
     slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
     scale.appendChild(slider);
-    button(scale, "\\u2212", "smaller", function () { setZoom(-1); });
-    button(scale, "fit", "the whole graph: fit the width", function () { setZoom(0); });
-    button(scale, "+", "larger", function () { setZoom(1); });
+    var zoom = document.createElement("div");  /* its three buttons wrap together */
+    zoom.className = "sg-zoom"; scale.appendChild(zoom);
+    button(zoom, "\\u2212", "smaller", function () { setZoom(-1); });
+    button(zoom, "fit", "the whole graph: fit the width", function () { setZoom(0); });
+    button(zoom, "+", "larger", function () { setZoom(1); });
     var words = document.createElement("pre");
     words.className = "sg-text"; words.setAttribute("aria-live", "polite");
     words.style.height = data.lines * 1.35 + "em";
@@ -302,7 +306,7 @@ def fit(svg: str, *, readable: bool = False) -> str:
 
     >>> tag = '<svg width="300pt" height="20pt" viewBox="0 0 300 20"><text font-size="9">'
     >>> print(fit(tag, readable=True).split(" viewBox")[0])
-    <svg width="100%" data-width="300" style="max-width:300pt;height:auto;min-width:333px"
+    <svg width="100%" data-width="300" style="max-width:300pt;height:auto;min-width:334px"
     """
     svg = svg[svg.index("<svg") :]
     # svg begins with '<svg' now and graphviz closes the tag, so the pattern is found
@@ -328,9 +332,9 @@ def _readable_width(width: float, tag: str, svg: str) -> int:
     box = _VIEW_BOX.search(tag)
     fonts = [float(f) for f in _FONT.findall(svg)]
     if box is None or not fonts or float(box.group(1)) <= 0:
-        return round(natural)
+        return math.ceil(natural)
     px = min(fonts) * natural / float(box.group(1))  # the smallest text at its own size
-    return round(natural * min(1.0, READABLE / px))
+    return math.ceil(natural * min(1.0, READABLE / px))
 
 
 def natural(svg: str) -> str:
