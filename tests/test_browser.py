@@ -5,7 +5,9 @@ of its error, and an ``nn.LearningStepper`` of the same network and example), an
 stored (with its outputs) exported to HTML by nbconvert (its ``basic`` template: the ``lab``
 template itself loads MathJax and require.js from CDNs). On both, the tests step with the
 keys and buttons, read the step text and the highlighted node off the page, check that
-nothing is requested from the network and that the picture fits a 1400 px wide window.
+nothing is requested from the network, that the picture's frame fits a 1400 px wide window
+and that at 1400 and 390 px the picture starts readable (its text measured in px as drawn)
+with the current node in view.
 
 Run by hand without Chromium or Playwright, the tests skip and say why; in CI (``CI=true``)
 a missing browser fails them.
@@ -23,6 +25,7 @@ import pytest
 
 from autograd import topological_order
 from autograd.backward_steps import node_names
+from autograd.draw.page import READABLE
 from autograd.stepping.backward_stepper import BackwardStepper
 
 pytestmark = pytest.mark.slow  # a browser per test: the fast tier leaves them out
@@ -250,16 +253,17 @@ def test_the_picture_and_the_highlighted_node_fit_a_1400_px_window(open_page, tm
     stepper = CASES[kind]()[0].goto(5)
     page = open_page(stepper.save_html(tmp_path / "stepper.html"))
     assert _shown(page)["where"] == f"step 5 of {stepper.total}"
-    left, top, right, bottom = _box(page, ".sg-pic svg")
+    left, top, right, bottom = _box(page, ".sg-pic")  # the picture's frame; it scrolls
     assert left >= 0 and right <= WIDTH and bottom <= HEIGHT, (left, top, right, bottom)
+    right = _box(page, ".sg-pic svg")[2]
     node = _box(page, ".sg-pic g.node.sg-current")
     assert node[0] >= 0 and node[2] <= WIDTH and node[1] >= 0 and node[3] <= HEIGHT
     bar = _box(page, ".sg-bar")
     assert bar[1] >= 0 and bar[3] <= HEIGHT
     page.get_by_role("button", name="+").click()  # zoom in: the picture grows, scrolls inside
     assert _box(page, ".sg-pic svg")[2] > right
-    page.get_by_role("button", name="fit").click()
-    assert _box(page, ".sg-pic svg")[2] == pytest.approx(right)
+    page.get_by_role("button", name="fit").click()  # the whole graph
+    assert _box(page, ".sg-pic svg")[2] == pytest.approx(min(right, _box(page, ".sg-pic")[2]))
 
 
 @pytest.mark.parametrize("kind", CASES)
@@ -296,8 +300,7 @@ def test_the_stored_notebook_exported_to_html_shows_working_steppers(open_page, 
     after = _shown(page)
     assert after["where"].startswith("step 2 of ") and after["text"].startswith("step 2: ")
     assert after["label"] is not None and after["text"] != first["text"]
-    right = _box(page, ".stepgrad-stepper .sg-pic svg")[2]
-    assert right <= WIDTH
+    assert _box(page, ".stepgrad-stepper .sg-pic")[2] <= WIDTH  # the picture scrolls inside
     pictures = page.locator(".output_html > img[src^='data:'], .output_png img[src^='data:']")
     assert pictures.count() >= 3  # draw_dot's graphs (an SVG in an <img>), the error curve
     widths = pictures.evaluate_all("(images) => images.map(i => i.naturalWidth)")
@@ -337,20 +340,167 @@ def test_on_a_phone_zoom_goes_in_steps_and_follows_the_current_node(open_page, t
     stepper = _backward_case()[0]
     page = open_page(stepper.save_html(tmp_path / "stepper.html"), width=390)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # no sideways page
-    fitted = _box(page, ".sg-pic svg")
-    assert fitted[2] <= 390
+    assert _box(page, ".sg-pic")[2] <= 390  # the picture scrolls inside its frame
+    start = _box(page, ".sg-pic svg")
     page.get_by_role("button", name="+").click()
     once = _box(page, ".sg-pic svg")
-    assert once[2] - once[0] == pytest.approx(1.5 * (fitted[2] - fitted[0]), rel=0.02)
-    page.get_by_role("button", name="+").click()
+    assert once[2] - once[0] == pytest.approx(1.5 * (start[2] - start[0]), rel=0.02)
     page.get_by_role("button", name="+").click()
     for _ in range(stepper.total):  # to the last step, the view follows the node
         page.get_by_role("button", name="next ▶").click()
         assert _inside(_box(page, ".sg-pic g.node.sg-current"), _box(page, ".sg-pic"))
     page.get_by_role("button", name="−").click()
-    assert _box(page, ".sg-pic svg")[2] - _box(page, ".sg-pic svg")[0] < 3.4 * (
-        fitted[2] - fitted[0]
+    assert _box(page, ".sg-pic svg")[2] - _box(page, ".sg-pic svg")[0] == pytest.approx(
+        1.5 * (start[2] - start[0]), rel=0.02
     )
+
+
+def _text_px(page):
+    """The height in px of the picture's smallest text (its font size as drawn)."""
+    return page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('.sg-pic g.node text')].map(
+            t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))"""
+    )
+
+
+def _whole(page):
+    """Whether the whole picture shows in its frame, without scrolling."""
+    return _inside(_box(page, ".sg-pic svg"), _box(page, ".sg-pic")) and page.evaluate(
+        "(p => p.scrollWidth <= p.clientWidth)(document.querySelector('.sg-pic'))"
+    )
+
+
+@pytest.mark.parametrize("width", [WIDTH, 390])
+@pytest.mark.parametrize("kind", CASES)
+def test_the_picture_starts_readable_at_the_current_node_and_minus_reaches_the_whole_graph(
+    open_page, tmp_path, kind, width
+):
+    # it started fitted to the width: text of 3 px on a phone, four presses of "+" to read it
+    stepper = CASES[kind]()[0].goto(5)
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"), width=width)
+    assert _text_px(page) >= READABLE - 0.01
+    natural = float(page.evaluate("document.querySelector('.sg-pic svg').dataset.width")) * 4 / 3
+    assert _box(page, ".sg-pic svg")[2] - _box(page, ".sg-pic svg")[0] <= natural + 0.5
+    assert _inside(_box(page, ".sg-pic g.node.sg-current"), _box(page, ".sg-pic"))
+    presses = 0
+    while not _whole(page):  # "−" goes down in steps of 1.5x until the whole graph shows
+        before = _box(page, ".sg-pic svg")
+        page.get_by_role("button", name="−").click()
+        presses += 1
+        after = _box(page, ".sg-pic svg")
+        assert after[2] - after[0] < before[2] - before[0] and presses < 8
+    assert _box(page, ".sg-pic svg")[2] <= width
+
+
+@pytest.mark.parametrize("width", [WIDTH, 390])
+def test_a_small_graph_shows_whole_at_its_own_size(open_page, tmp_path, width):
+    from autograd import Value
+
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    y.label = "y"
+    page = open_page(BackwardStepper(y).save_html(tmp_path / "small.html"), width=width)
+    natural = float(page.evaluate("document.querySelector('.sg-pic svg').dataset.width")) * 4 / 3
+    assert natural < 390 - 32  # small enough to show whole on a phone
+    left, _, right, _ = _box(page, ".sg-pic svg")
+    assert right - left == pytest.approx(natural, abs=0.5) and _whole(page)  # not blown up
+
+
+def test_before_the_first_step_the_view_shows_the_node_of_the_next_step(open_page, tmp_path):
+    stepper = _backward_case()[0]  # step 1 is the root, at the right end of a wide graph
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"), width=390)
+    assert _shown(page)["label"] is None
+    root = page.evaluate(
+        """() => [...document.querySelectorAll('.sg-pic g.node')].find(
+            g => g.querySelector('text').textContent === 'E').getBoundingClientRect().toJSON()"""
+    )
+    box = [root["left"], root["top"], root["right"], root["bottom"]]
+    assert _inside(box, _box(page, ".sg-pic"))
+
+
+def test_a_stepper_laid_out_after_its_script_ran_follows_the_node_once_it_has_a_size(
+    open_page, tmp_path
+):
+    # JupyterLab runs an output's script before it lays the output out
+    stepper = _backward_case()[0].goto(8)
+    path = tmp_path / "late.html"
+    path.write_text(
+        '<!DOCTYPE html><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f'<div id="late" style="display:none">{stepper._repr_html_()}</div>',
+        encoding="utf-8",
+    )
+    page = open_page(path, width=390)
+    assert _box(page, ".sg-pic")[2] == 0  # nothing laid out yet
+    page.evaluate("document.getElementById('late').style.display = 'block'")
+    page.wait_for_function(  # no timing: once the frame has a size, the view follows
+        """() => { const n = document.querySelector('.sg-pic g.node.sg-current')
+                       .getBoundingClientRect(),
+                         p = document.querySelector('.sg-pic').getBoundingClientRect();
+                   return p.width > 0 && n.left >= p.left && n.right <= p.right; }"""
+    )
+    assert _inside(_box(page, ".sg-pic g.node.sg-current"), _box(page, ".sg-pic"))
+    assert _text_px(page) >= READABLE - 0.01
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_node_with_nothing_added_draws_no_empty_cell_and_no_node_moves(
+    open_page, tmp_path, rankdir
+):
+    E, _ = _network()  # at step 5, v1, v2, h1, h2 and c receive; w11 ... do not
+    stepper = BackwardStepper(E, precision=4, rankdir=rankdir).goto(5)
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"))
+    cells = page.evaluate(  # LR: data, grad, adds stacked; TB: side by side under the name
+        """(tb) => Object.fromEntries([...document.querySelectorAll('.sg-pic g.node')]
+            .filter(g => g.querySelectorAll('text').length === 4).map(g => {
+              const t = [...g.querySelectorAll('text')], box = g.getBoundingClientRect();
+              const lines = [...g.querySelectorAll('polyline')].filter(
+                l => getComputedStyle(l).visibility !== 'hidden');
+              const at = b => tb ? ((b.left + b.right) / 2 - box.left) / box.width
+                                 : ((b.top + b.bottom) / 2 - box.top) / box.height;
+              return [t[0].textContent, {adds: t[3].textContent, lines: lines.length,
+                      at: t.slice(1, 3).map(e => at(e.getBoundingClientRect()))}];
+            }))""",
+        rankdir == "TB",
+    )
+    receiving = {name for name, cell in cells.items() if cell["adds"]}
+    assert receiving == {"v1", "v2", "h1", "h2", "c"}
+    for cell in cells.values():
+        if cell["adds"]:  # three cells: data, grad, adds
+            assert cell["lines"] == 3 and cell["at"] == pytest.approx([1 / 6, 1 / 2], abs=0.08)
+        else:  # data and grad share the box: no empty third cell
+            assert cell["lines"] == 2 and cell["at"] == pytest.approx([1 / 4, 3 / 4], abs=0.08)
+
+    def in_picture():  # the view follows the current node: where each node is in the picture
+        left, top, _, _ = _box(page, ".sg-pic svg")
+        return {
+            n: [b[0] - left, b[1] - top, b[2] - left, b[3] - top]
+            for n, b in _node_boxes(page).items()
+        }
+
+    first = in_picture()
+    for key in ("ArrowRight", "ArrowLeft", "ArrowLeft", "End", "Home"):
+        page.keyboard.press(key)
+        now = in_picture()
+        assert all(now[n] == pytest.approx(first[n], abs=0.01) for n in first)
+
+
+def test_on_a_phone_the_controls_make_two_tidy_rows(open_page, tmp_path):
+    # they wrapped as "previous, slider" over "next, step 5 of 9, −, fit, +"
+    stepper = _backward_case()[0].goto(5)
+    page = open_page(stepper.save_html(tmp_path / "stepper.html"), width=390)
+    controls = page.evaluate(
+        """() => [...document.querySelectorAll('.sg-bar button, .sg-bar input, .sg-where')]
+            .map(e => { const b = e.getBoundingClientRect();
+                        return [e.textContent || e.type, b.left, b.top, b.right, b.bottom]; })"""
+    )
+    rows = sorted({round(top) for _, _, top, _, _ in controls})
+    where = {name: round(top) for name, _, top, _, _ in controls}
+    assert len({round((t + b) / 2 / 10) for _, _, t, _, b in controls}) <= 2  # two rows
+    assert where["◀ previous"] == where["next ▶"]  # the steps side by side
+    assert where["range"] > min(rows) and where["−"] > min(rows)  # slider and zoom under them
+    assert all(left >= 0 and right <= 390 for _, left, _, right, _ in controls)
+    slider = next(c for c in controls if c[0] == "range")
+    assert slider[3] - slider[1] >= 120  # room to drag
 
 
 def test_the_keyboard_and_a_screen_reader_can_use_the_page(open_page, tmp_path):

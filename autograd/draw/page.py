@@ -3,12 +3,15 @@
 The picture (one SVG, the layout drawn once) and what each position changes in it (texts,
 colours; ``autograd.draw.sheet``) travel as JSON inside a ``<script type="application/json">``
 that no browser runs; a small script builds the stepper from them: previous/next buttons, a
-slider, the arrow keys (Home/End too) and zoom buttons (the picture fits the width it is
-shown in, and grows in steps of 1.5x, following the current node). The step text has a fixed
-height, so no node moves between positions; it is announced to screen readers
-(``aria-live``). Where scripts are stripped (a stored notebook opened untrusted in
-JupyterLab, GitHub), both scripts vanish and what stays is the static fallback: the current
-position's text and its picture as a PNG, and every position's text under ``<details>``.
+slider, the arrow keys (Home/End too) and zoom buttons. The picture starts readable (its
+text ``READABLE`` px high, never above the graph's own size) and scrolls in its frame, which
+follows the current node, also once a notebook lays the output out late; the buttons zoom in
+steps of 1.5x down to the whole graph. The step text has a fixed height and an empty "adds"
+row lets the other numbers share its box, so no node moves between positions; the step text
+is announced to screen readers (``aria-live``). Where scripts are stripped (a stored
+notebook opened untrusted in JupyterLab, GitHub), both scripts vanish and what stays is the
+static fallback: the current position's text and its picture as a PNG, and every position's
+text under ``<details>``.
 (JupyterLab's sanitizer removes inline SVG from untrusted HTML, but keeps images.) Nothing is
 loaded from anywhere: no fonts, no scripts, no images outside the page.
 """
@@ -18,18 +21,22 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import re
 from collections.abc import Sequence
 from typing import Protocol, cast
 
 from autograd.draw.nodes import visible
 
-__all__ = ["fit", "image", "legend", "natural", "page"]
+__all__ = ["READABLE", "fit", "image", "legend", "natural", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
 _FINAL = "#dcedc8"  # the fill of a final gradient (autograd.draw.highlight.DONE)
 _FINAL_SWATCH = ";border:2px dashed #333"  # its cue that is not a colour, as in the page
+_VIEW_BOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
+_FONT = re.compile(r'font-size="([\d.]+)"')
+READABLE = 10  # px: a stepper's picture starts with its text at least this high
 _MAX_LINES = 12  # the step text's reserved height, in lines (longer texts scroll)
 
 _STYLE = """
@@ -39,9 +46,12 @@ _STYLE = """
 .stepgrad-stepper button[aria-disabled=true]{opacity:.45}
 .stepgrad-stepper .sg-bar{position:sticky;top:0;z-index:2;background:#fff;display:flex;
  flex-wrap:wrap;align-items:center;gap:6px;padding:4px 0;border-bottom:1px solid #ddd}
-.stepgrad-stepper .sg-bar input[type=range]{flex:1 1 200px;min-width:120px}
-.stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px}
-.stepgrad-stepper .sg-where{font-weight:600;min-width:8em}
+.stepgrad-stepper .sg-bar>div{display:flex;flex-wrap:wrap;align-items:center;gap:6px}
+.stepgrad-stepper .sg-bar .sg-scale{flex:1 1 260px}
+.stepgrad-stepper .sg-zoom{display:flex;gap:6px}
+.stepgrad-stepper .sg-bar input[type=range]{flex:1 1 60px;min-width:60px}
+.stepgrad-stepper .sg-bar button{font-size:14px;padding:2px 10px;white-space:nowrap}
+.stepgrad-stepper .sg-where{font-weight:600;min-width:8em;white-space:nowrap}
 .stepgrad-stepper pre{white-space:pre-wrap;margin:6px 0;font-size:13px;overflow:auto;
  line-height:1.35}
 .stepgrad-stepper .sg-pic{overflow:auto;max-width:100%;max-height:70vh}
@@ -72,6 +82,48 @@ _SCRIPT = """
     });
     g.querySelectorAll("text").forEach(function (t) { t.style.fill = look[3]; });
   }
+  function at(shape, axis) {  /* the x (axis 0) or y (axis 1) of each point of a shape */
+    return shape.getAttribute("points").trim().split(" ").map(function (p) {
+      return parseFloat(p.split(",")[axis]);
+    });
+  }
+  function rows(g, texts) {
+    /* A record whose last cell says what a step adds: where nothing is added, the other
+       numbers share the box (same size, nothing moves) instead of leaving that cell empty.
+       Returns a function of "the last cell is empty", or null for any other node. */
+    var last = texts[texts.length - 1], line = last && last.previousElementSibling;
+    if (!line || line.tagName !== "polyline" || !/^adds /.test(last.textContent)) return null;
+    var along = at(line, 1)[0] === at(line, 1)[1] ? 1 : 0;  /* cells stacked on y, or on x */
+    var name = along ? "y" : "x", across = along ? "x" : "y";
+    var box = at(g.querySelector("polygon"), along), low = Math.min.apply(null, box);
+    var high = Math.max.apply(null, box), same = last.getAttribute(across);
+    var cells = Array.prototype.filter.call(texts, function (t) {
+      return t.getAttribute(across) === same;
+    });
+    var lines = Array.prototype.filter.call(g.querySelectorAll("polyline"), function (l) {
+      var p = at(l, along), q = at(l, 1 - along);
+      return p.length === 2 && p[0] === p[1] && q[0] === at(line, 1 - along)[0];
+    });
+    var n = cells.length;
+    if (n < 2 || lines.length !== n - 1 || lines[n - 2] !== line) return null;
+    var edges = [low].concat(lines.map(function (l) { return at(l, along)[0]; }), [high]);
+    var was = cells.map(function (t) { return t.getAttribute(name); });
+    var points = lines.map(function (l) { return l.getAttribute("points"); });
+    var grow = (high - low) / (edges[n - 1] - low);  /* the cells before the last fill it */
+    function moved(e) { return low + (e - low) * grow; }
+    return function (empty) {
+      cells.forEach(function (t, i) {
+        var by = (moved(edges[i]) + moved(edges[i + 1]) - edges[i] - edges[i + 1]) / 2;
+        t.setAttribute(name, empty ? +was[i] + by : was[i]);
+      });
+      lines.forEach(function (l, i) {
+        l.setAttribute("points", !empty ? points[i] : points[i].split(" ").map(function (p) {
+          var c = p.split(","); c[along] = moved(edges[i + 1]).toFixed(2); return c.join(",");
+        }).join(" "));
+      });
+      line.style.visibility = empty ? "hidden" : "";
+    };
+  }
   function entries(pic, keys) {
     var found = {"#graph": pic.querySelector("g.graph")}, seen = {};
     pic.querySelectorAll("g.node, g.edge").forEach(function (g) {
@@ -85,7 +137,8 @@ _SCRIPT = """
     });
     return keys.map(function (key) {
       var g = found[key] || null;
-      return g && {g: g, key: key, texts: textsOf(g, key)};
+      var texts = g && textsOf(g, key);
+      return g && {g: g, key: key, texts: texts, rows: key !== "#graph" && rows(g, texts)};
     });
   }
   function init(root) {
@@ -94,29 +147,36 @@ _SCRIPT = """
     var data = JSON.parse(root.querySelector("script.sg-data").textContent);
     var total = data.texts.length - 1;
     var k = parseInt(root.getAttribute("data-start"), 10) || 0;
-    var zoom = 0;  /* 0: fit the width; else the picture's width in px */
     var bar = document.createElement("div");
     bar.className = "sg-bar";
-    function button(text, title, act) {
+    function group(name) {
+      var div = document.createElement("div");
+      div.className = name; bar.appendChild(div); return div;
+    }
+    function button(where, text, title, act) {
       var b = document.createElement("button");
       b.type = "button"; b.textContent = text; b.title = title;
-      b.addEventListener("click", act); bar.appendChild(b); return b;
+      b.addEventListener("click", act); where.appendChild(b); return b;
     }
-    var back = button("\\u25c0 previous", "previous step (left arrow)",
+    var steps = group("sg-steps"), scale = group("sg-scale");
+    var back = button(steps, "\\u25c0 previous", "previous step (left arrow)",
       function () { show(k - 1); });
+    var forward = button(steps, "next \\u25b6", "next step (right arrow)",
+      function () { show(k + 1); });
+    var where = document.createElement("span");
+    where.className = "sg-where";
+    where.style.minWidth = ("step " + total + " of " + total).length + "ch";
+    steps.appendChild(where);
     var slider = document.createElement("input");
     slider.type = "range"; slider.min = 0; slider.max = total; slider.value = k;
     slider.setAttribute("aria-label", "step");
     slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
-    bar.appendChild(slider);
-    var forward = button("next \\u25b6", "next step (right arrow)", function () { show(k + 1); });
-    var where = document.createElement("span");
-    where.className = "sg-where";
-    where.style.minWidth = ("step " + total + " of " + total).length + "ch";
-    bar.appendChild(where);
-    button("\\u2212", "smaller", function () { setZoom(-1); });
-    button("fit", "fit the width", function () { setZoom(0); });
-    button("+", "larger", function () { setZoom(1); });
+    scale.appendChild(slider);
+    var zoom = document.createElement("div");  /* its three buttons wrap together */
+    zoom.className = "sg-zoom"; scale.appendChild(zoom);
+    button(zoom, "\\u2212", "smaller", function () { setZoom(-1); });
+    button(zoom, "fit", "the whole graph: fit the width", function () { setZoom(0); });
+    button(zoom, "+", "larger", function () { setZoom(1); });
     var words = document.createElement("pre");
     words.className = "sg-text"; words.setAttribute("aria-live", "polite");
     words.style.height = data.lines * 1.35 + "em";
@@ -166,27 +226,44 @@ _SCRIPT = """
         if (item.key !== "#graph" && shownLook[i] !== look) paint(item.g, data.looks[look]);
         if (shownTexts[i] !== texts) {
           for (var t = 0; t < item.texts.length; t++) item.texts[t].textContent = texts[t] || "";
+          if (item.rows) item.rows(!texts[item.texts.length - 1]);
         }
         shownLook[i] = look; shownTexts[i] = texts;
       });
     }
-    function setZoom(direction) {  /* +1, -1: 1.5 times larger or smaller; 0: fit */
+    function setZoom(direction) {  /* +1, -1: 1.5 times larger or smaller; 0: the whole graph */
       var w = parseFloat(svg.getAttribute("data-width")) * 4 / 3;  /* pt to px */
       var now = svg.getBoundingClientRect().width, fitted = Math.min(w, pic.clientWidth);
       var next = direction ? now * Math.pow(1.5, direction) : 0;
-      zoom = next > fitted * 1.01 ? Math.min(next, 4 * w) : 0;
+      var zoom = next > fitted * 1.01 ? Math.min(next, 4 * w) : 0;  /* 0: fit the width */
+      svg.style.minWidth = "0";  /* the start's readable size no longer holds */
       svg.style.maxWidth = zoom ? "none" : w * 3 / 4 + "pt";
       svg.style.width = zoom ? zoom + "px" : "100%";
       follow();
     }
-    function follow() {  /* scroll the picture (not the page) so the current node shows */
+    function target() {  /* the current node; before a step, the node of the next one */
       var g = pic.querySelector("g.node.sg-current");
+      if (g || k === total) return g;
+      var next = data.steps[k].filter(function (c) {
+        var look = " " + (data.looks[c[1]][4] || "") + " ";
+        return items[c[0]] && look.indexOf(" sg-current ") >= 0 &&
+          items[c[0]].g.classList.contains("node");
+      })[0];
+      return next ? items[next[0]].g : null;
+    }
+    function follow() {  /* scroll the picture (not the page) so the current node shows */
+      var g = target();
       if (!g) return;
       var n = g.getBoundingClientRect(), p = pic.getBoundingClientRect();
       if (n.left < p.left || n.right > p.right)
         pic.scrollLeft += n.left - p.left - (p.width - n.width) / 2;
       if (n.top < p.top || n.bottom > p.bottom)
         pic.scrollTop += n.top - p.top - (p.height - n.height) / 2;
+    }
+    var width = 0;
+    function laidOut() {  /* a notebook lays its outputs out late: follow once they have a size */
+      if (!pic.clientWidth || pic.clientWidth === width) return;
+      width = pic.clientWidth; follow();
     }
     function show(j) {
       k = Math.max(0, Math.min(total, j));
@@ -211,16 +288,25 @@ _SCRIPT = """
     if (root.hasAttribute("data-page")) document.addEventListener("keydown", onKey);
     else root.addEventListener("keydown", onKey);
     show(k);
+    if (window.ResizeObserver) new ResizeObserver(laidOut).observe(pic);
+    else window.addEventListener("resize", laidOut);
+    laidOut();
   }
   document.querySelectorAll(".stepgrad-stepper").forEach(init);
 })();
 """
 
 
-def fit(svg: str) -> str:
+def fit(svg: str, *, readable: bool = False) -> str:
     """An SVG from graphviz made to fit its container's width: no prolog, 100% up to its size.
 
-    A tall graph stays tall (its text readable); the page's picture box scrolls.
+    A tall graph stays tall (its text readable); the page's picture box scrolls. With
+    ``readable`` it is never narrower than where its smallest text is ``READABLE`` px high
+    (nor wider than its own size): a wide graph starts readable and scrolls in its box.
+
+    >>> tag = '<svg width="300pt" height="20pt" viewBox="0 0 300 20"><text font-size="9">'
+    >>> print(fit(tag, readable=True).split(" viewBox")[0])
+    <svg width="100%" data-width="300" style="max-width:300pt;height:auto;min-width:334px"
     """
     svg = svg[svg.index("<svg") :]
     # svg begins with '<svg' now and graphviz closes the tag, so the pattern is found
@@ -230,8 +316,25 @@ def fit(svg: str) -> str:
     width = sizes.get("width", "0")
     new = _SIZE.sub("", tag)
     style = f"max-width:{width}pt;height:auto"
+    if readable:
+        style += f";min-width:{_readable_width(float(width), tag, svg)}px"
     new = new.replace("<svg", f'<svg width="100%" data-width="{width}" style="{style}"', 1)
     return new + svg[start.end() :]
+
+
+def _readable_width(width: float, tag: str, svg: str) -> int:
+    """The width in px at which the SVG's smallest text is ``READABLE`` px (at most its own).
+
+    >>> _readable_width(300, '<svg viewBox="0 0 300 20">', '<text font-size="20">')
+    150
+    """
+    natural = width * 4 / 3  # pt to px
+    box = _VIEW_BOX.search(tag)
+    fonts = [float(f) for f in _FONT.findall(svg)]
+    if box is None or not fonts or float(box.group(1)) <= 0:
+        return math.ceil(natural)
+    px = min(fonts) * natural / float(box.group(1))  # the smallest text at its own size
+    return math.ceil(natural * min(1.0, READABLE / px))
 
 
 def natural(svg: str) -> str:
@@ -360,7 +463,7 @@ def _data(texts: list[str], svg: str, sheet: Sheet) -> str:
         )
     nodes = _values(sheet.keys, sheet.texts[0])
     data = {
-        "svg": fit(svg),
+        "svg": fit(svg, readable=True),
         "summary": f"the graph: {len(nodes)} values, each listed with its numbers below",
         "nodes": nodes,
         "keys": sheet.keys,
