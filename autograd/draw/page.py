@@ -10,8 +10,9 @@ steps of 1.5x down to the whole graph. The step text has a fixed height and an e
 row lets the other numbers share its box, so no node moves between positions; the step text
 is announced to screen readers (``aria-live``). Where scripts are stripped (a stored
 notebook opened untrusted in JupyterLab, GitHub), both scripts vanish and what stays is the
-static fallback: the current position's text and its picture as a PNG, and every position's
-text under ``<details>``.
+static fallback: the current position's text and its picture as a PNG (a big graph's PNG is
+the readable part around that position's node, not the whole graph shrunk to a blur), and
+every position's text under ``<details>``.
 (JupyterLab's sanitizer removes inline SVG from untrusted HTML, but keeps images.) Nothing is
 loaded from anywhere: no fonts, no scripts, no images outside the page.
 """
@@ -498,7 +499,8 @@ def page(
     title = visible(title)
     total = len(texts) - 1
     picture = (  # none where the renderer makes no PNG (the browser's): scripts run there
-        f'<img alt="the graph at step {start}" src="data:image/png;base64,'
+        f'<img alt="the graph at step {start} (a big one: the part around its node)" '
+        'src="data:image/png;base64,'
         f'{base64.b64encode(png).decode("ascii")}" style="max-width:100%">'
         if png
         else ""

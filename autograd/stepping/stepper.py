@@ -299,7 +299,7 @@ class Stepper:
         in the picture (numbers, highlights), previous/next buttons, a slider, the arrow keys
         and zoom (plain JavaScript, nothing loaded from the network): open it offline in any
         browser, mail it, put it on a course page. It stays small: about one SVG of the
-        graph plus one PNG (1.6 MB for ``MLP(2, [16, 16, 1])`` on one example). Where
+        graph plus one PNG (1.2 MB for ``MLP(2, [16, 16, 1])`` on one example). Where
         scripts do not run, it shows the current position and, unfolded, every position's
         text.
         """
