@@ -54,15 +54,20 @@ def _depth_first(root: Value, order: list[Value], leaves: list[Value] | None) ->
     seen = {root}
     # a depth-first walk without recursion: nodes[i] waits for the parents left in pending[i]
     nodes, pending = [root], [iter(root.parents)]
+    placed = seen.issuperset
     with cyclic_gc_paused():
         while pending:
             for p in pending[-1]:
                 if p in seen:
                     continue
                 seen.add(p)
-                if p.parents:  # go deeper: p's parents come before p
+                parents = p.parents
+                if parents:  # go deeper: p's parents come before p
+                    if placed(parents):  # all of them already (the common case): p follows
+                        order.append(p)
+                        continue
                     nodes.append(p)
-                    pending.append(iter(p.parents))
+                    pending.append(iter(parents))
                     break
                 if leaves is not None:
                     leaves.append(p)

@@ -24,7 +24,7 @@ from autograd.backprop import cyclic_gc_paused
 from autograd.compiling import CompileError
 from nn import losses
 from nn._compiled_train import CompiledStep, compiles
-from nn.layers import MLP, Layer, Neuron
+from nn.layers import MLP, Layer, Neuron, outputs_of_batch
 from nn.optim import Optimizer
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "train"]
@@ -266,7 +266,7 @@ class _EngineStep:
         self.total: Value | None = None
 
     def __call__(self, xb: list, yb: list) -> tuple[float, list]:
-        outputs = [self.model(x) for x in xb]
+        outputs = outputs_of_batch(self.model, xb)  # [self.model(x) for x in xb]
         total = self.loss_fn(outputs, yb)
         if self.l2:
             total = total + losses.l2_penalty(self.params, self.l2)
