@@ -9,9 +9,11 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from math import copysign
+from operator import attrgetter
 
 from autograd import primitives as P
 from autograd.mode import enable_grad
+from autograd.primitives import _sum_in_order
 from autograd.value import Scalar, Value, _CustomRule
 
 __all__ = [
@@ -54,7 +56,8 @@ def _depth_first(root: Value, order: list[Value], leaves: list[Value] | None) ->
     seen = {root}
     # a depth-first walk without recursion: nodes[i] waits for the parents left in pending[i]
     nodes, pending = [root], [iter(root.parents)]
-    placed = seen.issuperset
+    placed, place = seen.issuperset, order.append
+    keep = leaves.append if leaves is not None else seen.add  # seen.add(p) again: nothing
     with cyclic_gc_paused():
         while pending:
             for p in pending[-1]:
@@ -62,18 +65,38 @@ def _depth_first(root: Value, order: list[Value], leaves: list[Value] | None) ->
                     continue
                 seen.add(p)
                 parents = p.parents
-                if parents:  # go deeper: p's parents come before p
-                    if placed(parents):  # all of them already (the common case): p follows
-                        order.append(p)
-                        continue
+                if not parents:
+                    keep(p)
+                elif placed(parents):  # all of them already (most nodes of a network)
+                    place(p)
+                elif len(parents) == 1 and _unary_placed(p, seen, place, keep):
+                    pass  # its parent had only placed parents (a relu over an affine node)
+                else:  # go deeper: p's parents come before p
                     nodes.append(p)
                     pending.append(iter(parents))
                     break
-                if leaves is not None:
-                    leaves.append(p)
             else:  # every parent of the node on top is placed: it can follow
                 pending.pop()
-                order.append(nodes.pop())
+                place(nodes.pop())
+
+
+def _unary_placed(p: Value, seen: set, place, keep) -> bool:
+    """Place ``p`` after its one parent when that parent is a leaf or has only placed parents.
+
+    What the depth-first walk does, without pushing ``p``: its parent ``q`` is new (``p``
+    would not be here otherwise), so ``q`` comes first, then ``p``. False: nothing done.
+    """
+    (q,) = p.parents
+    grand = q.parents
+    if grand and not seen.issuperset(grand):
+        return False
+    seen.add(q)
+    if grand:
+        place(q)
+    else:
+        keep(q)
+    place(p)
+    return True
 
 
 @contextmanager
@@ -123,29 +146,52 @@ def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
     return vjp(g, out, *xs, c)
 
 
-def _add_contributions(node: Value, g: float) -> tuple:
+def _add_contributions(node: Value, g: float) -> None:
     """Add ``node``'s contributions for the incoming gradient ``g`` to its parents' ``.grad``.
 
-    ``contributions(node, g)`` unrolled for one and two parents (a call less per node); the
-    same rules from the table, added in operand order. Returns what was added.
+    ``contributions(node, g)`` unrolled for one and two parents (a call less per node) and
+    written out for the fused ``affine`` and ``sum`` (no tuple of 33 terms for a neuron):
+    the same products as the rules of the table, added in operand order.
     """
     parents = node.parents
     # nodes with parents always have a primitive (no check: this is the hot loop)
-    vjp, c = node._prim.vjp, node._arg  # type: ignore[union-attr]
+    prim, c = node._prim, node._arg
     if len(parents) == 1:  # a unary op, or an op with a constant
         (x,) = parents
-        added = vjp(g, node._data, x._data) if c is None else vjp(g, node._data, x._data, c)
-        x.grad += added[0]
+        vjp = prim.vjp  # type: ignore[union-attr]
+        x.grad += (vjp(g, node._data, x._data) if c is None else vjp(g, node._data, x._data, c))[0]
     elif len(parents) == 2 and c is None:  # a binary op
         x, y = parents
-        added = vjp(g, node._data, x._data, y._data)
-        x.grad += added[0]
-        y.grad += added[1]
+        dx, dy = prim.vjp(g, node._data, x._data, y._data)  # type: ignore[union-attr]
+        x.grad += dx
+        y.grad += dy
+    elif prim is _AFFINE or prim is _AFFINE_CONST:
+        _add_affine(parents, c, g)
+    elif prim is _SUM:  # d(x1 + ... + xn)/dx_i = 1
+        for p in parents:
+            p.grad += g
     else:
-        added = contributions(node, g)
-        for p, d in zip(parents, added):
+        for p, d in zip(parents, contributions(node, g)):
             p.grad += d
-    return added
+
+
+def _add_affine(parents: tuple[Value, ...], c, g: float) -> None:
+    """``affine``'s rule (``AFFINE``, or ``AFFINE_CONST`` with the inputs ``c``), added in place.
+
+    Parents ``(w1..wn, x1..xn, b)`` get ``g * x_i``, then ``g * w_i``, then ``g``; with
+    constant inputs, parents ``(w1..wn, b)`` get ``g * c_i``, then ``g``.
+    """
+    if c is None:
+        n = len(parents) // 2
+        ws, xs = parents[:n], parents[n:-1]
+        for w, x in zip(ws, xs):
+            w.grad += g * x._data  # d/dw_i = x_i
+        for w, x in zip(ws, xs):
+            x.grad += g * w._data  # d/dx_i = w_i
+    else:
+        for w, x in zip(parents, c):  # the weights: every parent but the bias
+            w.grad += g * x  # d/dw_i = x_i
+    parents[-1].grad += g  # d/db = 1
 
 
 def backward(root: Value) -> None:
@@ -170,7 +216,7 @@ def backward(root: Value) -> None:
     # no skipping with a _backward function of your own: it may write any grad, not only
     # its parents'
     custom = _CustomRule.alive and any(type(v._arg) is _CustomRule for v in order)
-    saved = [v.grad for v in order], [v.grad for v in leaves]
+    saved = list(map(_GRAD, order)), list(map(_GRAD, leaves))
     try:  # costs nothing unless a rule raises
         _run_backward(root, order, leaves, may_skip=not custom)
     except BaseException:  # a rule raised (or Ctrl-C): put every grad back as it was
@@ -182,14 +228,11 @@ def backward(root: Value) -> None:
 
 def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_skip: bool) -> None:
     """Reset the inner grads, seed the root, then run every rule that can add anything."""
-    total = 0.0  # the sum of every node's data: finite only if every data is finite
-    try:
-        for v in order:
-            v.grad = 0.0
-            total += v._data
+    for v in order:
+        v.grad = 0.0
+    try:  # the sum of every node's data: finite only if every data is finite
+        total = _sum_in_order(map(_DATA, order), 0.0)
     except TypeError:  # a data assigned from outside that is not a number: no skipping
-        for v in order:
-            v.grad = 0.0
         total = _NAN
     root.grad += 1.0
     skip = may_skip and _zero_rules_change_nothing(total, leaves)
@@ -239,6 +282,8 @@ def _finite(arg) -> bool:
 
 _INF = float("inf")
 _NAN = float("nan")
+_AFFINE, _AFFINE_CONST, _SUM = P.AFFINE, P.AFFINE_CONST, P.SUM
+_DATA, _GRAD = attrgetter("_data"), attrgetter("grad")
 
 
 def zero_skippable(node: Value) -> bool:
