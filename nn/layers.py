@@ -292,9 +292,10 @@ class MLP(Module):
 def outputs_of_batch(model: Callable, xb: list) -> list:
     """``[model(x) for x in xb]``, with the same nodes; nn's own MLP goes layer by layer.
 
-    For an ``MLP`` (not a subclass) of ``Layer``s of fused ``Neuron``s (as built, or changed
-    in ways their own ``__call__`` handles alike) and rows that are lists or tuples of
-    ``nin`` numbers or Values, each layer computes the whole batch at once
+    For an ``MLP`` (not a subclass, its ``__call__`` its own) of ``Layer``s of fused
+    ``Neuron``s (as built, or changed in ways their own ``__call__`` handles alike) and rows
+    that are lists or tuples of ``nin`` numbers or Values, each layer computes the whole
+    batch at once
     (``affine_rows_batch``: its weights read once per batch instead of once per example).
     Every other model, or any other row, is called example by example. ``nn.train`` calls
     this for its engine step.
@@ -322,10 +323,12 @@ def _batch_plan(model: object, xb: list) -> list[tuple[list, list[list[Value]]]]
     None when any layer (or row) would not take the path each example's call takes, so that
     nothing is computed in a different order than calling the model example by example.
     """
-    if type(model) is not MLP or not xb or scopes_recording():
-        return None
+    if type(model) is not MLP or MLP.__call__ is not _MLP_CALL or not xb or scopes_recording():
+        return None  # a subclass, or a __call__ replaced on the class: called per example
     layers = model.layers
-    if not layers or not all(type(layer) is Layer and layer.neurons for layer in layers):
+    if Layer.__call__ is not _LAYER_CALL or not layers:
+        return None
+    if not all(type(layer) is Layer and layer.neurons for layer in layers):
         return None
     nin = len(xb[0])  # rows are lists or tuples of one length (checked next)
     for x in xb:
@@ -340,6 +343,11 @@ def _batch_plan(model: object, xb: list) -> list[tuple[list, list[list[Value]]]]
         plan.append((neurons, rows))
         nin = len(neurons)
     return plan
+
+
+# the classes' own forward, as defined here: outputs_of_batch stands in for them, and for
+# nothing put in their place
+_MLP_CALL, _LAYER_CALL = MLP.__call__, Layer.__call__
 
 
 def activation_spelling(activations: list[str], kept: Any = None) -> str | list[str]:

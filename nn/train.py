@@ -122,7 +122,10 @@ def train(
     - ``False``: always the engine.
 
     Rows and labels are converted to Python numbers once, where they enter (a numpy
-    ``float32`` row gives the same run as the list of floats it holds). Each step runs with
+    ``float32`` row gives the same run as the list of floats it holds). The engine's step
+    builds an ``MLP``'s graph for the whole batch layer by layer (``nn.layers.outputs_of_batch``:
+    the nodes of calling the model on each example, each layer's weights read once per
+    batch); any other model is called example by example. Each step runs with
     the cyclic garbage collector paused (a step makes no reference cycles; reference
     counting frees its graph at once) and the caller's setting restored after it.
 

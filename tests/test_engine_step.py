@@ -20,7 +20,7 @@ from autograd.backprop import contributions
 from autograd.fused import affine_rows, affine_rows_batch
 from autograd.value import relu_all
 from nn import MLP, SGD, Adam, losses, train
-from nn.layers import ACTIVATIONS, Neuron, outputs_of_batch
+from nn.layers import ACTIVATIONS, Layer, Neuron, outputs_of_batch
 from tests.examples import micrograd_topological_order
 
 
@@ -145,6 +145,21 @@ def test_a_model_of_your_own_is_called_example_by_example():
 
     outputs = outputs_of_batch(model, [[1.0, 2.0], [3.0]])
     assert calls == [[1.0, 2.0], [3.0]] and [o.data for o in outputs] == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("cls", [MLP, Layer])
+def test_a_call_replaced_on_the_class_is_called_per_example(monkeypatch, cls):
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    calls = []
+    own = cls.__call__
+
+    def logged(self, x):
+        calls.append(type(self).__name__)
+        return own(self, x)
+
+    monkeypatch.setattr(cls, "__call__", logged)
+    outputs_of_batch(model, [[1.0, 2.0], [3.0, 4.0]])
+    assert calls == [cls.__name__] * (2 if cls is MLP else 4)
 
 
 _DATA = st.floats(-4.0, 4.0) | st.sampled_from([0.0, -0.0, math.inf, math.nan])
