@@ -237,14 +237,20 @@ def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_s
     root.grad += 1.0
     skip = may_skip and _zero_rules_change_nothing(total, leaves)
     affine, relu = P.AFFINE, P.RELU
+    finite = None  # the last constant found finite: a layer's float inputs, its nodes share
     for node in reversed(order):
         g = node.grad
         if g == 0.0 and skip:
             prim = node._prim  # affine and relu first: the zeros of a ReLU network
             if prim is affine or prim is relu:
                 continue
-            if prim.zero_skip and _finite(node._arg):  # type: ignore[union-attr]  # has a prim
-                continue
+            if prim.zero_skip:  # type: ignore[union-attr]  # a node with parents has a prim
+                c = node._arg
+                if c is None or c is finite:
+                    continue
+                if _finite(c):  # a float or a tuple of floats: it stays finite
+                    finite = c
+                    continue
         _add_contributions(node, g)
 
 
