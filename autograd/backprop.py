@@ -67,36 +67,65 @@ def _depth_first(root: Value, order: list[Value], leaves: list[Value] | None) ->
                 parents = p.parents
                 if not parents:
                     keep(p)
-                elif placed(parents):  # all of them already (most nodes of a network)
-                    place(p)
-                elif len(parents) == 1 and _unary_placed(p, seen, place, keep):
-                    pass  # its parent had only placed parents (a relu over an affine node)
-                else:  # go deeper: p's parents come before p
+                elif (n := len(parents)) == 1:  # a chain, a relu over an affine node
+                    if parents[0] in seen:
+                        place(p)
+                    elif not (grand := parents[0].parents) or (
+                        grand[0] in seen and placed(grand)  # all placed
+                    ):
+                        _place_after_its_parent(p, grand, seen, place, keep)
+                    else:  # down the chain at once
+                        _go_deeper(p, parents, nodes, pending, seen, place, keep)
+                        break
+                # many parents (a neuron: its weights, its layer's inputs) are often all placed;
+                # two rarely are (a chain of +, a product of two new leaves): no check for them
+                elif n == 2 or not placed(parents):  # go deeper: p's parents come before p
                     nodes.append(p)
                     pending.append(iter(parents))
                     break
+                else:
+                    place(p)
             else:  # every parent of the node on top is placed: it can follow
                 pending.pop()
                 place(nodes.pop())
 
 
-def _unary_placed(p: Value, seen: set, place, keep) -> bool:
-    """Place ``p`` after its one parent when that parent is a leaf or has only placed parents.
+def _go_deeper(
+    p: Value, parents: tuple, nodes: list, pending: list, seen: set, place, keep
+) -> None:
+    """Push ``p``, whose parents are not all placed, for the walk to visit them first.
 
-    What the depth-first walk does, without pushing ``p``: its parent ``q`` is new (``p``
-    would not be here otherwise), so ``q`` comes first, then ``p``. False: nothing done.
+    Along a node with one parent (a chain, a relu over an affine node) it goes down at once:
+    that parent ``q`` is new, so ``p`` waits for ``q`` alone (an exhausted iterator), and
+    ``q`` is taken next without a turn of the walk's loop. A ``q`` that is a leaf or whose
+    parents are all placed is placed at once, then ``p``: what the walk would do, in its order.
     """
+    while len(parents) == 1:
+        (q,) = parents
+        grand = q.parents
+        if not grand or (grand[0] in seen and seen.issuperset(grand)):  # all placed
+            _place_after_its_parent(p, grand, seen, place, keep)
+            return
+        seen.add(q)
+        nodes.append(p)
+        pending.append(_EXHAUSTED)
+        p, parents = q, grand
+    nodes.append(p)
+    pending.append(iter(parents))
+
+
+def _place_after_its_parent(p: Value, grand: tuple, seen: set, place, keep) -> None:
+    """Place ``p``'s one parent ``q`` (new; its parents ``grand`` all placed), then ``p``."""
     (q,) = p.parents
-    grand = q.parents
-    if grand and not seen.issuperset(grand):
-        return False
     seen.add(q)
     if grand:
         place(q)
     else:
         keep(q)
     place(p)
-    return True
+
+
+_EXHAUSTED = iter(())  # what a node waits for when its one parent is already being visited
 
 
 @contextmanager
@@ -155,19 +184,19 @@ def _add_contributions(node: Value, g: float) -> None:
     """
     parents = node.parents
     # nodes with parents always have a primitive (no check: this is the hot loop)
-    prim, c = node._prim, node._arg
+    vjp, c = node._prim.vjp, node._arg  # type: ignore[union-attr]
     if len(parents) == 1:  # a unary op, or an op with a constant
         (x,) = parents
-        vjp = prim.vjp  # type: ignore[union-attr]
-        x.grad += (vjp(g, node._data, x._data) if c is None else vjp(g, node._data, x._data, c))[0]
+        added = vjp(g, node._data, x._data) if c is None else vjp(g, node._data, x._data, c)
+        x.grad += added[0]
     elif len(parents) == 2 and c is None:  # a binary op
         x, y = parents
-        dx, dy = prim.vjp(g, node._data, x._data, y._data)  # type: ignore[union-attr]
-        x.grad += dx
-        y.grad += dy
-    elif prim is _AFFINE or prim is _AFFINE_CONST:
+        added = vjp(g, node._data, x._data, y._data)
+        x.grad += added[0]
+        y.grad += added[1]
+    elif vjp is _AFFINE_VJP or vjp is _AFFINE_CONST_VJP:
         _add_affine(parents, c, g)
-    elif prim is _SUM:  # d(x1 + ... + xn)/dx_i = 1
+    elif vjp is _SUM_VJP:  # d(x1 + ... + xn)/dx_i = 1
         for p in parents:
             p.grad += g
     else:
@@ -288,7 +317,7 @@ def _finite(arg) -> bool:
 
 _INF = float("inf")
 _NAN = float("nan")
-_AFFINE, _AFFINE_CONST, _SUM = P.AFFINE, P.AFFINE_CONST, P.SUM
+_AFFINE_VJP, _AFFINE_CONST_VJP, _SUM_VJP = P.AFFINE.vjp, P.AFFINE_CONST.vjp, P.SUM.vjp
 _DATA, _GRAD = attrgetter("_data"), attrgetter("grad")
 
 

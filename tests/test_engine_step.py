@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, no_grad, topological_order
+from autograd import Value, add_all, no_grad, topological_order
 from autograd.backprop import contributions
 from autograd.fused import affine_rows, affine_rows_batch
 from autograd.value import relu_all
@@ -217,6 +217,32 @@ def test_topological_order_of_a_network_is_micrograd_order():
     y = [rng.choice([-1, 1]) for _ in X]
     loss = losses.hinge([model(x) for x in X], y) + losses.l2_penalty(model.parameters())
     assert topological_order(loss) == micrograd_topological_order(loss, lambda v: v.parents)
+
+
+def _shapes():
+    """Graphs for each case of the sort's shortcuts, with their leaves."""
+    x, w = Value(0.5, label="x"), Value(-2.0, label="w")
+    y = x * w
+    chain = x
+    for _ in range(5):
+        chain = (chain * 1.5).tanh()
+    affine_once = affine_rows([[w, x]], [1.0, 2.0], [x])[0]
+    return [
+        add_all([y, y.relu()]),  # a unary node whose parent is placed already
+        add_all([y.relu(), y]),  # ... and one whose parent is new, with placed parents
+        y.relu().relu().relu(),  # a chain over a node with placed parents
+        x.relu().exp() + x,  # a unary node over a leaf
+        add_all([chain, chain.relu(), x.relu()]),  # a chain, then nodes over it
+        affine_once.relu() * affine_once,  # a node with many parents, all placed
+        add_all([affine_once, x * x, (x * x).relu()]),
+    ]
+
+
+@pytest.mark.parametrize("root", _shapes(), ids=range(len(_shapes())))
+def test_the_sort_keeps_micrograd_order_in_every_shortcut(root):
+    reference = micrograd_topological_order(root, lambda v: v.parents)
+    assert topological_order(root) == reference
+    assert topological_order(root, include_leaves=False) == [v for v in reference if v.parents]
 
 
 # ---------------------------------------------------------------------------------------------
