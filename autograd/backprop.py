@@ -9,9 +9,11 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from math import copysign
+from operator import attrgetter
 
 from autograd import primitives as P
 from autograd.mode import enable_grad
+from autograd.primitives import _sum_in_order
 from autograd.value import Scalar, Value, _CustomRule
 
 __all__ = [
@@ -54,21 +56,76 @@ def _depth_first(root: Value, order: list[Value], leaves: list[Value] | None) ->
     seen = {root}
     # a depth-first walk without recursion: nodes[i] waits for the parents left in pending[i]
     nodes, pending = [root], [iter(root.parents)]
+    placed, place = seen.issuperset, order.append
+    keep = leaves.append if leaves is not None else seen.add  # seen.add(p) again: nothing
     with cyclic_gc_paused():
         while pending:
             for p in pending[-1]:
                 if p in seen:
                     continue
                 seen.add(p)
-                if p.parents:  # go deeper: p's parents come before p
+                parents = p.parents
+                if not parents:
+                    keep(p)
+                elif (n := len(parents)) == 1:  # a chain, a relu over an affine node
+                    if parents[0] in seen:
+                        place(p)
+                    elif not (grand := parents[0].parents) or (
+                        grand[0] in seen and placed(grand)  # all placed
+                    ):
+                        _place_after_its_parent(p, grand, seen, place, keep)
+                    else:  # down the chain at once
+                        _go_deeper(p, parents, nodes, pending, seen, place, keep)
+                        break
+                # many parents (a neuron: its weights, its layer's inputs) are often all placed;
+                # two rarely are (a chain of +, a product of two new leaves): no check for them
+                elif n == 2 or not placed(parents):  # go deeper: p's parents come before p
                     nodes.append(p)
-                    pending.append(iter(p.parents))
+                    pending.append(iter(parents))
                     break
-                if leaves is not None:
-                    leaves.append(p)
+                else:
+                    place(p)
             else:  # every parent of the node on top is placed: it can follow
                 pending.pop()
-                order.append(nodes.pop())
+                place(nodes.pop())
+
+
+def _go_deeper(
+    p: Value, parents: tuple, nodes: list, pending: list, seen: set, place, keep
+) -> None:
+    """Push ``p``, whose parents are not all placed, for the walk to visit them first.
+
+    Along a node with one parent (a chain, a relu over an affine node) it goes down at once:
+    that parent ``q`` is new, so ``p`` waits for ``q`` alone (an exhausted iterator), and
+    ``q`` is taken next without a turn of the walk's loop. A ``q`` that is a leaf or whose
+    parents are all placed is placed at once, then ``p``: what the walk would do, in its order.
+    """
+    while len(parents) == 1:
+        (q,) = parents
+        grand = q.parents
+        if not grand or (grand[0] in seen and seen.issuperset(grand)):  # all placed
+            _place_after_its_parent(p, grand, seen, place, keep)
+            return
+        seen.add(q)
+        nodes.append(p)
+        pending.append(_EXHAUSTED)
+        p, parents = q, grand
+    nodes.append(p)
+    pending.append(iter(parents))
+
+
+def _place_after_its_parent(p: Value, grand: tuple, seen: set, place, keep) -> None:
+    """Place ``p``'s one parent ``q`` (new; its parents ``grand`` all placed), then ``p``."""
+    (q,) = p.parents
+    seen.add(q)
+    if grand:
+        place(q)
+    else:
+        keep(q)
+    place(p)
+
+
+_EXHAUSTED = iter(())  # what a node waits for when its one parent is already being visited
 
 
 @contextmanager
@@ -118,11 +175,12 @@ def contributions(node: Value, g, *, create_graph: bool = False) -> tuple:
     return vjp(g, out, *xs, c)
 
 
-def _add_contributions(node: Value, g: float) -> tuple:
+def _add_contributions(node: Value, g: float) -> None:
     """Add ``node``'s contributions for the incoming gradient ``g`` to its parents' ``.grad``.
 
-    ``contributions(node, g)`` unrolled for one and two parents (a call less per node); the
-    same rules from the table, added in operand order. Returns what was added.
+    ``contributions(node, g)`` unrolled for one and two parents (a call less per node) and
+    written out for the fused ``affine`` and ``sum`` (no tuple of 33 terms for a neuron):
+    the same products as the rules of the table, added in operand order.
     """
     parents = node.parents
     # nodes with parents always have a primitive (no check: this is the hot loop)
@@ -136,11 +194,33 @@ def _add_contributions(node: Value, g: float) -> tuple:
         added = vjp(g, node._data, x._data, y._data)
         x.grad += added[0]
         y.grad += added[1]
+    elif vjp is _AFFINE_VJP or vjp is _AFFINE_CONST_VJP:
+        _add_affine(parents, c, g)
+    elif vjp is _SUM_VJP:  # d(x1 + ... + xn)/dx_i = 1
+        for p in parents:
+            p.grad += g
     else:
-        added = contributions(node, g)
-        for p, d in zip(parents, added):
+        for p, d in zip(parents, contributions(node, g)):
             p.grad += d
-    return added
+
+
+def _add_affine(parents: tuple[Value, ...], c, g: float) -> None:
+    """``affine``'s rule (``AFFINE``, or ``AFFINE_CONST`` with the inputs ``c``), added in place.
+
+    Parents ``(w1..wn, x1..xn, b)`` get ``g * x_i``, then ``g * w_i``, then ``g``; with
+    constant inputs, parents ``(w1..wn, b)`` get ``g * c_i``, then ``g``.
+    """
+    if c is None:
+        n = len(parents) // 2
+        ws, xs = parents[:n], parents[n:-1]
+        for w, x in zip(ws, xs):
+            w.grad += g * x._data  # d/dw_i = x_i
+        for w, x in zip(ws, xs):
+            x.grad += g * w._data  # d/dx_i = w_i
+    else:
+        for w, x in zip(parents, c):  # the weights: every parent but the bias
+            w.grad += g * x  # d/dw_i = x_i
+    parents[-1].grad += g  # d/db = 1
 
 
 def backward(root: Value) -> None:
@@ -165,7 +245,7 @@ def backward(root: Value) -> None:
     # no skipping with a _backward function of your own: it may write any grad, not only
     # its parents'
     custom = _CustomRule.alive and any(type(v._arg) is _CustomRule for v in order)
-    saved = [v.grad for v in order], [v.grad for v in leaves]
+    saved = list(map(_GRAD, order)), list(map(_GRAD, leaves))
     try:  # costs nothing unless a rule raises
         _run_backward(root, order, leaves, may_skip=not custom)
     except BaseException:  # a rule raised (or Ctrl-C): put every grad back as it was
@@ -177,26 +257,29 @@ def backward(root: Value) -> None:
 
 def _run_backward(root: Value, order: list[Value], leaves: list[Value], *, may_skip: bool) -> None:
     """Reset the inner grads, seed the root, then run every rule that can add anything."""
-    total = 0.0  # the sum of every node's data: finite only if every data is finite
-    try:
-        for v in order:
-            v.grad = 0.0
-            total += v._data
+    for v in order:
+        v.grad = 0.0
+    try:  # the sum of every node's data: finite only if every data is finite
+        total = _sum_in_order(map(_DATA, order), 0.0)
     except TypeError:  # a data assigned from outside that is not a number: no skipping
-        for v in order:
-            v.grad = 0.0
         total = _NAN
     root.grad += 1.0
     skip = may_skip and _zero_rules_change_nothing(total, leaves)
     affine, relu = P.AFFINE, P.RELU
+    finite = None  # the last constant found finite: a layer's float inputs, its nodes share
     for node in reversed(order):
         g = node.grad
         if g == 0.0 and skip:
             prim = node._prim  # affine and relu first: the zeros of a ReLU network
             if prim is affine or prim is relu:
                 continue
-            if prim.zero_skip and _finite(node._arg):  # type: ignore[union-attr]  # has a prim
-                continue
+            if prim.zero_skip:  # type: ignore[union-attr]  # a node with parents has a prim
+                c = node._arg
+                if c is None or c is finite:
+                    continue
+                if _finite(c):  # a float or a tuple of floats: it stays finite
+                    finite = c
+                    continue
         _add_contributions(node, g)
 
 
@@ -234,6 +317,8 @@ def _finite(arg) -> bool:
 
 _INF = float("inf")
 _NAN = float("nan")
+_AFFINE_VJP, _AFFINE_CONST_VJP, _SUM_VJP = P.AFFINE.vjp, P.AFFINE_CONST.vjp, P.SUM.vjp
+_DATA, _GRAD = attrgetter("_data"), attrgetter("grad")
 
 
 def zero_skippable(node: Value) -> bool:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from operator import mul
+from typing import cast
 
 from autograd import primitives as P
 from autograd.primitives import _sum_in_order
-from autograd.value import Value, _as_float, _node
+from autograd.value import Value, _as_float, _new, _node, _recording
 
-__all__ = ["add_all", "affine", "affine_operands", "affine_rows"]
+__all__ = ["add_all", "affine", "affine_operands", "affine_rows", "affine_rows_batch"]
 
 
 def add_all(values: Sequence[Value]) -> Value:
@@ -93,7 +94,8 @@ def affine_rows(
     """``[affine(w, inputs, b) for w, b in zip(weights, biases)]``: a layer's pre-activations.
 
     The same nodes as ``affine`` gives, one per row of weights (each row a sequence), with the
-    inputs' data read once for all rows instead of once per row.
+    inputs read once for all rows instead of once per row. Inputs that are all Values, or all
+    floats (a network's first layer: the constants of ``affine``), take the fast path.
 
     >>> from autograd import Value
     >>> x = [Value(1.0), Value(2.0)]
@@ -101,26 +103,101 @@ def affine_rows(
     >>> rows = affine_rows(w, x, [Value(0.0), Value(1.0)])
     >>> [r.data for r in rows], [r.op for r in rows]
     ([-1.5, 3.0], ['affine', 'affine'])
+    >>> [len(r.parents) for r in affine_rows(w, [1.0, 2.0], [Value(0.0), Value(1.0)])]
+    [3, 3]
     """
+    _check_biases(weights, biases, "affine_rows")
+    return _rows_for(weights, _rows_data(weights), inputs, biases)
+
+
+def affine_rows_batch(
+    weights: Sequence[Sequence[Value]], batch: Sequence[Sequence], biases: Sequence[Value]
+) -> list[list[Value]]:
+    """``[affine_rows(weights, inputs, biases) for inputs in batch]``, the weights read once.
+
+    A layer's pre-activations for a whole batch of inputs: the same nodes, the weights' data
+    read once for the batch instead of once per example.
+
+    >>> from autograd import Value
+    >>> w = [[Value(0.5), Value(-1.0)]]
+    >>> batch = affine_rows_batch(w, [[1.0, 2.0], [4.0, 0.0]], [Value(1.0)])
+    >>> [[r.data for r in rows] for rows in batch]
+    [[-0.5], [3.0]]
+    """
+    _check_biases(weights, biases, "affine_rows_batch")
+    wdata = _rows_data(weights)
+    return [_rows_for(weights, wdata, inputs, biases) for inputs in batch]
+
+
+def _check_biases(weights: Sequence, biases: Sequence, where: str) -> None:
     if len(weights) != len(biases):
         raise ValueError(
-            f"affine_rows: expected one bias per row of weights ({len(weights)}), "
+            f"{where}: expected one bias per row of weights ({len(weights)}), "
             f"got {len(biases)} biases"
         )
-    m = len(inputs)
-    xdata = [x._data for x in inputs if type(x) is Value]
-    if len(xdata) != m:  # numbers or subclasses among the inputs: one row at a time
-        return [affine(w, inputs, b) for w, b in zip(weights, biases)]
+
+
+def _rows_data(weights: Sequence[Sequence[Value]]) -> list[list[float] | None]:
+    """Each row's weights' data, or None for a row that is not all plain Values."""
+    out: list[list[float] | None] = []
+    for w in weights:
+        data = [v._data for v in w if type(v) is Value]
+        out.append(data if len(data) == len(w) else None)
+    return out
+
+
+def _rows_for(
+    weights: Sequence[Sequence[Value]],
+    wdata: list[list[float] | None],
+    inputs: Sequence,
+    biases: Sequence[Value],
+) -> list[Value]:
+    """``affine_rows`` once the weights' data is read: all Values or all floats go fast."""
     xs = tuple(inputs)
+    xdata = [x._data for x in xs if type(x) is Value]
+    if len(xdata) == len(xs):  # all Values: each row's node has them as parents
+        return _rows(weights, wdata, inputs, biases, xdata, xs)
+    if not xdata and all(type(x) is float for x in xs):  # all floats: affine's constant
+        return _rows(weights, wdata, inputs, biases, xs, None)
+    return [affine(w, inputs, b) for w, b in zip(weights, biases)]  # numbers, subclasses
+
+
+def _rows(
+    weights: Sequence[Sequence[Value]],
+    wdata: list[list[float] | None],
+    inputs: Sequence,
+    biases: Sequence[Value],
+    xdata: list[float] | tuple[float, ...],
+    xs: tuple[Value, ...] | None,
+) -> list[Value]:
+    """The nodes of ``affine_rows``: inputs ``xs`` (Values, data ``xdata``) or floats.
+
+    With ``xs`` None, ``xdata`` is the tuple of the inputs, the constant of every node (as
+    ``affine`` keeps it). Each node is made here as ``_node`` makes it, a call less each.
+    """
+    m = len(xdata)
+    prim = P.AFFINE if xs is not None else P.AFFINE_CONST
+    const = None if xs is not None else cast(tuple[float, ...], xdata)
+    recording = _recording()
     out = []
-    for w, b in zip(weights, biases):
-        wdata = [v._data for v in w if type(v) is Value]
-        if len(w) != m or len(wdata) != m or type(b) is not Value:
+    for w, wd, b in zip(weights, wdata, biases):
+        if wd is None or len(wd) != m or type(b) is not Value:
             out.append(affine(w, inputs, b))  # its checks and its messages
             continue
-        # P.AFFINE.forward(*wdata, *xdata, b.data), the same sum
-        data = _sum_in_order(map(mul, wdata, xdata), b._data)
-        out.append(_node(data, (*w, *xs, b), P.AFFINE, None))
+        node = _new(Value)
+        # P.AFFINE.forward(*wd, *xdata, b.data), the same sum (AFFINE_CONST's too)
+        node._data = _sum_in_order(map(mul, wd, xdata), b._data)
+        node.grad = 0.0
+        node.label = ""
+        if recording:
+            node.parents = (*w, *xs, b) if xs is not None else (*w, b)
+            node._prim = prim
+            node._arg = const
+        else:
+            node.parents = ()
+            node._prim = None
+            node._arg = None
+        out.append(node)
     return out
 
 

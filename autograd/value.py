@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import numbers
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeAlias, cast
 
 from autograd import primitives as P
 from autograd.mode import grad_enabled
 
-__all__ = ["Scalar", "Value"]
+__all__ = ["Scalar", "Value", "relu_all"]
 
 # what derivative rules compute with: floats, or Values when differentiating again
 Scalar: TypeAlias = "float | Value"
@@ -355,6 +355,36 @@ def _node(
         out.parents = ()
         out._prim = None
         out._arg = None
+    return out
+
+
+def relu_all(values: Iterable[Value]) -> list[Value]:
+    """``[v.relu() for v in values]``: the same nodes, made in one loop (a layer's activations).
+
+    A subclass of Value goes through its own ``relu()``.
+
+    >>> [y.data for y in relu_all([Value(-1.0), Value(2.0)])]
+    [0.0, 2.0]
+    """
+    recording = _recording()
+    relu, forward = P.RELU, _relu_forward
+    out = []
+    for x in values:
+        if type(x) is not Value:
+            out.append(x.relu())
+            continue
+        node = _new(Value)
+        node._data = forward(x._data)
+        node.grad = 0.0
+        node.label = ""
+        if recording:
+            node.parents = (x,)
+            node._prim = relu
+        else:
+            node.parents = ()
+            node._prim = None
+        node._arg = None
+        out.append(node)
     return out
 
 

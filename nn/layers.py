@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from operator import methodcaller
+from operator import attrgetter, methodcaller
 from typing import Any, cast
 
 from autograd import Value, affine, scope
-from autograd.fused import affine_rows
+from autograd.fused import affine_rows, affine_rows_batch
 from autograd.scopes import is_recording as scopes_recording
+from autograd.value import relu_all
 from nn.module import Module, named_parameters_of
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron", "activation_spelling"]
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron", "activation_spelling", "outputs_of_batch"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
@@ -171,15 +172,10 @@ class Layer(Module):
         neurons = self.neurons
         if (type(x) is list or type(x) is tuple) and neurons and not scopes_recording():
             # no scope to record: what each Neuron's __call__ gives, with less work per neuron
-            first, nin = neurons[0], len(x)
-            activation = first._activation if type(first) is Neuron else ""
-            # all fused Neurons (their class's own __call__) of nin inputs and one activation
-            if activation and all(
-                type(n) is Neuron and n.fused and len(n.w) == nin and n._activation == activation
-                for n in neurons
-            ):
-                acts = affine_rows([n.w for n in neurons], x, [n.b for n in neurons])
-                return _activate(acts, activation)
+            rows = _weight_rows(neurons, len(x))
+            if rows is not None:
+                acts = affine_rows(rows, x, list(map(_BIAS, neurons)))
+                return _activate(acts, neurons[0]._activation)
             return [n._output(x) if type(n) is Neuron else n(x) for n in neurons]
         return [n(x) for n in neurons]
 
@@ -293,6 +289,67 @@ class MLP(Module):
         return f"MLP({a['nin']}, {a['nouts']}, activation={a['activation']!r})"
 
 
+def outputs_of_batch(model: Callable, xb: list) -> list:
+    """``[model(x) for x in xb]``, with the same nodes; nn's own MLP goes layer by layer.
+
+    For an ``MLP`` (not a subclass, its ``__call__`` its own) of ``Layer``s of fused
+    ``Neuron``s (as built, or changed in ways their own ``__call__`` handles alike) and rows
+    that are lists or tuples of ``nin`` numbers or Values, each layer computes the whole
+    batch at once
+    (``affine_rows_batch``: its weights read once per batch instead of once per example).
+    Every other model, or any other row, is called example by example. ``nn.train`` calls
+    this for its engine step.
+
+    >>> import random
+    >>> model = MLP(2, [3, 1], rng=random.Random(0))
+    >>> xb = [[0.5, -1.0], [2.0, 1.0]]
+    >>> [y.data for y in outputs_of_batch(model, xb)] == [model(x).data for x in xb]
+    True
+    """
+    plan = _batch_plan(model, xb)
+    if plan is None:
+        return [model(x) for x in xb]
+    hs: list = xb
+    for neurons, rows in plan:
+        biases = list(map(_BIAS, neurons))
+        activation = neurons[0]._activation
+        hs = [_activate(acts, activation) for acts in affine_rows_batch(rows, hs, biases)]
+    return [h[0] if len(h) == 1 else h for h in hs]
+
+
+def _batch_plan(model: object, xb: list) -> list[tuple[list, list[list[Value]]]] | None:
+    """Each layer's neurons and weight rows when ``outputs_of_batch`` may go layer by layer.
+
+    None when any layer (or row) would not take the path each example's call takes, so that
+    nothing is computed in a different order than calling the model example by example.
+    """
+    if type(model) is not MLP or MLP.__call__ is not _MLP_CALL or not xb or scopes_recording():
+        return None  # a subclass, or a __call__ replaced on the class: called per example
+    layers = model.layers
+    if Layer.__call__ is not _LAYER_CALL or not layers:
+        return None
+    if not all(type(layer) is Layer and layer.neurons for layer in layers):
+        return None
+    nin = len(xb[0])  # rows are lists or tuples of one length (checked next)
+    for x in xb:
+        if not (type(x) is list or type(x) is tuple) or len(x) != nin:
+            return None
+    plan = []
+    for layer in layers:
+        neurons = layer.neurons
+        rows = _weight_rows(neurons, nin)
+        if rows is None:
+            return None
+        plan.append((neurons, rows))
+        nin = len(neurons)
+    return plan
+
+
+# the classes' own forward, as defined here: outputs_of_batch stands in for them, and for
+# nothing put in their place
+_MLP_CALL, _LAYER_CALL = MLP.__call__, Layer.__call__
+
+
 def activation_spelling(activations: list[str], kept: Any = None) -> str | list[str]:
     """How an MLP with these per-layer ``activations`` spells its ``activation`` argument.
 
@@ -386,8 +443,30 @@ _APPLY: dict[str, Callable[[Value], Value] | None] = {
 
 def _activate(acts: list[Value], activation: str) -> list[Value]:
     """Each pre-activation through ``activation``, as ``Neuron`` applies it."""
+    if activation == "relu":
+        return relu_all(acts)  # the nodes Value.relu makes, made in one loop
     apply = _APPLY[activation]
     return acts if apply is None else [apply(a) for a in acts]
+
+
+_WEIGHTS, _BIAS = attrgetter("w"), attrgetter("b")
+_FUSED, _ACTIVATION = attrgetter("fused"), attrgetter("_activation")
+
+
+def _weight_rows(neurons: list, nin: int) -> list[list[Value]] | None:
+    """Each neuron's weights, when all are fused ``Neuron``s of ``nin`` inputs and one activation.
+
+    Then a layer computes them together (``affine_rows``), as each Neuron's own ``__call__``
+    would; otherwise None. The checks run in C (``map``): this is once per layer call.
+    """
+    n = len(neurons)
+    if list(map(type, neurons)).count(Neuron) != n or not all(map(_FUSED, neurons)):
+        return None  # a subclass (its own __call__), or micrograd's unfused chain
+    activations = list(map(_ACTIVATION, neurons))
+    rows = list(map(_WEIGHTS, neurons))
+    if activations.count(activations[0]) != n or list(map(len, rows)).count(nin) != n:
+        return None
+    return rows
 
 
 def _check_size(n, where: str, what: str) -> None:

@@ -24,7 +24,7 @@ from autograd.backprop import cyclic_gc_paused
 from autograd.compiling import CompileError
 from nn import losses
 from nn._compiled_train import CompiledStep, compiles
-from nn.layers import MLP, Layer, Neuron
+from nn.layers import MLP, Layer, Neuron, outputs_of_batch
 from nn.optim import Optimizer
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "train"]
@@ -122,7 +122,10 @@ def train(
     - ``False``: always the engine.
 
     Rows and labels are converted to Python numbers once, where they enter (a numpy
-    ``float32`` row gives the same run as the list of floats it holds). Each step runs with
+    ``float32`` row gives the same run as the list of floats it holds). The engine's step
+    builds an ``MLP``'s graph for the whole batch layer by layer (``nn.layers.outputs_of_batch``:
+    the nodes of calling the model on each example, each layer's weights read once per
+    batch); any other model is called example by example. Each step runs with
     the cyclic garbage collector paused (a step makes no reference cycles; reference
     counting frees its graph at once) and the caller's setting restored after it.
 
@@ -266,7 +269,7 @@ class _EngineStep:
         self.total: Value | None = None
 
     def __call__(self, xb: list, yb: list) -> tuple[float, list]:
-        outputs = [self.model(x) for x in xb]
+        outputs = outputs_of_batch(self.model, xb)  # [self.model(x) for x in xb]
         total = self.loss_fn(outputs, yb)
         if self.l2:
             total = total + losses.l2_penalty(self.params, self.l2)

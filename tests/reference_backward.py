@@ -15,8 +15,9 @@ def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
 
     Before the first node, the grads of all intermediate nodes are set to 0.0 and the seed
     1.0 is added to ``root.grad``. Each step takes the next node in reverse topological order,
-    adds its contributions to its parents' ``.grad`` and then yields ``(node, g, added)``.
-    Exhausting it leaves exactly ``backward()``'s gradients.
+    adds its contributions to its parents' ``.grad`` (backward's own ``_add_contributions``)
+    and then yields ``(node, g, before)``, ``before`` being the parents' grads before the
+    step. Exhausting it leaves exactly ``backward()``'s gradients.
     """
     order = topological_order(root, include_leaves=False)
     for v in order:
@@ -24,4 +25,6 @@ def walk_backward(root: Value) -> Iterator[tuple[Value, float, tuple]]:
     root.grad += 1.0
     for node in reversed(order):
         g = node.grad
-        yield node, g, _add_contributions(node, g)
+        before = tuple(p.grad for p in node.parents)
+        _add_contributions(node, g)
+        yield node, g, before

@@ -1,7 +1,7 @@
 """What the performance work must not change, and what it must keep true.
 
-The fast paths in ``walk_backward`` (one and two parents) must give exactly what the rule
-table gives through ``contributions()``; the topological order must stay micrograd's
+The fast paths of backward's walk (one and two parents, ``affine``, ``sum``) must give exactly
+what the rule table gives through ``contributions()``; the topological order must stay micrograd's
 depth-first order (it fixes the order in which gradients are summed, so the bits); fused
 nodes must equal their unfused chains; a training step must leave nothing behind, with the
 cyclic garbage collector off. Counts of live objects, never timings.
@@ -9,6 +9,7 @@ cyclic garbage collector off. Counts of live objects, never timings.
 
 import gc
 import random
+import struct
 
 import pytest
 from hypothesis import given
@@ -24,10 +25,17 @@ from tests.strategies import graphs
 
 @given(graphs())
 def test_fast_paths_give_exactly_what_the_rule_table_gives(graph):
+    """Each node's parents get, bit for bit, the table's contributions added in operand order.
+
+    The fast paths: one and two parents, the fused ``affine`` (Values or constants as inputs,
+    a Value both a weight and an input) and ``sum``, written out in ``_add_contributions``.
+    """
     root, _ = graph
-    for node, g, added in walk_backward(root):
-        expected = contributions(node, g)
-        assert len(added) == len(expected) and all(map(_same, added, expected))
+    for node, g, before in walk_backward(root):
+        expected = dict(zip(node.parents, before))
+        for p, d in zip(node.parents, contributions(node, g)):
+            expected[p] += d
+        assert [_bits(p.grad) for p in node.parents] == [_bits(expected[p]) for p in node.parents]
 
 
 @pytest.mark.slow
@@ -44,6 +52,10 @@ def test_backward_sums_exactly_as_the_generic_walk(graph):
         for p, d in zip(node.parents, contributions(node, expected[node])):
             expected[p] += d
     assert all(_same(v.grad, g) for v, g in expected.items())
+
+
+def _bits(x: float) -> bytes:
+    return struct.pack("<d", x)
 
 
 def _same(a: float, b: float) -> bool:

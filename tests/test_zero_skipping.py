@@ -204,6 +204,18 @@ def test_a_non_finite_constant_runs_its_rule(rules_run):
     assert math.isnan(x.grad)  # 0 * inf, as the walk that runs every rule gives
 
 
+def test_constant_inputs_found_finite_do_not_stand_for_others(rules_run):
+    """Nodes sharing a layer's finite inputs are skipped; a node with an inf input is not."""
+    w_inf, b = Value(0.5), Value(0.0)
+    with_inf = affine([w_inf], [math.inf], b)
+    with_inf.data = 1.0  # finite data everywhere now, but the rule multiplies by inf
+    shared = affine_rows([[Value(0.5)], [Value(-0.5)]], [1.0], [Value(0.0), Value(0.0)])
+    root = add_all([with_inf, *shared]) * 0.0  # every inner node gets exactly 0
+    root.backward()
+    assert rules_run == [root, with_inf]
+    assert math.isnan(w_inf.grad)  # 0 * inf, as the walk that runs every rule gives
+
+
 def test_a_division_is_never_skipped(rules_run):
     x, y = Value(-1.0), Value(2.0)
     (x / y).relu().backward()
