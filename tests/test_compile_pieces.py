@@ -162,3 +162,15 @@ def test_pieces_leave_linecache_with_their_function():
     del cf, shown
     gc.collect()
     assert not files & set(linecache.cache)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_pieces_run_every_rule_when_a_value_is_inf(size):
+    def f(x, y):
+        return (x * y).relu() + y
+
+    with pieces_of(size):
+        cut = compile(f, [1.0, 2.0])
+    # relu's gradient is 0 at -inf, but the engine still adds 0 * inf (nan) into d/dx
+    assert outcome(cut, [-1.0, math.inf]) == engine(f, [-1.0, math.inf])
+    assert math.isnan(cut(-1.0, math.inf).grads[0])
