@@ -7,7 +7,9 @@ written out, with the nodes' labels as variable names and a comment per node). E
 the primitive's code template from the rule table (``Primitive.code``), which computes exactly
 the floats its ``forward`` and ``vjp`` compute, and the gradients accumulate in the order
 ``backward()`` accumulates them: the compiled function gives, bit for bit, the value and the
-gradients that ``backward()`` gives on a fresh graph, without building one.
+gradients that ``backward()`` gives on a fresh graph, without building one. A large graph
+(more than 10,000 nodes) is written as several functions of 400 nodes, compiled one at a
+time (``_Pieces``): the same lines, handing values and gradients on in two lists.
 
 Zero skipping, as in ``backward()``: a rule that is ``g`` times finite derivatives
 (``Primitive.zero_skip``) is written under ``if d_v or run_all:``, so a node whose gradient is
@@ -190,9 +192,11 @@ class _Names:
         self.of: dict[Value, str] = {}
         self.taken = set(_RESERVED)
         self.counts: dict[str, int] = {}
+        self.words: dict[Any, str] = {}  # each op's word (its primitive's), found once
 
     def add(self, v: Value, wish: str = "") -> str:
-        base = _identifier(wish) or _identifier(v.label) or self._by_op(v)
+        label = v.label  # most nodes have none: no lookups for them (a wide model has thousands)
+        base = (wish and _identifier(wish)) or (label and _identifier(label)) or self._by_op(v)
         taken = self.taken
         name, grad, k = base, "d_" + base, 1
         while name in taken or grad in taken:
@@ -205,8 +209,11 @@ class _Names:
         return name
 
     def _by_op(self, v: Value) -> str:
-        op = v.op
-        word = _OP_WORDS.get(op) or _identifier(op) or "v"
+        prim = v._prim
+        word = self.words.get(prim)
+        if word is None:
+            op = "" if prim is None else prim.name
+            word = self.words[prim] = _OP_WORDS.get(op) or _identifier(op) or "v"
         k = self.counts[word] = self.counts.get(word, 0) + 1
         return f"{word}_{k}"
 
@@ -821,8 +828,12 @@ def compile(
     read as one get two names), otherwise the op and a counter (``mul_1``); a function
     named like a helper the code calls (``tanh``, ``Value.tanh``) is written as ``tanh_``.
     A sum of more than 500 terms (``add_all``, a wide neuron) is written in lines of 500
-    terms, added in the same order (the same bits). The source stays in ``linecache``
-    (tracebacks show its lines) until the compiled function is freed.
+    terms, added in the same order (the same bits). A graph of more than 10,000 nodes is
+    written as forward and backward functions of 400 nodes each (``f_forward_1``, ...,
+    ``f_backward_1``), compiled one at a time, which pass the values and the gradients on in
+    two lists: the same lines, the same bits, and Python's compiler never holds more than
+    one piece (a chain of 300,000 nodes peaks near 0.5 GB instead of 3). The source stays
+    in ``linecache`` (tracebacks show its lines) until the compiled function is freed.
 
     The compiled function replays the graph traced at the example: a Python ``if`` on
     ``.data`` inside ``fn`` was decided once and cannot be detected (branches inside the
@@ -880,8 +891,11 @@ def compile(
     inputs = leaves + params
     nodes = _graph(root, inputs)
     name = _function_name(fn)
-    source, namespace, args = _source(name, root, nodes, inputs)
-    run = _exec(source, namespace, name)
+    if len(nodes) > _PIECES_ABOVE and root.parents:  # large: in pieces, so memory stays small
+        source, run, args = _Pieces(name, root, nodes, inputs, _PIECE_NODES).compile()
+    else:
+        source, namespace, args = _source(name, root, nodes, inputs)
+        run = _exec(source, namespace, name)
     compiled = Compiled(fn, source, run, args, params, always=check == "always")
     if check is True:
         compiled.check_near([v.data for v in leaves])
@@ -924,6 +938,157 @@ def _source(name: str, root: Value, nodes: list[Value], inputs: list[Value]):
     lines += backward
     lines.append(f"    return {r}, [{', '.join(grads)}]")
     return "\n".join(lines) + "\n", _namespace(w, skipping), args
+
+
+# ----------------------------------------------------------------------------------------------
+# a large graph in pieces: each piece written, compiled and dropped before the next
+
+# Python's compiler holds a whole function's syntax tree and code at once (about 10 kB a
+# node: 953 MiB for a chain of 100,000 nodes in one function), so a graph of more than
+# _PIECES_ABOVE nodes is compiled as functions of _PIECE_NODES nodes, one at a time. Small
+# pieces, because a call to a function with more than about 1,000 variables gets a frame of
+# its own from the system (CPython's frame stack comes in 16 kB blocks): pieces of 5,000
+# nodes made a chain's compiled function 1.3 times slower, pieces of 400 as fast as one.
+_PIECES_ABOVE = 10_000
+_PIECE_NODES = 400
+
+
+class _Pieces:
+    """A large graph's code as pieces: forward and backward functions of ``size`` nodes each.
+
+    The pieces pass values in a list (``values[i]`` is the value of ``nodes[i]``) and the
+    gradients that cross pieces in another (``grads[i]``). Each piece's lines are the ones
+    ``_source`` writes for its nodes, in the same order, so the floats are the same: a
+    gradient is loaded before a piece adds to it and stored after, and the first
+    contribution is still assigned. ``run_all`` is computed once, over every value in
+    topological order, as ``_source`` does.
+    """
+
+    def __init__(self, name: str, root: Value, nodes: list[Value], inputs: list[Value], size: int):
+        self.name, self.root, self.nodes, self.inputs, self.size = name, root, nodes, inputs, size
+        self.w = _Writer(_Names.first_for(inputs, nodes, taken=name))
+        self.index = {v: i for i, v in enumerate(nodes)}
+        self.needs = _needs_grad(nodes, set(inputs))
+        self.assigned: set[Value] = set(inputs)
+        self.skipping = _Skipping.for_writer(self.w, root)
+        self.values, self.grads = self.w.fresh("values"), self.w.fresh("grads_of")
+        self.shared: dict[str, Any] = dict(P.CODE_NAMES)  # the pieces' globals
+        self.sources: dict[str, str] = {}
+        self.functions: dict[str, Callable] = {}
+
+    def compile(self) -> tuple[str, Callable, list[str]]:
+        """The source (the top function, then every piece), the function, its arguments."""
+        starts = list(range(0, len(self.nodes), self.size))
+        forward, backward = [], []
+        for k in reversed(range(len(starts))):  # the backward runs the last piece first
+            lo, hi = starts[k], min(starts[k] + self.size, len(self.nodes))
+            forward.append(self._piece(f"{self.name}_forward_{k + 1}", self._forward, lo, hi))
+            backward.append(self._piece(f"{self.name}_backward_{k + 1}", self._backward, lo, hi))
+            self.w.exprs.clear()  # each node's source is written by its own piece only
+        top, args = self._top([f for f in forward[::-1] if f], [b for b in backward if b])
+        namespace = {**self.functions, self.skipping.all_finite: _all_finite}
+        run = _exec(top, namespace, self.name)
+        order = [*forward[::-1], *backward]
+        source = "\n".join([top, *[self.sources.pop(n) for n in order if n]])
+        return source, run, args
+
+    def _piece(self, base: str, write: Callable, lo: int, hi: int) -> str:
+        """Write, compile and keep one piece; its name ("" when it has no lines)."""
+        name = self.w.fresh(base)
+        lines = write(name, lo, hi)
+        if not lines:
+            return ""
+        self.sources[name] = source = "\n".join(lines) + "\n"
+        self.shared.update(self.w.bound)  # constants and functions this piece's code calls
+        self.functions[name] = _exec(source, self.shared, name)
+        return name
+
+    def _forward(self, name: str, lo: int, hi: int) -> list[str]:
+        nodes, of, values = self.nodes[lo:hi], self.w.names.of, self.values
+        computed = [v for v in nodes if v.parents]
+        if not computed:  # only leaves: the top function put them in values
+            return []
+        made = set(computed)
+        read: dict[Value, None] = {}  # what the piece reads from before it, once, in order
+        for v in computed:
+            read.update((p, None) for p in v.parents if p not in made)
+        lines = [f"def {name}({values}):"]
+        lines += [f"    {of[p]} = {values}[{self.index[p]}]" for p in read]
+        lines += _forward_lines(self.w, nodes, "    ")
+        return lines + self._stores(computed)
+
+    def _stores(self, computed: list[Value]) -> list[str]:
+        """``values[i:j] = a, b, c``: the piece's results, one line per run of positions."""
+        lines: list[str] = []
+        run: list[Value] = []
+        for v in computed:
+            if run and self.index[v] != self.index[run[-1]] + 1:
+                lines += self._store_run(run)
+                run = []
+            run.append(v)
+        return lines + (self._store_run(run) if run else [])
+
+    def _store_run(self, run: list[Value]) -> list[str]:
+        i, of = self.index[run[0]], self.w.names.of
+        if len(run) == 1:
+            return [f"    {self.values}[{i}] = {of[run[0]]}"]
+        rows = [", ".join(of[v] for v in run[j : j + 8]) for j in range(0, len(run), 8)]
+        head = f"    {self.values}[{i}:{i + len(run)}] = ("
+        return [head, *[f"        {r}," for r in rows], "    )"]
+
+    def _backward(self, name: str, lo: int, hi: int) -> list[str]:
+        nodes, of, needs = self.nodes[lo:hi], self.w.names.of, self.needs
+        rules = [v for v in nodes if v.parents and v in needs]
+        if not rules:
+            return []
+        touched: dict[Value, None] = {}  # the gradients the rules read or add to, in order
+        for v in rules:
+            touched[v] = None
+            touched.update((p, None) for p in v.parents if p in needs)
+        loads = [p for p in touched if p in self.assigned]
+        lines = [f"def {name}({self.values}, {self.grads}, {self.skipping.run_all}):"]
+        lines += self._unpack(nodes, rules, lo)
+        lines += [f"    d_{of[p]} = {self.grads}[{self.index[p]}]" for p in loads]
+        if self.root in rules:
+            lines.append(f"    d_{of[self.root]} = 1.0")
+            self.assigned.add(self.root)
+        self.skipping.zeroed = []
+        rule_lines = _backward_lines(self.w, nodes, needs, self.assigned, "    ", self.skipping)
+        lines += self.skipping.zeros("    ") + rule_lines
+        inputs = set(self.inputs)
+        kept = [p for p in touched if not lo <= self.index[p] < hi or p in inputs]
+        return lines + [f"    {self.grads}[{self.index[p]}] = d_{of[p]}" for p in kept]
+
+    def _unpack(self, nodes: list[Value], rules: list[Value], lo: int) -> list[str]:
+        """The values the rules read: the piece's own (one line), then earlier ones."""
+        of, values, hi = self.w.names.of, self.values, lo + len(nodes)
+        rows = [", ".join(of[v] for v in nodes[j : j + 8]) for j in range(0, len(nodes), 8)]
+        lines = ["    (", *[f"        {r}," for r in rows], f"    ) = {values}[{lo}:{hi}]"]
+        earlier = {p: None for v in rules for p in v.parents if self.index[p] < lo}
+        return lines + [f"    {of[p]} = {values}[{self.index[p]}]" for p in earlier]
+
+    def _top(self, forward: list[str], backward: list[str]) -> tuple[str, list[str]]:
+        of, values, grads, n = self.w.names.of, self.values, self.grads, len(self.nodes)
+        args = [of[v] for v in self.inputs]
+        lines = [
+            f"def {self.name}({', '.join(args)}):",
+            f"    # {n} nodes, in pieces of {self.size} compiled one at a time: {values}[i] is",
+            f"    # the value of node i (in topological order), {grads}[i] its gradient",
+            f"    {values} = [0.0] * {n}",
+        ]
+        lines += [
+            f"    {values}[{self.index[v]}] = {of[v]}" for v in self.inputs if v in self.index
+        ]
+        lines += [f"    {f}({values})" for f in forward]
+        run_all = "False"
+        if self.skipping.used:  # the gradients start at 0.0, never -0.0: only the values
+            run_all = self.skipping.run_all
+            lines.append(f"    {run_all} = not {self.skipping.all_finite}(*{values})")
+        lines.append(f"    {grads} = [0.0] * {n}")
+        lines += [f"    {b}({values}, {grads}, {run_all})" for b in backward]
+        out = [f"{grads}[{self.index[v]}]" if v in self.index else "0.0" for v in self.inputs]
+        lines.append(f"    return {values}[{self.index[self.root]}], [{', '.join(out)}]")
+        return "\n".join(lines) + "\n", args
 
 
 # ----------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
     .venv/bin/python bench/compile_cost.py                       # widths 16 32 64, 100k nodes
     .venv/bin/python bench/compile_cost.py --widths 64 --nodes 0 # W3 at width 64 only
     .venv/bin/python bench/compile_cost.py --against /tmp/old    # alternate with another checkout
+    .venv/bin/python bench/compile_cost.py --widths '' --nodes 100000,300000  # memory only
 
 Time: what ``nn.train`` compiles for W3 (``MLP(2, [w, w, 1])``, hinge + L2: one example's loss
 as a loop body, ``CompiledStep``), in CPU time (``time.process_time``), the best of
@@ -10,9 +11,12 @@ as a loop body, ``CompiledStep``), in CPU time (``time.process_time``), the best
 source. "Per node" counts every node of one example's graph, leaves (the weights) included;
 "per edge" counts operands (a weight's use), which is what the lines of the backward follow.
 
-Memory: ``autograd.compile`` of a chain ``v = tanh(v * 0.5 + 0.1)`` of ``--nodes`` nodes, peak
-of ``tracemalloc`` over the whole call (the trace, the source, Python's compiler), and what
-the compiled function keeps (its code object and source) once the graph is gone.
+Memory: ``autograd.compile`` of a chain ``v = tanh(v * 0.5 + 0.1)`` of ``--nodes`` nodes (a
+comma-separated list), peak of ``tracemalloc`` over the whole call (the trace, the source,
+Python's compiler), what the compiled function keeps (its code objects and source) once the
+graph is gone, the process's peak resident size (``ru_maxrss``, a fresh process per chain:
+the interpreter and imports included) after one compile, and the best of 5 calls of the
+compiled function. A graph of more than 10,000 nodes compiles in pieces of 400 nodes.
 
 With ``--against DIR`` (a checkout of another revision, e.g. made by ``git worktree add``),
 each measurement runs in a fresh process, alternating between this checkout and ``DIR``, so
@@ -23,8 +27,10 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import functools
 import gc
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -79,7 +85,9 @@ def chain_cost(n: int) -> dict:
     c0 = time.process_time()
     compiled = compile(chain, [0.3])
     cpu = time.process_time() - c0
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
     lines = compiled.source.count("\n")
+    run = _best(functools.partial(compiled, 0.3), 5)
     del compiled
     gc.collect()
     tracemalloc.start()
@@ -88,7 +96,8 @@ def chain_cost(n: int) -> dict:
     kept, peak = tracemalloc.get_traced_memory()  # kept: what the compiled function holds
     tracemalloc.stop()
     del compiled
-    return {"nodes": 3 * (n // 3) + 1, "peak": peak, "kept": kept, "cpu": cpu, "lines": lines}
+    return {"nodes": 3 * (n // 3) + 1, "peak": peak, "kept": kept, "cpu": cpu, "lines": lines,
+            "maxrss": maxrss, "run": run}  # fmt: skip
 
 
 def _job(job: dict, path: Path) -> dict:
@@ -118,14 +127,15 @@ def _chain_row(label: str, r: dict) -> str:
     return (
         f"  {label:8} {n} nodes: peak {r['peak'] / 2**20:6.1f} MiB ({r['peak'] / n:5.0f} B a "
         f"node), kept {r['kept'] / 2**20:5.1f} MiB ({r['kept'] / n:4.0f} B a node), "
-        f"{r['cpu']:.2f} s CPU ({1e6 * r['cpu'] / n:.0f} us a node), {r['lines']} lines"
+        f"maxrss {r['maxrss'] / 2**20:6.1f} MiB, {r['cpu']:.2f} s CPU ({1e6 * r['cpu'] / n:.0f} us "
+        f"a node), {r['lines']} lines, a call {1e3 * r['run']:.1f} ms"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--widths", default="16,32,64", help="W3's widths (default 16,32,64)")
-    parser.add_argument("--nodes", type=int, default=100_000, help="chain size (0: none)")
+    parser.add_argument("--nodes", default="100000", help="chain sizes (default 100000; 0: none)")
     parser.add_argument("--rounds", type=int, default=7, help="runs per time, best taken")
     parser.add_argument("--against", type=Path, help="another checkout, measured alternately")
     args = parser.parse_args()
@@ -135,10 +145,12 @@ def main() -> None:
         for label, path in paths:
             job = {"kind": "w3", "width": width, "rounds": args.rounds}
             print(_w3_row(label, _job(job, path)), flush=True)
-    if args.nodes:
+    sizes = [int(n) for n in args.nodes.split(",") if int(n)]
+    if sizes:
         print("autograd.compile of a tanh chain, tracemalloc peak over the call")
+    for n in sizes:
         for label, path in paths:
-            print(_chain_row(label, _job({"kind": "chain", "nodes": args.nodes}, path)), flush=True)
+            print(_chain_row(label, _job({"kind": "chain", "nodes": n}, path)), flush=True)
 
 
 if __name__ == "__main__":
