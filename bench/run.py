@@ -240,11 +240,17 @@ def targets(facts: dict) -> list[str]:
     floor, ours_cpu, floor_cpu = w3.get(FLOOR), w3cpu.get("stepgrad"), w3cpu.get(FLOOR)
     big = facts.get("w1 big")
     compiled_cpu, compile_cpu = w3cpu.get("stepgrad-compiled"), facts.get("compile cpu")
+    train_cpu = w3cpu.get(TRAIN_ENGINE)
     rows = [
         (
             "compiled W3 <= 0.4x the floor, CPU time",
             compiled_cpu and floor_cpu and compiled_cpu <= 0.4 * floor_cpu,
             compiled_cpu and floor_cpu and f"{compiled_cpu / floor_cpu:.2f}x",
+        ),
+        (
+            "nn.train's engine step <= 3.5x the floor, CPU time",
+            train_cpu and floor_cpu and train_cpu <= 3.5 * floor_cpu,
+            train_cpu and floor_cpu and f"{train_cpu / floor_cpu:.2f}x",
         ),
         (
             "compiling W3's loss <= 100 ms, CPU time",
