@@ -299,7 +299,7 @@ def w3_batched(name: str, repeat: int) -> dict:
 def w3_memory(engine, steps: int) -> dict:
     """Traced memory after each training step, with the cyclic garbage collector switched off."""
     X, y = two_moons(100)
-    model = _demo_model(engine)
+    model = _demo_model(engine, W3_SIZES)
     gc.collect()
     gc.disable()
     tracemalloc.start()
