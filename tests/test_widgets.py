@@ -428,3 +428,45 @@ def test_a_big_graphs_page_png_is_a_readable_window_around_the_current_step():
     fx, fy = (float(c) for c in where.nodes[focus][0].split(","))
     assert abs(x - fx) <= width / 2 and abs(y - fy) <= height / 2  # the node is in the window
     assert _png_size(stepper._png(k)) == tuple(round(c) for c in _PNG_WINDOW)
+
+
+def _big_stepper():
+    xs = [Value(0.1 * i, label=f"x{i}") for i in range(40)]
+    ws = [Value(0.2 - 0.01 * i, label=f"w{i}") for i in range(40)]
+    return BackwardStepper(sum((w * x for w, x in zip(ws, xs)), Value(0.0)).tanh(), max_nodes=None)
+
+
+def _view_box(svg: str) -> tuple[float, ...]:
+    return tuple(float(c) for c in re.search(r'<svg[^>]*viewBox="([^"]*)"', svg).group(1).split())
+
+
+def test_the_widget_shows_a_big_graph_around_the_current_step_and_whole_on_request():
+    # The widget showed a big graph fitted to the width, its text a blur; it now starts with
+    # the part around the current node at its own size, and "whole graph" shows all of it.
+    pytest.importorskip("ipywidgets")
+    stepper = _big_stepper()
+    panel = stepper.goto(stepper.total // 2).widget()
+    *_, view = panel.children[0].children
+    picture = panel.children[-1]
+    assert view.value == "around this step"
+    for k in (stepper.total // 2, stepper.total // 2 + 1):
+        panel.children[0].children[1].value = k  # the slider
+        x, y, width, height = _view_box(picture.value)
+        assert (width, height) == (1200, 800)
+        move = re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", picture.value)
+        tx, ty = map(float, move.groups())
+        node = re.search(r'class="node sg-current">.*?points="([^"]*)"', picture.value, re.S)
+        corners = [tuple(map(float, p.split(","))) for p in node.group(1).split()]
+        assert all(x <= tx + cx <= x + width for cx, _ in corners), k  # drawn at translate + point
+        assert all(y <= ty + cy <= y + height for _, cy in corners), k
+    view.value = "whole graph"
+    assert _view_box(picture.value) == _view_box(stepper._sheet_svg)
+
+
+def test_the_widget_shows_a_small_graph_whole_with_no_view_to_choose():
+    pytest.importorskip("ipywidgets")
+    *_, L = _example()
+    stepper = BackwardStepper(L)
+    panel = stepper.widget()
+    assert len(panel.children[0].children) == 3  # previous, the slider, next
+    assert _view_box(panel.children[-1].value) == _view_box(stepper._sheet_svg)

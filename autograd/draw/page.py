@@ -29,7 +29,7 @@ from typing import Protocol, cast
 
 from autograd.draw.nodes import visible
 
-__all__ = ["READABLE", "fit", "image", "legend", "natural", "page"]
+__all__ = ["READABLE", "crop", "fit", "image", "legend", "natural", "page"]
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="([\d.]+)pt"')
@@ -37,6 +37,10 @@ _FINAL = "#dcedc8"  # the fill of a final gradient (autograd.draw.highlight.DONE
 _FINAL_SWATCH = ";border:2px dashed #333"  # its cue that is not a colour, as in the page
 _VIEW_BOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
 _FONT = re.compile(r'font-size="([\d.]+)"')
+_VIEW_BOX_ATTR = re.compile(r'\sviewBox="[^"]*"')
+_TRANSFORM = re.compile(
+    r'<g id="graph0"[^>]*transform="scale\(([-\d.]+)[^)]*\)[^"]*translate\(([-\d.]+) ([-\d.]+)\)"'
+)
 READABLE = 10  # px: a stepper's picture starts with its text at least this high
 _MAX_LINES = 12  # the step text's reserved height, in lines (longer texts scroll)
 
@@ -336,6 +340,31 @@ def _readable_width(width: float, tag: str, svg: str) -> int:
         return math.ceil(natural)
     px = min(fonts) * natural / float(box.group(1))  # the smallest text at its own size
     return math.ceil(natural * min(1.0, READABLE / px))
+
+
+def crop(svg: str, centre: tuple[float, float], size: tuple[float, float]) -> str:
+    """The part of a graphviz SVG of ``size`` points around ``centre``, at its own size.
+
+    ``centre`` is in graphviz's layout coordinates (``autograd.draw.pinning.Layout``, y
+    upwards); graphviz draws a layout point ``(x, y)`` at ``scale * (tx + x, ty - y)`` of the
+    SVG (the ``transform`` of its ``graph0`` group), so the window becomes a ``viewBox``.
+
+    >>> svg = ('<svg width="300pt" height="200pt" viewBox="0.00 0.00 300.00 200.00">'
+    ...        '<g id="graph0" class="graph" transform="scale(1 1) rotate(0) translate(4 196)">')
+    >>> print(crop(svg, (100.0, 50.0), (40.0, 20.0)).split("<g")[0])
+    <svg width="40pt" height="20pt" viewBox="84 136 40 20">
+    """
+    svg = svg[svg.index("<svg") :]
+    start = cast(re.Match[str], _SVG_START.search(svg))
+    move = _TRANSFORM.search(svg)
+    scale, tx, ty = (float(c) for c in move.groups()) if move else (1.0, 0.0, 0.0)
+    (x, y), (width, height) = centre, size
+    left, top = scale * (tx + x) - width / 2, scale * (ty - y) - height / 2
+    tag = _VIEW_BOX_ATTR.sub("", _SIZE.sub("", start.group(0)))
+    box = (
+        f'width="{width:g}pt" height="{height:g}pt" viewBox="{left:g} {top:g} {width:g} {height:g}"'
+    )
+    return tag.replace("<svg", f"<svg {box}", 1).replace(" >", ">") + svg[start.end() :]
 
 
 def natural(svg: str) -> str:

@@ -38,6 +38,8 @@ __all__ = ["Stepper"]
 # _PNG_PIXELS pixels, otherwise a readable window of _PNG_WINDOW points around the current node.
 _PNG_PIXELS = 1_500_000
 _PNG_WINDOW = (1200.0, 800.0)
+_PAD = 4.0  # points graphviz leaves around a picture (its default pad)
+_AROUND = "around this step"  # the widget's view of a big graph (the other: "whole graph")
 
 
 class Stepper:
@@ -229,6 +231,10 @@ class Stepper:
     def widget(self):
         """An ipywidgets panel: previous/next buttons, a slider, the text and the picture.
 
+        A graph too big to read whole (more than ``_PNG_PIXELS`` pixels at 72 dpi) starts
+        "around this step": the part of the picture around the current node at its own
+        size, which moves with the steps; "whole graph" shows all of it, shrunk to the width.
+
         Needs a live kernel and ipywidgets (``pip install 'stepgrad[widgets]'``); without a
         kernel, the page of ``save_html``/``_repr_html_`` does the same.
         """
@@ -238,21 +244,30 @@ class Stepper:
         forward = widgets.Button(description="next ▶")
         words = widgets.HTML()
         picture = widgets.HTML()
+        changes = self._one_picture()
+        big = window(self._where(), None) is not None  # whole, its text would be a blur
+        view = widgets.ToggleButtons(options=[_AROUND, "whole graph"]) if big else None
 
         def show(change=None) -> None:
             self.goto(slider.value)
             text = visible(self.describe(), keep="\n")  # no control character, no lone surrogate
             words.value = f"<pre>{html.escape(text)}</pre>"
-            picture.value = page_html.fit(write(self._sheet_svg, changes, self.position))
-
-        changes = self._one_picture()
+            svg = write(self._sheet_svg, changes, self.position)
+            if view is not None and view.value == _AROUND:
+                width, height, x, y = cast(tuple, window(self._where(), self._focus(self.position)))
+                svg = page_html.crop(svg, (x, y), (width, height))
+            picture.value = page_html.fit(svg)
 
         slider.observe(show, names="value")
         back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
         forward.on_click(lambda _: setattr(slider, "value", min(slider.value + 1, self.total)))
+        controls = [back, slider, forward]
+        if view is not None:
+            view.observe(show, names="value")
+            controls.append(view)
         show()
         legend = widgets.HTML(page_html.legend(self.legend))
-        return widgets.VBox([widgets.HBox([back, slider, forward]), words, legend, picture])
+        return widgets.VBox([widgets.HBox(controls), words, legend, picture])
 
     # -- predict first (autograd.stepping.exercises) ------------------------------------------
 
@@ -334,18 +349,19 @@ class Stepper:
         )
 
 
-def png_window(where: Layout, focus: str | None) -> str | None:
-    """graphviz's ``viewport`` for the page's PNG: ``None`` when the whole picture fits.
+def window(where: Layout, focus: str | None) -> tuple[float, float, float, float] | None:
+    """The part of a big picture to show: ``(width, height, x, y)``, ``None`` if it fits whole.
 
-    A picture of at most ``_PNG_PIXELS`` pixels at 72 dpi is drawn whole. A bigger one is cut
-    to ``_PNG_WINDOW`` (points, at 72 dpi: pixels) centred on the node ``focus`` (the
-    picture's middle when there is none), moved back inside the picture at its edges.
+    A picture of at most ``_PNG_PIXELS`` pixels at 72 dpi is shown whole. Of a bigger one,
+    ``_PNG_WINDOW`` (points: pixels at 72 dpi) centred on the node ``focus`` (the picture's
+    middle when there is none), moved back inside the picture at its edges; ``x, y`` in
+    graphviz's layout coordinates.
 
     >>> from autograd.draw.pinning import Layout
     >>> where = Layout("0,0,3000,5000", {"v1": ("2900,100", "0.5", "0.5")}, {}, {})
-    >>> png_window(where, "v1")
-    '1200,800,1,2400,400'
-    >>> png_window(Layout("0,0,600,400", {}, {}, {}), None) is None
+    >>> window(where, "v1")
+    (1200.0, 800.0, 2404.0, 396.0)
+    >>> window(Layout("0,0,600,400", {}, {}, {}), None) is None
     True
     """
     x0, y0, x1, y1 = (float(c) for c in where.bb.split(","))
@@ -356,8 +372,21 @@ def png_window(where: Layout, focus: str | None) -> str | None:
         x, y = (float(c) for c in where.nodes[focus][0].split(","))
     else:
         x, y = (x0 + x1) / 2, (y0 + y1) / 2
-    x = _inside(x, x0, x1, width)
-    y = _inside(y, y0, y1, height)
+    x0, y0, x1, y1 = x0 - _PAD, y0 - _PAD, x1 + _PAD, y1 + _PAD  # graphviz's margin too
+    return width, height, _inside(x, x0, x1, width), _inside(y, y0, y1, height)
+
+
+def png_window(where: Layout, focus: str | None) -> str | None:
+    """graphviz's ``viewport`` for the page's PNG (``window``): ``None`` when it fits whole.
+
+    >>> from autograd.draw.pinning import Layout
+    >>> png_window(Layout("0,0,3000,5000", {"v1": ("2900,100", "0.5", "0.5")}, {}, {}), "v1")
+    '1200,800,1,2404,396'
+    """
+    box = window(where, focus)
+    if box is None:
+        return None
+    width, height, x, y = box
     return f"{width:g},{height:g},1,{x:g},{y:g}"
 
 
