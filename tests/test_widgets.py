@@ -444,6 +444,8 @@ def test_the_widget_shows_a_big_graph_around_the_current_step_and_whole_on_reque
     # The widget showed a big graph fitted to the width, its text a blur; it now starts with
     # the part around the current node at its own size, and "whole graph" shows all of it.
     pytest.importorskip("ipywidgets")
+    from autograd.stepping.stepper import _WIDGET_WINDOW
+
     stepper = _big_stepper()
     panel = stepper.goto(stepper.total // 2).widget()
     *_, view = panel.children[0].children
@@ -452,7 +454,7 @@ def test_the_widget_shows_a_big_graph_around_the_current_step_and_whole_on_reque
     for k in (stepper.total // 2, stepper.total // 2 + 1):
         panel.children[0].children[1].value = k  # the slider
         x, y, width, height = _view_box(picture.value)
-        assert (width, height) == (1200, 800)
+        assert (width, height) == _WIDGET_WINDOW
         move = re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", picture.value)
         tx, ty = map(float, move.groups())
         node = re.search(r'class="node sg-current">.*?points="([^"]*)"', picture.value, re.S)

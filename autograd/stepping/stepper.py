@@ -39,6 +39,7 @@ __all__ = ["Stepper"]
 _PNG_PIXELS = 1_500_000
 _PNG_WINDOW = (1200.0, 800.0)
 _PAD = 4.0  # points graphviz leaves around a picture (its default pad)
+_WIDGET_WINDOW = (480.0, 360.0)  # the widget's window: 640 px wide at its own size
 _AROUND = "around this step"  # the widget's view of a big graph (the other: "whole graph")
 
 
@@ -232,8 +233,9 @@ class Stepper:
         """An ipywidgets panel: previous/next buttons, a slider, the text and the picture.
 
         A graph too big to read whole (more than ``_PNG_PIXELS`` pixels at 72 dpi) starts
-        "around this step": the part of the picture around the current node at its own
-        size, which moves with the steps; "whole graph" shows all of it, shrunk to the width.
+        "around this step": the 480 x 360 points of the picture around the current node,
+        its text readable (a narrow output scrolls), moving with the steps; "whole graph"
+        shows all of it, shrunk to the output's width.
 
         Needs a live kernel and ipywidgets (``pip install 'stepgrad[widgets]'``); without a
         kernel, the page of ``save_html``/``_repr_html_`` does the same.
@@ -254,9 +256,16 @@ class Stepper:
             words.value = f"<pre>{html.escape(text)}</pre>"
             svg = write(self._sheet_svg, changes, self.position)
             if view is not None and view.value == _AROUND:
-                width, height, x, y = cast(tuple, window(self._where(), self._focus(self.position)))
+                focus = self._focus(self.position)
+                width, height, x, y = cast(tuple, window(self._where(), focus, _WIDGET_WINDOW))
                 svg = page_html.crop(svg, (x, y), (width, height))
-            picture.value = page_html.fit(svg)
+                # readable (text at least READABLE px): a narrow output scrolls, the node
+                # in the window's middle stays in view down to about 300 px
+                picture.value = (
+                    f'<div style="overflow:auto">{page_html.fit(svg, readable=True)}</div>'
+                )
+            else:
+                picture.value = page_html.fit(svg)
 
         slider.observe(show, names="value")
         back.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
@@ -267,7 +276,8 @@ class Stepper:
             controls.append(view)
         show()
         legend = widgets.HTML(page_html.legend(self.legend))
-        return widgets.VBox([widgets.HBox(controls), words, legend, picture])
+        bar = widgets.HBox(controls, layout=widgets.Layout(flex_flow="row wrap"))  # phones
+        return widgets.VBox([bar, words, legend, picture])
 
     # -- predict first (autograd.stepping.exercises) ------------------------------------------
 
@@ -349,13 +359,15 @@ class Stepper:
         )
 
 
-def window(where: Layout, focus: str | None) -> tuple[float, float, float, float] | None:
+def window(
+    where: Layout, focus: str | None, size: tuple[float, float] = _PNG_WINDOW
+) -> tuple[float, float, float, float] | None:
     """The part of a big picture to show: ``(width, height, x, y)``, ``None`` if it fits whole.
 
     A picture of at most ``_PNG_PIXELS`` pixels at 72 dpi is shown whole. Of a bigger one,
-    ``_PNG_WINDOW`` (points: pixels at 72 dpi) centred on the node ``focus`` (the picture's
-    middle when there is none), moved back inside the picture at its edges; ``x, y`` in
-    graphviz's layout coordinates.
+    a window of ``size`` points (pixels at 72 dpi) centred on the node ``focus`` (the
+    picture's middle when there is none), moved back inside the picture at its edges;
+    ``x, y`` in graphviz's layout coordinates.
 
     >>> from autograd.draw.pinning import Layout
     >>> where = Layout("0,0,3000,5000", {"v1": ("2900,100", "0.5", "0.5")}, {}, {})
@@ -367,7 +379,7 @@ def window(where: Layout, focus: str | None) -> tuple[float, float, float, float
     x0, y0, x1, y1 = (float(c) for c in where.bb.split(","))
     if (x1 - x0) * (y1 - y0) <= _PNG_PIXELS:
         return None
-    width, height = _PNG_WINDOW
+    width, height = size
     if focus in where.nodes:
         x, y = (float(c) for c in where.nodes[focus][0].split(","))
     else:
