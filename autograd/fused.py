@@ -14,7 +14,7 @@ from typing import cast
 
 from autograd import primitives as P
 from autograd.primitives import _sum_in_order
-from autograd.value import Value, _as_float, _new, _node, _recording
+from autograd.value import Value, _as_float, _node, _recording
 
 __all__ = ["add_all", "affine", "affine_operands", "affine_rows", "affine_rows_batch"]
 
@@ -173,7 +173,7 @@ def _rows(
     """The nodes of ``affine_rows``: inputs ``xs`` (Values, data ``xdata``) or floats.
 
     With ``xs`` None, ``xdata`` is the tuple of the inputs, the constant of every node (as
-    ``affine`` keeps it). Each node is made here as ``_node`` makes it, a call less each.
+    ``affine`` keeps it). The grad mode is read once for all of them.
     """
     m = len(xdata)
     prim = P.AFFINE if xs is not None else P.AFFINE_CONST
@@ -184,20 +184,10 @@ def _rows(
         if wd is None or len(wd) != m or type(b) is not Value:
             out.append(affine(w, inputs, b))  # its checks and its messages
             continue
-        node = _new(Value)
         # P.AFFINE.forward(*wd, *xdata, b.data), the same sum (AFFINE_CONST's too)
-        node._data = _sum_in_order(map(mul, wd, xdata), b._data)
-        node.grad = 0.0
-        node.label = ""
-        if recording:
-            node.parents = (*w, *xs, b) if xs is not None else (*w, b)
-            node._prim = prim
-            node._arg = const
-        else:
-            node.parents = ()
-            node._prim = None
-            node._arg = None
-        out.append(node)
+        data = _sum_in_order(map(mul, wd, xdata), b._data)
+        parents = ((*w, *xs, b) if xs is not None else (*w, b)) if recording else ()
+        out.append(_node(data, parents, prim, const, recording))
     return out
 
 

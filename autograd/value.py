@@ -341,13 +341,22 @@ _recording = grad_enabled.get  # the grad mode of this thread or task, read once
 
 
 def _node(
-    data: float, parents: tuple, prim: P.Primitive, arg: float | tuple[float, ...] | None
+    data: float,
+    parents: tuple,
+    prim: P.Primitive,
+    arg: float | tuple[float, ...] | None,
+    recording: bool | None = None,
 ) -> Value:
+    """A new node: the one place that knows a node's slots (kept only while recording).
+
+    ``recording`` is the grad mode, read here when not given (a loop making many nodes,
+    ``relu_all`` or ``fused.affine_rows_batch``, reads it once and passes it).
+    """
     out = _new(Value)
     out._data = data
     out.grad = 0.0
     out.label = ""
-    if _recording():
+    if recording if recording is not None else _recording():
         out.parents = parents
         out._prim = prim
         out._arg = arg
@@ -373,18 +382,7 @@ def relu_all(values: Iterable[Value]) -> list[Value]:
         if type(x) is not Value:
             out.append(x.relu())
             continue
-        node = _new(Value)
-        node._data = forward(x._data)
-        node.grad = 0.0
-        node.label = ""
-        if recording:
-            node.parents = (x,)
-            node._prim = relu
-        else:
-            node.parents = ()
-            node._prim = None
-        node._arg = None
-        out.append(node)
+        out.append(_node(forward(x._data), (x,), relu, None, recording))
     return out
 
 
