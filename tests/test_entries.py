@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import random
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,9 @@ from autograd.draw.dot import Drawing
 from autograd.draw.pinning import pinned
 from autograd.stepping.backward_stepper import BackwardStepper
 from tests.strategies import build, programs
+from tests.svg_groups import SVG, groups
 
 ROOT = Path(__file__).resolve().parent.parent
-_SVG = "{http://www.w3.org/2000/svg}"
 options = st.fixed_dictionaries(
     {
         "show_local": st.booleans(),
@@ -38,17 +37,9 @@ options = st.fixed_dictionaries(
 
 def drawn(svg: str) -> dict[str, tuple[list[str], str | None, str | None]]:
     """Per node and edge of an SVG (keyed ``name`` or ``tail->head#n``): texts, fill, stroke."""
-    seen: dict[str, int] = {}
     out = {}
-    for g in ET.fromstring(svg[svg.index("<svg") :]).iter(f"{_SVG}g"):
-        kind = g.get("class")
-        if kind not in ("node", "edge"):
-            continue
-        key = g.find(f"{_SVG}title").text
-        if kind == "edge":
-            seen[key] = seen.get(key, -1) + 1
-            key = f"{key}#{seen[key]}"
-        texts = [t.text for t in g.iter(f"{_SVG}text") if t.text]
+    for key, g in groups(svg).items():
+        texts = [t.text for t in g.iter(f"{SVG}text") if t.text]
         shape = next(e for e in g if e.tag.split("}")[1] in ("polygon", "ellipse", "path"))
         out[key] = (texts, shape.get("fill"), shape.get("stroke"))
     return out

@@ -21,6 +21,7 @@ from autograd import (
 )
 from autograd.stepping.backward_stepper import BackwardStepper
 from tests.strategies import build, programs
+from tests.svg_groups import SVG, groups
 
 
 def _grads(root):
@@ -290,21 +291,7 @@ def replay(data: dict, k: int) -> dict[str, tuple[list[str], str]]:
 
 def drawn(svg: str) -> dict[str, list[str]]:
     """The texts graphviz drew for each node and edge of an SVG, keyed as the page keys them."""
-    import xml.etree.ElementTree as ET
-
-    ns = "{http://www.w3.org/2000/svg}"
-    seen: dict[str, int] = {}
-    out = {}
-    for g in ET.fromstring(svg[svg.index("<svg") :]).iter(f"{ns}g"):
-        kind = (g.get("class") or "graph").split()[0]  # "node sg-current": a node
-        if kind not in ("node", "edge"):
-            continue
-        key = g.find(f"{ns}title").text
-        if kind == "edge":
-            seen[key] = seen.get(key, -1) + 1
-            key = f"{key}#{seen[key]}"
-        out[key] = [t.text or "" for t in g.iter(f"{ns}text")]
-    return out
+    return {key: [t.text or "" for t in g.iter(f"{SVG}text")] for key, g in groups(svg).items()}
 
 
 @pytest.mark.slow
