@@ -92,33 +92,47 @@ def browser():
         yield launched
 
 
-@pytest.fixture
-def open_page(browser):
-    """Open a local file at 1400 x 900; every request that is not file: or data: is refused."""
+@contextlib.contextmanager
+def offline_contexts(browser, allowed: tuple[str, ...], who: str):
+    """Browser contexts that refuse every request whose URL does not start with ``allowed``.
+
+    They are closed after, and the test fails if ``who`` asked for anything else.
+    """
     contexts, outside = [], []
 
-    def opener(path: Path, *, javascript: bool = True, width: int = WIDTH):
-        context = browser.new_context(
-            viewport={"width": width, "height": HEIGHT}, java_script_enabled=javascript
-        )
+    def new_context(**options):
+        context = browser.new_context(**options)
         contexts.append(context)
 
         def check(route):
-            if route.request.url.startswith(("file:", "data:")):
+            if route.request.url.startswith(allowed):
                 route.continue_()
             else:
                 outside.append(route.request.url)
                 route.abort()
 
         context.route("**/*", check)
-        page = context.new_page()
-        page.goto(path.as_uri())
-        return page
+        return context
 
-    yield opener
+    yield new_context
     for context in contexts:
-        context.close()
-    assert outside == [], f"the page asked the network for {outside}"
+        with contextlib.suppress(Exception):
+            context.close()
+    assert outside == [], f"{who} asked for {outside}"
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a local file at 1400 x 900; every request that is not file: or data: is refused."""
+    with offline_contexts(browser, ("file:", "data:"), "the page") as new_context:
+
+        def opener(path: Path, *, javascript: bool = True, width: int = WIDTH):
+            viewport = {"width": width, "height": HEIGHT}
+            page = new_context(viewport=viewport, java_script_enabled=javascript).new_page()
+            page.goto(path.as_uri())
+            return page
+
+        yield opener
 
 
 def _network():

@@ -13,7 +13,6 @@ tests/test_browser.py.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import http.server
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
-from tests.test_browser import chromium
+from tests.test_browser import chromium, offline_contexts
 
 pytestmark = pytest.mark.slow
 
@@ -86,29 +85,15 @@ def browser(server):
 @pytest.fixture
 def open_site(browser, server):
     """Open a path of the site at 1400 x 900; requests to any other host are refused."""
-    contexts, outside = [], []
+    allowed = (server + "/", "data:", "blob:")
+    with offline_contexts(browser, allowed, "the site") as new_context:
 
-    def opener(path: str):
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        contexts.append(context)
+        def opener(path: str):
+            page = new_context(viewport={"width": 1400, "height": 900}).new_page()
+            page.goto(server + path)
+            return page
 
-        def check(route):
-            if route.request.url.startswith((server + "/", "data:", "blob:")):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", check)
-        page = context.new_page()
-        page.goto(server + path)
-        return page
-
-    yield opener
-    for context in contexts:
-        with contextlib.suppress(Exception):
-            context.close()
-    assert outside == [], f"the site asked another host for {outside}"
+        yield opener
 
 
 def test_the_home_page_loads(open_site):
