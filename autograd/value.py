@@ -370,7 +370,8 @@ def _node(
 def relu_all(values: Iterable[Value]) -> list[Value]:
     """``[v.relu() for v in values]``: the same nodes, made in one loop (a layer's activations).
 
-    A subclass of Value goes through its own ``relu()``.
+    A subclass of Value goes through its own ``relu()``; anything that is not a Value is a
+    ``TypeError`` (``[0.5]``: make ``Value(0.5)`` first).
 
     >>> [y.data for y in relu_all([Value(-1.0), Value(2.0)])]
     [0.0, 2.0]
@@ -378,12 +379,21 @@ def relu_all(values: Iterable[Value]) -> list[Value]:
     recording = _recording()
     relu, forward = P.RELU, _relu_forward
     out = []
-    for x in values:
+    for i, x in enumerate(values):
         if type(x) is not Value:
-            out.append(x.relu())
+            out.append(_relu_of_other(x, i))
             continue
         out.append(_node(forward(x._data), (x,), relu, None, recording))
     return out
+
+
+def _relu_of_other(x: object, i: int) -> Value:
+    """``x.relu()`` for a subclass of Value; anything else is a TypeError naming it."""
+    if not isinstance(x, Value):
+        raise TypeError(
+            f"relu_all: values must be Values (got {type(x).__name__} {x!r} at index {i})"
+        )
+    return x.relu()
 
 
 def _unary(prim: P.Primitive, x: Value) -> Value:

@@ -201,6 +201,15 @@ def test_relu_all_gives_the_nodes_of_relu(items, recording):
     assert [type(v) for v in got] == [Value] * len(values)
 
 
+@pytest.mark.parametrize("item", [0.5, "x", None])
+def test_relu_all_of_something_not_a_value_is_a_type_error_naming_it(item):
+    # It was AttributeError: 'float' object has no attribute 'relu'.
+    with pytest.raises(
+        TypeError, match=r"relu_all: values must be Values \(got \w+ .* at index 1\)"
+    ):
+        relu_all([Value(1.0), item])
+
+
 class _nothing:
     def __enter__(self):
         return None
